@@ -1,0 +1,39 @@
+// ExaBGP-format JSON for every message (ExaBGP 5/6 "json" encoder), using
+// nlohmann::ordered_json so keys keep ExaBGP's order.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "speaker/wire/message.hpp"
+
+namespace bgpsim::wire {
+
+using Json = nlohmann::ordered_json;
+
+// Who sent the message, as ExaBGP puts it in its "neighbor" envelope.
+struct JsonEnvelope {
+  std::string local_address = "127.0.0.1";
+  std::string peer_address = "127.0.0.1";
+  std::uint32_t local_as = 0;
+  std::uint32_t peer_as = 0;
+  std::optional<std::uint32_t> router_id;  // the peer's BGP identifier, when known
+  std::string direction = "in";           // "in" (received) or "out" (sent)
+};
+
+inline constexpr const char* exabgp_json_version = "6.0.0";
+
+Json to_json(const Message& m, const DecodeContext& ctx, const JsonEnvelope& env);
+// The body under "message" (update) or the message key (open, notification...).
+Json update_to_json(const Update& u, const DecodeContext& ctx);
+Json open_to_json(const Open& o);
+Json notification_to_json(const Notification& n);
+Json route_refresh_to_json(const RouteRefresh& r);
+Json capability_to_json(const Capability& c);
+// Fills `out` with one key per present attribute (except MP_REACH/MP_UNREACH
+// and NEXT_HOP, which ExaBGP renders inside "announce").
+void attributes_to_json(const PathAttributes& a, const DecodeContext& ctx, Json& out);
+// A malformed message: {"error": {...}} with offset, reason and the NOTIFICATION.
+Json error_to_json(const DecodeError& e);
+
+}  // namespace bgpsim::wire

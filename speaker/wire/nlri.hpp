@@ -1,0 +1,34 @@
+// NLRI and the per-family table (one row per AFI/SAFI: NLRI coding, next-hop
+// coding and JSON), RFC 4271 4.3, RFC 4760, RFC 7911 (path identifiers).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "speaker/wire/address.hpp"
+#include "speaker/wire/context.hpp"
+#include "speaker/wire/error.hpp"
+
+namespace bgpsim::wire {
+
+// One route key. Later families (VPN, flowspec, EVPN...) extend this with a
+// variant of their own NLRI types; unicast and multicast are prefixes.
+struct Nlri {
+  IpPrefix prefix;
+  std::optional<std::uint32_t> path_id;  // present iff add-path is negotiated
+  auto operator<=>(const Nlri&) const = default;
+};
+
+// Decodes a run of NLRI of `family` filling `r` (withdrawn routes, NLRI field,
+// or MP_(UN)REACH). Errors use the UPDATE error `subcode` given (invalid
+// network field for the base fields, optional attribute error for MP).
+Result<std::vector<Nlri>> decode_nlri(Family family, Reader r, const DecodeContext& ctx,
+                                      std::uint8_t subcode);
+void encode_nlri(Family family, const Nlri& n, const EncodeContext& ctx, Writer& w);
+std::size_t encoded_nlri_size(Family family, const Nlri& n, const EncodeContext& ctx);
+
+// Whether this build decodes the family's NLRI (others are kept opaque).
+bool family_supported(Family family);
+
+}  // namespace bgpsim::wire
