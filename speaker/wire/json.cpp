@@ -1,0 +1,151 @@
+// The message-level JSON: ExaBGP's envelope and the UPDATE body (announce,
+// withdraw, End-of-RIB). Attribute, OPEN and NOTIFICATION bodies are rendered
+// next to their codecs (attributes_json.cpp, open_json.cpp).
+#include "speaker/wire/json.hpp"
+
+namespace bgpsim::wire {
+
+namespace {
+
+Json nlri_to_json(const Nlri& n) {
+  Json j;
+  j["nlri"] = n.prefix.to_string();
+  // ExaBGP prints path identifiers dotted-quad.
+  if (n.path_id) j["path-information"] = dotted_quad(*n.path_id);
+  return j;
+}
+
+// The MP_REACH next-hop field as ExaBGP names it: 4 bytes IPv4, 16 IPv6,
+// 32 IPv6 global followed by link-local (RFC 2545 3), of which ExaBGP keys
+// routes by the global address.
+std::string next_hop_key(const Bytes& nh) {
+  IpAddress a;
+  if (nh.size() == 4) {
+    std::copy(nh.begin(), nh.end(), a.bytes.begin());
+    return a.to_string();
+  }
+  if (nh.size() == 16 || nh.size() == 32) {
+    a.v6 = true;
+    std::copy(nh.begin(), nh.begin() + 16, a.bytes.begin());
+    return a.to_string();
+  }
+  return nh.empty() ? "null" : "0x" + to_hex(nh);
+}
+
+void add_announce(Json& announce, const std::string& family, const std::string& next_hop,
+                  const std::vector<Nlri>& nlri) {
+  Json& list = announce[family][next_hop];
+  if (list.is_null()) list = Json::array();
+  for (const auto& n : nlri) list.push_back(nlri_to_json(n));
+}
+
+void add_withdraw(Json& withdraw, const std::string& family, const std::vector<Nlri>& nlri) {
+  Json& list = withdraw[family];
+  if (list.is_null()) list = Json::array();
+  for (const auto& n : nlri) list.push_back(nlri_to_json(n));
+}
+
+Json opaque_to_json(const Bytes& b) { return Json{{"raw", "0x" + to_hex(b)}}; }
+
+}  // namespace
+
+Json update_to_json(const Update& u, const DecodeContext& ctx) {
+  if (auto family = u.end_of_rib())
+    return Json{{"eor", {{"afi", family->afi_name()}, {"safi", family->safi_name()}}}};
+
+  const auto& a = u.attributes;
+  const bool withdraw_all = u.treat_as_withdraw();
+  Json attribute = Json::object();
+  attributes_to_json(a, ctx, attribute);
+
+  Json announce = Json::object();
+  Json withdraw = Json::object();
+  const std::string v4 = ipv4_unicast.to_string();
+  if (!u.withdrawn.empty()) add_withdraw(withdraw, v4, u.withdrawn);
+  if (a.mp_unreach) {
+    const auto family = a.mp_unreach->family.to_string();
+    if (!a.mp_unreach->opaque_nlri.empty())
+      withdraw[family] = opaque_to_json(a.mp_unreach->opaque_nlri);
+    else
+      add_withdraw(withdraw, family, a.mp_unreach->nlri);
+  }
+  // RFC 7606 2: under treat-as-withdraw the announced routes are withdrawn.
+  if (!u.nlri.empty()) {
+    if (withdraw_all)
+      add_withdraw(withdraw, v4, u.nlri);
+    else
+      add_announce(announce, v4, a.next_hop ? a.next_hop->to_string() : "null", u.nlri);
+  }
+  if (a.mp_reach) {
+    const auto family = a.mp_reach->family.to_string();
+    if (!a.mp_reach->opaque_nlri.empty())
+      announce[family][next_hop_key(a.mp_reach->next_hop)] =
+          opaque_to_json(a.mp_reach->opaque_nlri);
+    else if (withdraw_all)
+      add_withdraw(withdraw, family, a.mp_reach->nlri);
+    else
+      add_announce(announce, family, next_hop_key(a.mp_reach->next_hop), a.mp_reach->nlri);
+  }
+
+  Json body = Json::object();
+  if (!attribute.empty() && !withdraw_all) body["attribute"] = std::move(attribute);
+  if (!announce.empty()) body["announce"] = std::move(announce);
+  if (!withdraw.empty()) body["withdraw"] = std::move(withdraw);
+  if (!u.attribute_errors.empty()) {
+    // Not in ExaBGP: what RFC 7606 made of a malformed attribute, so nothing
+    // is silently dropped.
+    Json errors = Json::array();
+    for (const auto& e : u.attribute_errors)
+      errors.push_back({{"attribute", e.type_code},
+                        {"action", std::string(to_string(e.action))},
+                        {"offset", e.error.offset},
+                        {"reason", e.error.reason}});
+    body["errors"] = std::move(errors);
+  }
+  return Json{{"update", std::move(body)}};
+}
+
+Json to_json(const Message& m, const DecodeContext& ctx, const JsonEnvelope& env) {
+  Json j;
+  j["exabgp"] = exabgp_json_version;
+  Json neighbor;
+  neighbor["address"] = {{"local", env.local_address}, {"peer", env.peer_address}};
+  neighbor["asn"] = {{"local", env.local_as}, {"peer", env.peer_as}};
+  if (env.router_id) neighbor["router-id"] = dotted_quad(*env.router_id);
+  neighbor["direction"] = env.direction;
+  std::visit(
+      [&](const auto& msg) {
+        using T = std::decay_t<decltype(msg)>;
+        if constexpr (std::is_same_v<T, Update>) {
+          j["type"] = "update";
+          neighbor["message"] = update_to_json(msg, ctx);
+        } else if constexpr (std::is_same_v<T, Open>) {
+          j["type"] = "open";
+          neighbor["open"] = open_to_json(msg);
+        } else if constexpr (std::is_same_v<T, Notification>) {
+          j["type"] = "notification";
+          neighbor["notification"] = notification_to_json(msg);
+        } else if constexpr (std::is_same_v<T, Keepalive>) {
+          j["type"] = "keepalive";
+        } else if constexpr (std::is_same_v<T, RouteRefresh>) {
+          j["type"] = "refresh";
+          neighbor["route-refresh"] = route_refresh_to_json(msg);
+        }
+      },
+      m);
+  j["neighbor"] = std::move(neighbor);
+  return j;
+}
+
+Json error_to_json(const DecodeError& e) {
+  Json notification;
+  notification["code"] = e.code;
+  notification["subcode"] = e.subcode;
+  notification["name"] = std::string(notify_code_name(e.code));
+  notification["subname"] = std::string(notify_subcode_name(e.code, e.subcode));
+  notification["data"] = to_hex(e.data);
+  return Json{{"error", {{"offset", e.offset}, {"reason", e.reason},
+                         {"notification", std::move(notification)}}}};
+}
+
+}  // namespace bgpsim::wire

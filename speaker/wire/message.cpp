@@ -1,0 +1,248 @@
+#include "speaker/wire/message.hpp"
+
+#include <algorithm>
+
+#include "speaker/wire/bodies.hpp"
+
+namespace bgpsim::wire {
+
+namespace {
+
+constexpr std::size_t marker_size = 16;
+
+// RFC 4271 6.1 (and RFC 7313, RFC 8654): the smallest and largest length
+// each message type may have.
+struct TypeRow {
+  MessageType type;
+  std::string_view name;
+  std::size_t min_length;
+  bool may_be_extended;  // RFC 8654 4: OPEN and KEEPALIVE never exceed 4096
+};
+constexpr TypeRow type_table[] = {
+    {MessageType::open, "open", 29, false},
+    {MessageType::update, "update", 23, true},
+    {MessageType::notification, "notification", 21, true},
+    {MessageType::keepalive, "keepalive", 19, false},
+    {MessageType::route_refresh, "route-refresh", 23, true},
+};
+
+const TypeRow* find_type(std::uint8_t type) {
+  for (const auto& row : type_table)
+    if (static_cast<std::uint8_t>(row.type) == type) return &row;
+  return nullptr;
+}
+
+Bytes u16_bytes(std::size_t v) {
+  return {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+}
+
+DecodeError bad_length(std::size_t length, std::string reason) {
+  // "the Data field MUST contain the erroneous Length field"
+  return make_error(16, NotifyCode::message_header, header_error::bad_message_length,
+                    std::move(reason), u16_bytes(length));
+}
+
+}  // namespace
+
+MessageType type_of(const Message& m) {
+  static constexpr MessageType types[] = {MessageType::open, MessageType::update,
+                                          MessageType::notification, MessageType::keepalive,
+                                          MessageType::route_refresh};
+  return types[m.index()];
+}
+
+std::string_view message_type_name(std::uint8_t type) {
+  const TypeRow* row = find_type(type);
+  return row ? row->name : "unknown";
+}
+
+std::optional<Result<Frame>> next_frame(ByteView stream, const DecodeContext& ctx) {
+  if (stream.size() < header_size) {
+    // A wrong marker can be reported before the whole header arrives.
+    for (std::size_t i = 0; i < std::min(stream.size(), marker_size); ++i)
+      if (stream[i] != 0xFF)
+        return Result<Frame>(make_error(i, NotifyCode::message_header,
+                                        header_error::connection_not_synchronized,
+                                        "marker is not all ones"));
+    return std::nullopt;
+  }
+  Reader r(stream);
+  for (std::size_t i = 0; i < marker_size; ++i)
+    // "If the Marker field of the message header is not as expected, then a
+    // synchronization error has occurred"
+    if (*r.u8() != 0xFF)
+      return Result<Frame>(make_error(i, NotifyCode::message_header,
+                                      header_error::connection_not_synchronized,
+                                      "marker is not all ones"));
+  const std::size_t length = *r.u16();
+  const std::uint8_t type = *r.u8();
+  const TypeRow* row = find_type(type);
+  if (!row)
+    return Result<Frame>(make_error(18, NotifyCode::message_header,
+                                    header_error::bad_message_type,
+                                    "unknown message type " + std::to_string(type), Bytes{type}));
+  const std::size_t max = row->may_be_extended ? ctx.max_message_size() : 4096;
+  if (length < row->min_length || length > max)
+    return Result<Frame>(bad_length(length, "length " + std::to_string(length) + " of " +
+                                                std::string(row->name) + " is outside " +
+                                                std::to_string(row->min_length) + ".." +
+                                                std::to_string(max)));
+  if (row->type == MessageType::keepalive && length != header_size)
+    return Result<Frame>(bad_length(length, "KEEPALIVE must be exactly 19 bytes"));
+  if (stream.size() < length) return std::nullopt;
+  return Result<Frame>(Frame{type, length});
+}
+
+std::optional<Family> Update::end_of_rib() const {
+  if (!withdrawn.empty() || !nlri.empty()) return std::nullopt;
+  if (attributes == PathAttributes{}) return ipv4_unicast;
+  // RFC 4760 / RFC 4724 2: "an UPDATE message that contains only the
+  // MP_UNREACH_NLRI attribute with no withdrawn routes for that <AFI, SAFI>".
+  if (attributes.mp_unreach && attributes.mp_unreach->nlri.empty() &&
+      attributes.mp_unreach->opaque_nlri.empty()) {
+    PathAttributes only_unreach;
+    only_unreach.mp_unreach = attributes.mp_unreach;
+    if (attributes == only_unreach) return attributes.mp_unreach->family;
+  }
+  return std::nullopt;
+}
+
+Update Update::make_end_of_rib(Family family) {
+  Update u;
+  if (family != ipv4_unicast) u.attributes.mp_unreach = MpUnreach{family, {}, {}};
+  return u;
+}
+
+bool Update::treat_as_withdraw() const {
+  return std::any_of(attribute_errors.begin(), attribute_errors.end(), [](const auto& e) {
+    return e.action == ErrorAction::treat_as_withdraw;
+  });
+}
+
+Result<Update> decode_update(ByteView message, const DecodeContext& ctx) {
+  Reader r(message.subspan(header_size), header_size);
+  Update u;
+  // RFC 7606 5.3 / RFC 4271 6.3: lengths that do not add up are a
+  // Malformed Attribute List, handled by session reset.
+  auto withdrawn_length = r.u16();
+  if (!withdrawn_length || *withdrawn_length > r.remaining())
+    return make_error(19, NotifyCode::update_message, update_error::malformed_attribute_list,
+                      "withdrawn routes length runs past the end of the message");
+  auto withdrawn = decode_nlri(ipv4_unicast, *r.sub(*withdrawn_length), ctx,
+                               update_error::invalid_network_field);
+  if (!withdrawn) return withdrawn.error();
+  u.withdrawn = std::move(*withdrawn);
+
+  const std::size_t attributes_length_at = r.offset();
+  auto attributes_length = r.u16();
+  if (!attributes_length || *attributes_length > r.remaining())
+    return make_error(attributes_length_at, NotifyCode::update_message,
+                      update_error::malformed_attribute_list,
+                      "total path attribute length runs past the end of the message");
+  Reader attributes_field = *r.sub(*attributes_length);
+  Reader nlri_field = r;
+  auto attributes = decode_attributes(attributes_field, ctx, !nlri_field.empty());
+  if (!attributes) return attributes.error();
+  u.attributes = std::move(attributes->attributes);
+  u.attribute_errors = std::move(attributes->errors);
+
+  auto nlri = decode_nlri(ipv4_unicast, nlri_field, ctx, update_error::invalid_network_field);
+  if (!nlri) return nlri.error();
+  u.nlri = std::move(*nlri);
+  return u;
+}
+
+Result<Message> decode_message(ByteView message, const DecodeContext& ctx) {
+  auto frame = next_frame(message, ctx);
+  if (!frame)
+    return make_error(message.size(), NotifyCode::message_header,
+                      header_error::bad_message_length,
+                      "message is shorter than its header or length field says");
+  if (!*frame) return frame->error();
+  if ((*frame)->length != message.size())
+    return bad_length((*frame)->length, "length field says " + std::to_string((*frame)->length) +
+                                            " but " + std::to_string(message.size()) +
+                                            " bytes were given");
+  Reader body(message.subspan(header_size), header_size);
+  switch (static_cast<MessageType>((*frame)->type)) {
+    case MessageType::open: {
+      auto m = decode_open(body);
+      if (!m) return m.error();
+      return Message(std::move(*m));
+    }
+    case MessageType::update: {
+      auto m = decode_update(message, ctx);
+      if (!m) return m.error();
+      return Message(std::move(*m));
+    }
+    case MessageType::notification: {
+      auto m = decode_notification(body);
+      if (!m) return m.error();
+      return Message(std::move(*m));
+    }
+    case MessageType::keepalive:
+      return Message(Keepalive{});
+    case MessageType::route_refresh: {
+      auto m = decode_route_refresh(body);
+      if (!m) return m.error();
+      return Message(std::move(*m));
+    }
+  }
+  return make_error(18, NotifyCode::message_header, header_error::bad_message_type,
+                    "unknown message type");
+}
+
+namespace {
+
+void encode_update_body(const Update& u, const EncodeContext& ctx, Writer& w) {
+  auto withdrawn_at = w.reserve_u16();
+  for (const auto& n : u.withdrawn) encode_nlri(ipv4_unicast, n, ctx, w);
+  w.patch_u16(withdrawn_at, static_cast<std::uint16_t>(w.size() - withdrawn_at - 2));
+  auto attributes_at = w.reserve_u16();
+  encode_attributes(u.attributes, ctx, w);
+  w.patch_u16(attributes_at, static_cast<std::uint16_t>(w.size() - attributes_at - 2));
+  for (const auto& n : u.nlri) encode_nlri(ipv4_unicast, n, ctx, w);
+}
+
+std::size_t begin_message(std::uint8_t type, Writer& w) {
+  for (std::size_t i = 0; i < marker_size; ++i) w.u8(0xFF);
+  auto length_at = w.reserve_u16();
+  w.u8(type);
+  return length_at;
+}
+
+}  // namespace
+
+void encode_message(const Message& m, const EncodeContext& ctx, Bytes& out) {
+  Writer w(out);
+  const std::size_t start = out.size();
+  auto length_at = begin_message(static_cast<std::uint8_t>(type_of(m)), w);
+  std::visit(
+      [&](const auto& msg) {
+        using T = std::decay_t<decltype(msg)>;
+        if constexpr (std::is_same_v<T, Open>) encode_open_body(msg, w);
+        if constexpr (std::is_same_v<T, Update>) encode_update_body(msg, ctx, w);
+        if constexpr (std::is_same_v<T, Notification>) encode_notification_body(msg, w);
+        if constexpr (std::is_same_v<T, RouteRefresh>) encode_route_refresh_body(msg, w);
+      },
+      m);
+  w.patch_u16(length_at, static_cast<std::uint16_t>(out.size() - start));
+}
+
+Bytes encode_message(const Message& m, const EncodeContext& ctx) {
+  Bytes out;
+  encode_message(m, ctx, out);
+  return out;
+}
+
+void encode_unknown(const UnknownMessage& m, Bytes& out) {
+  Writer w(out);
+  const std::size_t start = out.size();
+  auto length_at = begin_message(m.type, w);
+  w.bytes(m.body);
+  w.patch_u16(length_at, static_cast<std::uint16_t>(out.size() - start));
+}
+
+Notification to_notification(const DecodeError& e) { return {e.code, e.subcode, e.data}; }
+
+}  // namespace bgpsim::wire

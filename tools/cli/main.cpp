@@ -1,0 +1,14 @@
+// The one `bgpsim` command line; each subcommand lives in its own file.
+#include <CLI/CLI.hpp>
+
+#include "tools/cli/decode.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"bgpsim: deterministic simulation and test harness for BGP speakers"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  bgpsim::cli::DecodeOptions decode_options;
+  bgpsim::cli::add_decode_command(app, decode_options, exit_code);
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
+}
