@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/cli/decode.hpp"
+#include "tools/cli/qa.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"bgpsim: deterministic simulation and test harness for BGP speakers"};
@@ -9,6 +10,8 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   bgpsim::cli::DecodeOptions decode_options;
   bgpsim::cli::add_decode_command(app, decode_options, exit_code);
+  bgpsim::cli::QaOptions qa_options;
+  bgpsim::cli::add_qa_command(app, qa_options, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace bgpsim::cli {
+
+struct QaOptions {
+  std::vector<std::string> paths;  // .ci files or folders; default: the bundled suite
+  std::string exabgp_root;         // an ExaBGP qa tree (encoding/, api/, etc/)
+  bool verbose = false;
+};
+
+int run_qa(const QaOptions& options);
+void add_qa_command(CLI::App& app, QaOptions& options, int& exit_code);
+
+}  // namespace bgpsim::cli
