@@ -1,0 +1,110 @@
+#include "sim/trace.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace bgpsim::sim {
+namespace {
+
+constexpr std::uint64_t kFnvPrime = 0x100000001b3ULL;
+
+void mix(std::uint64_t& h, std::uint64_t v, int width) {
+  for (int i = 0; i < width; ++i) {
+    h ^= (v >> (8 * i)) & 0xff;
+    h *= kFnvPrime;
+  }
+}
+
+}  // namespace
+
+const char* to_string(TraceKind kind) {
+  switch (kind) {
+    case TraceKind::connect:
+      return "connect";
+    case TraceKind::established:
+      return "established";
+    case TraceKind::accepted:
+      return "accepted";
+    case TraceKind::refused:
+      return "refused";
+    case TraceKind::timed_out:
+      return "timed_out";
+    case TraceKind::write:
+      return "write";
+    case TraceKind::deliver:
+      return "deliver";
+    case TraceKind::fin:
+      return "fin";
+    case TraceKind::reset:
+      return "reset";
+    case TraceKind::close:
+      return "close";
+    case TraceKind::crash:
+      return "crash";
+    case TraceKind::restart:
+      return "restart";
+    case TraceKind::fault_on:
+      return "fault_on";
+    case TraceKind::fault_off:
+      return "fault_off";
+    case TraceKind::user:
+      return "user";
+  }
+  return "?";
+}
+
+std::string format_event(const TraceEvent& e) {
+  std::string hex;
+  const std::size_t shown = std::min<std::size_t>(e.bytes.size(), 24);
+  for (std::size_t i = 0; i < shown; ++i) hex += fmt::format("{:02x}", e.bytes[i]);
+  if (shown < e.bytes.size()) hex += "..";
+  return fmt::format("t={}ns node={} {} aux={} len={} {}", e.at_ns, e.node, to_string(e.kind),
+                     e.aux, e.bytes.size(), hex);
+}
+
+void Trace::record(TraceEvent e) {
+  // Canonical form: time(8) node(4) kind(1) aux(8) length(4) bytes, little-endian.
+  mix(hash_, static_cast<std::uint64_t>(e.at_ns), 8);
+  mix(hash_, e.node, 4);
+  mix(hash_, static_cast<std::uint64_t>(e.kind), 1);
+  mix(hash_, e.aux, 8);
+  mix(hash_, e.bytes.size(), 4);
+  for (std::uint8_t b : e.bytes) {
+    hash_ ^= b;
+    hash_ *= kFnvPrime;
+  }
+  ++count_;
+  if (observer) observer(e);
+  if (options_.keep_events) events_.push_back(std::move(e));
+}
+
+DeterminismReport check_determinism(std::uint64_t seed,
+                                    const std::function<RunResult(std::uint64_t)>& run) {
+  DeterminismReport report;
+  report.seed = seed;
+  const RunResult a = run(seed);
+  const RunResult b = run(seed);
+  report.hash_first = a.hash;
+  report.hash_second = b.hash;
+  report.same = a.hash == b.hash;
+  if (report.same) {
+    report.message = fmt::format("seed {} deterministic: trace hash {:016x} ({} events)", seed,
+                                 a.hash, a.events.size());
+    return report;
+  }
+  const std::size_t n = std::min(a.events.size(), b.events.size());
+  std::size_t i = 0;
+  while (i < n && a.events[i] == b.events[i]) ++i;
+  report.first_difference = i;
+  auto show = [](const RunResult& r, std::size_t k) {
+    return k < r.events.size() ? format_event(r.events[k]) : std::string("<end of trace>");
+  };
+  report.message = fmt::format(
+      "seed {} NOT deterministic: hashes {:016x} != {:016x}\nfirst difference at event {}:\n"
+      "  run 1: {}\n  run 2: {}",
+      seed, a.hash, b.hash, i, show(a, i), show(b, i));
+  return report;
+}
+
+}  // namespace bgpsim::sim

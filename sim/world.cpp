@@ -1,0 +1,138 @@
+#include "sim/world.hpp"
+
+namespace bgpsim::sim {
+
+World::World(std::uint64_t seed, TraceOptions trace_options)
+    : seed_(seed), rng_(sim::derive_seed(seed, "world")), trace_(trace_options) {}
+
+World::~World() {
+  shutting_down_ = true;
+  // Services (the network) first drop operations parked on sockets, so the
+  // coroutine frames they hold are destroyed while the network still exists.
+  context_.shutdown();
+  // Queued handlers may own coroutine frames; destroying them unwinds those
+  // frames, which may queue or unschedule further events, so pop one at a time
+  // (removing the last element keeps the heap valid).
+  while (!heap_.empty()) {
+    Event* e = heap_.back();
+    heap_.pop_back();
+    e->heap_index = Event::kNotQueued;
+    e->discard();
+  }
+  context_.destroy();
+}
+
+std::uint64_t World::derive_seed(std::string_view name) const {
+  return sim::derive_seed(seed_, name);
+}
+
+void World::set_node_state(NodeId node, bool up) {
+  if (node >= node_up_.size()) {
+    node_up_.resize(node + 1, true);
+    node_epochs_.resize(node + 1, 0);
+  }
+  if (node_up_[node] && !up) ++node_epochs_[node];
+  node_up_[node] = up;
+}
+
+void World::schedule_at(Event& e, std::int64_t at_ns) {
+  if (e.queued()) unschedule(e);
+  e.at_ns = at_ns < now_ns_ ? now_ns_ : at_ns;
+  e.seq = next_seq_++;
+  e.heap_index = heap_.size();
+  heap_.push_back(&e);
+  heap_up(e.heap_index);
+}
+
+void World::unschedule(Event& e) {
+  if (!e.queued()) return;
+  const std::size_t i = e.heap_index;
+  const std::size_t last = heap_.size() - 1;
+  e.heap_index = Event::kNotQueued;
+  if (i != last) {
+    heap_[i] = heap_[last];
+    heap_[i]->heap_index = i;
+    heap_.pop_back();
+    heap_down(i);
+    heap_up(i);
+  } else {
+    heap_.pop_back();
+  }
+}
+
+void World::heap_up(std::size_t i) {
+  Event* e = heap_[i];
+  while (i > 0) {
+    const std::size_t parent = (i - 1) / 2;
+    if (!before(e, heap_[parent])) break;
+    heap_[i] = heap_[parent];
+    heap_[i]->heap_index = i;
+    i = parent;
+  }
+  heap_[i] = e;
+  e->heap_index = i;
+}
+
+void World::heap_down(std::size_t i) {
+  const std::size_t n = heap_.size();
+  Event* e = heap_[i];
+  for (;;) {
+    std::size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && before(heap_[child + 1], heap_[child])) ++child;
+    if (!before(heap_[child], e)) break;
+    heap_[i] = heap_[child];
+    heap_[i]->heap_index = i;
+    i = child;
+  }
+  heap_[i] = e;
+  e->heap_index = i;
+}
+
+bool World::step(std::int64_t limit_ns) {
+  if (heap_.empty() || stopped_) return false;
+  Event* e = heap_.front();
+  if (e->at_ns > limit_ns) return false;
+  unschedule(*e);
+  now_ns_ = e->at_ns;
+  ++events_run_;
+  e->fire();
+  return true;
+}
+
+namespace {
+// Marks the world as running for the duration of a run call (re-entrant).
+struct RunningScope {
+  bool& flag;
+  bool saved;
+  explicit RunningScope(bool& f) : flag(f), saved(f) { flag = true; }
+  ~RunningScope() { flag = saved; }
+};
+}  // namespace
+
+std::size_t World::run() {
+  RunningScope scope(running_);
+  stopped_ = false;
+  std::size_t n = 0;
+  while (step(std::numeric_limits<std::int64_t>::max())) ++n;
+  return n;
+}
+
+std::size_t World::run_until(Nanos t) {
+  RunningScope scope(running_);
+  stopped_ = false;
+  std::size_t n = 0;
+  while (step(t.count())) ++n;
+  if (!stopped_ && now_ns_ < t.count()) now_ns_ = t.count();
+  return n;
+}
+
+std::size_t World::poll() {
+  RunningScope scope(running_);
+  stopped_ = false;
+  std::size_t n = 0;
+  while (step(now_ns_)) ++n;
+  return n;
+}
+
+}  // namespace bgpsim::sim

@@ -1,0 +1,218 @@
+// The simulated world: one event queue ordered by (virtual time, sequence), a
+// virtual nanosecond clock, the root PRNG and the trace. Single-threaded: all
+// work runs inside run()/run_until()/poll() on the caller's thread.
+//
+// Depends on: Boost.Asio headers (executor concepts only), sim/trace.hpp.
+#pragma once
+
+#include <boost/asio/execution.hpp>
+#include <boost/asio/execution_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sim/random.hpp"
+#include "sim/trace.hpp"
+
+namespace bgpsim::sim {
+
+using Nanos = std::chrono::nanoseconds;
+using NodeId = std::uint32_t;
+inline constexpr NodeId kNoNode = std::numeric_limits<NodeId>::max();
+
+// Something scheduled in the world's queue. Intrusive: the queue stores the
+// pointer and keeps heap_index up to date so timers can be cancelled in O(log n).
+class Event {
+ public:
+  static constexpr std::size_t kNotQueued = std::numeric_limits<std::size_t>::max();
+  std::int64_t at_ns = 0;
+  std::uint64_t seq = 0;
+  std::size_t heap_index = kNotQueued;
+
+  bool queued() const { return heap_index != kNotQueued; }
+  // Runs the event. It is already out of the queue and may delete itself.
+  virtual void fire() = 0;
+  // The world is being destroyed with this event still queued.
+  virtual void discard() = 0;
+
+ protected:
+  ~Event() = default;
+};
+
+class World;
+
+// Asio executor (standard executor concept) over a world. It carries the node
+// so that timers and sockets created from `co_await this_coro::executor` belong
+// to the node and die with it on a crash.
+class Executor {
+ public:
+  Executor() = default;
+  Executor(World* world, NodeId node, bool blocking_possibly = false) noexcept
+      : world_(world), node_(node), blocking_possibly_(blocking_possibly) {}
+
+  World& world() const noexcept { return *world_; }
+  NodeId node() const noexcept { return node_; }
+
+  // Queues f at the current virtual time, or runs it inline when the caller
+  // allowed blocking.possibly (dispatch) and the world is already running.
+  template <class F>
+  void execute(F&& f) const;
+
+  boost::asio::execution_context& query(boost::asio::execution::context_t) const noexcept;
+  constexpr boost::asio::execution::blocking_t query(
+      boost::asio::execution::blocking_t) const noexcept {
+    return blocking_possibly_
+               ? boost::asio::execution::blocking_t(boost::asio::execution::blocking.possibly)
+               : boost::asio::execution::blocking_t(boost::asio::execution::blocking.never);
+  }
+  Executor require(boost::asio::execution::blocking_t::never_t) const noexcept {
+    return {world_, node_, false};
+  }
+  Executor require(boost::asio::execution::blocking_t::possibly_t) const noexcept {
+    return {world_, node_, true};
+  }
+
+  // Only the world and node matter: a dispatch and a post executor are the same place.
+  friend bool operator==(const Executor& a, const Executor& b) noexcept {
+    return a.world_ == b.world_ && a.node_ == b.node_;
+  }
+  friend bool operator!=(const Executor& a, const Executor& b) noexcept { return !(a == b); }
+
+ private:
+  World* world_ = nullptr;
+  NodeId node_ = kNoNode;
+  bool blocking_possibly_ = false;
+};
+
+static_assert(boost::asio::execution::is_executor<Executor>::value);
+
+class World {
+ public:
+  explicit World(std::uint64_t seed, TraceOptions trace_options = {});
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  std::uint64_t seed() const { return seed_; }
+  Nanos now() const { return Nanos(now_ns_); }
+  std::int64_t now_ns() const { return now_ns_; }
+
+  // Executor for work that belongs to no node (the test harness, the network).
+  Executor get_executor() noexcept { return {this, kNoNode}; }
+  Executor executor_for(NodeId node) noexcept { return {this, node}; }
+  boost::asio::execution_context& context() noexcept { return context_; }
+
+  // Runs until the queue is empty (the world is idle) or stop() is called.
+  std::size_t run();
+  std::size_t run_until_idle() { return run(); }
+  // Runs every event due at or before t, then sets the clock to exactly t.
+  std::size_t run_until(Nanos t);
+  std::size_t run_for(Nanos d) { return run_until(now() + d); }
+  // Runs only the events due now, without advancing the clock.
+  std::size_t poll();
+  void stop() { stopped_ = true; }
+  bool running() const { return running_; }
+  bool shutting_down() const { return shutting_down_; }
+  std::size_t queued_events() const { return heap_.size(); }
+  std::uint64_t events_run() const { return events_run_; }
+
+  // Queue management for sim objects.
+  void schedule_at(Event& e, std::int64_t at_ns);
+  void schedule_now(Event& e) { schedule_at(e, now_ns_); }
+  void unschedule(Event& e);
+
+  template <class F>
+  void post(F&& f);
+
+  // Root PRNG and seeds derived from (root seed, name): stable across runs,
+  // independent of how much the root stream has been used.
+  Rng& rng() { return rng_; }
+  std::uint64_t derive_seed(std::string_view name) const;
+
+  Trace& trace() { return trace_; }
+  void record(NodeId node, TraceKind kind, std::uint64_t aux = 0,
+              std::span<const std::uint8_t> bytes = {}) {
+    trace_.record(TraceEvent{now_ns_, node, kind, aux, {bytes.begin(), bytes.end()}});
+  }
+
+  // Hooks called by the node registry (sim/net.hpp) so crash/restart can be
+  // observed by objects that know only the world.
+  std::uint32_t node_epoch(NodeId node) const {
+    return node < node_epochs_.size() ? node_epochs_[node] : 0;
+  }
+  bool node_up(NodeId node) const { return node >= node_up_.size() || node_up_[node]; }
+  void set_node_state(NodeId node, bool up);
+
+ private:
+  bool step(std::int64_t limit_ns);
+  void heap_up(std::size_t i);
+  void heap_down(std::size_t i);
+  static bool before(const Event* a, const Event* b) {
+    return a->at_ns != b->at_ns ? a->at_ns < b->at_ns : a->seq < b->seq;
+  }
+
+  std::uint64_t seed_;
+  std::int64_t now_ns_ = 0;
+  std::uint64_t next_seq_ = 0;
+  std::uint64_t events_run_ = 0;
+  bool running_ = false;
+  bool stopped_ = false;
+  bool shutting_down_ = false;
+  std::vector<Event*> heap_;
+  Rng rng_;
+  Trace trace_;
+  std::vector<std::uint32_t> node_epochs_;
+  std::vector<bool> node_up_;
+  // Exposes shutdown()/destroy() so the world can order its teardown.
+  struct Context : boost::asio::execution_context {
+    using boost::asio::execution_context::destroy;
+    using boost::asio::execution_context::shutdown;
+  };
+  Context context_;
+};
+
+namespace detail {
+template <class F>
+class FnEvent final : public Event {
+ public:
+  explicit FnEvent(F&& f) : f_(std::move(f)) {}
+  void fire() override {
+    F f(std::move(f_));
+    delete this;
+    f();
+  }
+  void discard() override { delete this; }
+
+ private:
+  F f_;
+};
+}  // namespace detail
+
+template <class F>
+void World::post(F&& f) {
+  auto* e = new detail::FnEvent<std::decay_t<F>>(std::forward<F>(f));
+  schedule_now(*e);
+}
+
+template <class F>
+void Executor::execute(F&& f) const {
+  if (blocking_possibly_ && world_->running()) {
+    std::decay_t<F> g(std::forward<F>(f));
+    g();
+    return;
+  }
+  world_->post(std::forward<F>(f));
+}
+
+inline boost::asio::execution_context& Executor::query(
+    boost::asio::execution::context_t) const noexcept {
+  return world_->context();
+}
+
+}  // namespace bgpsim::sim

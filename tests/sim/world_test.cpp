@@ -1,0 +1,153 @@
+// World, executor and timer tests.
+#include <gtest/gtest.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <string>
+#include <vector>
+
+#include "sim/timer.hpp"
+#include "sim/world.hpp"
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using bgpsim::sim::Executor;
+using bgpsim::sim::Nanos;
+using bgpsim::sim::Timer;
+using bgpsim::sim::World;
+
+template <class T = void>
+using Task = asio::awaitable<T, Executor>;
+constexpr auto use_aw = asio::use_awaitable_t<Executor>{};
+constexpr auto tuple_aw = asio::as_tuple(asio::use_awaitable_t<Executor>{});
+
+TEST(World, PostRunsInOrderAtCurrentTime) {
+  World w(1);
+  std::vector<int> seen;
+  for (int i = 0; i < 5; ++i) asio::post(w.get_executor(), [&, i] { seen.push_back(i); });
+  EXPECT_EQ(w.run(), 5u);
+  EXPECT_EQ(seen, (std::vector<int>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(w.now(), Nanos(0));
+}
+
+TEST(World, TimerWaitInCoroutine) {
+  World w(1);
+  Nanos woke{-1};
+  asio::co_spawn(
+      w.get_executor(),
+      [&]() -> Task<> {
+        Timer t(co_await asio::this_coro::executor);
+        t.expires_after(1500ms);
+        co_await t.async_wait(use_aw);
+        woke = w.now();
+      },
+      asio::detached);
+  w.run();
+  EXPECT_EQ(woke, Nanos(1500ms));
+}
+
+TEST(World, TimerCancelCompletesWithAborted) {
+  World w(1);
+  boost::system::error_code got;
+  Nanos at{-1};
+  Timer t(w.get_executor());
+  t.expires_after(10s);
+  t.async_wait([&](boost::system::error_code ec) {
+    got = ec;
+    at = w.now();
+  });
+  Timer canceller(w.get_executor());
+  canceller.expires_after(2s);
+  canceller.async_wait([&](boost::system::error_code) { t.cancel(); });
+  w.run();
+  EXPECT_EQ(got, asio::error::operation_aborted);
+  EXPECT_EQ(at, Nanos(2s));
+}
+
+TEST(World, EqualDeadlinesFireInCreationOrder) {
+  World w(1);
+  std::vector<int> order;
+  std::vector<Timer> timers;
+  for (int i = 0; i < 1000; ++i) timers.emplace_back(w.get_executor());
+  for (int i = 0; i < 1000; ++i) {
+    timers[i].expires_at(Nanos(5s));
+    timers[i].async_wait([&, i](boost::system::error_code ec) {
+      if (!ec) order.push_back(i);
+    });
+  }
+  w.run();
+  ASSERT_EQ(order.size(), 1000u);
+  for (int i = 0; i < 1000; ++i) EXPECT_EQ(order[i], i);
+}
+
+TEST(World, RunUntilStopsExactlyAtDeadline) {
+  World w(1);
+  std::vector<std::int64_t> fired;
+  std::vector<Timer> timers;
+  for (int i = 0; i < 3; ++i) timers.emplace_back(w.get_executor());
+  const Nanos deadlines[] = {Nanos(999), Nanos(1000), Nanos(1001)};
+  for (int i = 0; i < 3; ++i) {
+    timers[i].expires_at(deadlines[i]);
+    timers[i].async_wait([&, i](boost::system::error_code) { fired.push_back(i); });
+  }
+  w.run_until(Nanos(1000));
+  EXPECT_EQ(w.now(), Nanos(1000));
+  EXPECT_EQ(fired, (std::vector<std::int64_t>{0, 1}));
+  w.run_for(Nanos(1));
+  EXPECT_EQ(fired.size(), 3u);
+  EXPECT_EQ(w.now(), Nanos(1001));
+  w.run_until(Nanos(5000));
+  EXPECT_EQ(w.now(), Nanos(5000));
+}
+
+TEST(World, AwaitableOrCancelsTheLoser) {
+  using namespace asio::experimental::awaitable_operators;
+  World w(1);
+  int winner = -1;
+  Nanos at{-1};
+  asio::co_spawn(
+      w.get_executor(),
+      [&]() -> Task<> {
+        auto ex = co_await asio::this_coro::executor;
+        Timer fast(ex), slow(ex);
+        fast.expires_after(1s);
+        slow.expires_after(1h);
+        auto r = co_await (fast.async_wait(use_aw) || slow.async_wait(use_aw));
+        winner = static_cast<int>(r.index());
+        at = w.now();
+      },
+      asio::detached);
+  w.run();
+  EXPECT_EQ(winner, 0);
+  EXPECT_EQ(at, Nanos(1s));
+  EXPECT_EQ(w.now(), Nanos(1s));  // the slow timer was cancelled, not waited for
+}
+
+TEST(World, DerivedSeedsAreStableAndDistinct) {
+  World a(42), b(42), c(43);
+  EXPECT_EQ(a.derive_seed("net"), b.derive_seed("net"));
+  EXPECT_NE(a.derive_seed("net"), a.derive_seed("node/a"));
+  EXPECT_NE(a.derive_seed("net"), c.derive_seed("net"));
+  EXPECT_EQ(a.rng().next(), b.rng().next());
+}
+
+TEST(World, DestroyWithPendingCoroutines) {
+  auto w = std::make_unique<World>(1);
+  asio::co_spawn(
+      w->get_executor(),
+      [&]() -> Task<> {
+        Timer t(co_await asio::this_coro::executor);
+        t.expires_after(1h);
+        co_await t.async_wait(use_aw);
+      },
+      asio::detached);
+  w->run_for(1s);
+  w.reset();  // must not leak (ASan) or crash
+}
