@@ -1,0 +1,59 @@
+// Adj-RIB-Out: what we advertise to one peer. Changes are queued as "dirty"
+// keys and serialised only when the writer can send, so a newer change to a
+// prefix replaces a queued one (it is never sent twice). BIRD's bgp_fire_tx
+// works the same way.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "speaker/rib/route.hpp"
+#include "speaker/wire/message.hpp"
+
+namespace bgpsim::rib {
+
+struct BuildOptions {
+  // ExaBGP's `group-updates`: pack NLRI sharing attributes into one UPDATE.
+  bool group_updates = true;
+  // How many queued changes one call serialises at most (bounds memory and
+  // lets newer changes replace queued ones between batches).
+  std::size_t batch_routes_max = 16384;
+};
+
+class AdjRibOut {
+ public:
+  void announce(const RouteKey& key, AttributesPtr attributes);
+  void withdraw(const RouteKey& key);
+  void withdraw_all(std::optional<wire::Family> family = std::nullopt);
+  // Queues every route again: after a reconnect, or a ROUTE-REFRESH.
+  void resend_all(std::optional<wire::Family> family = std::nullopt);
+  // Sends End-of-RIB for `family` once the routes queued now are sent.
+  void request_end_of_rib(wire::Family family);
+
+  bool has_pending() const { return !dirty_.empty() || !end_of_rib_due_.empty(); }
+  std::size_t pending() const { return dirty_.size(); }
+  // Serialises up to batch_routes_max queued changes into UPDATEs, packed as
+  // `ctx` allows (message size, add-path, extended next hop). End-of-RIB
+  // markers follow once no change of their family is queued.
+  std::vector<wire::Update> take_updates(const wire::EncodeContext& ctx,
+                                         const BuildOptions& options);
+
+  const std::map<RouteKey, AttributesPtr>& routes() const { return routes_; }
+  std::size_t size() const { return routes_.size(); }
+
+ private:
+  std::map<RouteKey, AttributesPtr> routes_;  // the table the peer should end up with
+  std::set<RouteKey> dirty_;                  // keys whose state is not yet sent
+  std::set<wire::Family> end_of_rib_due_;
+};
+
+// Packs routes into UPDATEs: withdrawals per family, announcements per
+// (family, attribute set), each UPDATE as full as the message size allows.
+// Routes keep their order within a group; groups come in order of first route.
+std::vector<wire::Update> build_updates(const std::vector<Route>& routes,
+                                        const wire::EncodeContext& ctx,
+                                        const BuildOptions& options);
+
+}  // namespace bgpsim::rib
