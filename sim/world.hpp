@@ -46,6 +46,7 @@ class Event {
 };
 
 class World;
+class Network;
 
 // Asio executor (standard executor concept) over a world. It carries the node
 // so that timers and sockets created from `co_await this_coro::executor` belong
@@ -149,6 +150,10 @@ class World {
   bool node_up(NodeId node) const { return node >= node_up_.size() || node_up_[node]; }
   void set_node_state(NodeId node, bool up);
 
+  // The network service installed in this world (sim/net.hpp), if any.
+  Network* network() const { return network_; }
+  void set_network(Network* net) { network_ = net; }
+
  private:
   bool step(std::int64_t limit_ns);
   void heap_up(std::size_t i);
@@ -169,6 +174,7 @@ class World {
   Trace trace_;
   std::vector<std::uint32_t> node_epochs_;
   std::vector<bool> node_up_;
+  Network* network_ = nullptr;
   // Exposes shutdown()/destroy() so the world can order its teardown.
   struct Context : boost::asio::execution_context {
     using boost::asio::execution_context::destroy;

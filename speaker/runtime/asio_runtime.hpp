@@ -1,0 +1,156 @@
+// The live Runtime: Boost.Asio io_context, steady clock, TCP sockets and a
+// PRNG seeded from the OS. Header-only; see runtime.hpp for the concept.
+#pragma once
+
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/host_name.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "speaker/runtime/runtime.hpp"
+
+namespace bgpsim::runtime {
+
+class AsioRuntime {
+ public:
+  using executor_type = boost::asio::io_context::executor_type;
+  using clock = std::chrono::steady_clock;
+
+  class Timer {
+   public:
+    using executor_type = AsioRuntime::executor_type;
+    explicit Timer(const executor_type& ex) : t_(ex) {}
+    executor_type get_executor() { return t_.get_executor(); }
+    std::size_t expires_after(std::chrono::nanoseconds d) { return t_.expires_after(d); }
+    std::size_t cancel() { return t_.cancel(); }
+    template <class Token>
+    auto async_wait(Token&& token) {
+      return t_.async_wait(std::forward<Token>(token));
+    }
+
+   private:
+    boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, executor_type> t_;
+  };
+
+  class Socket {
+   public:
+    using executor_type = AsioRuntime::executor_type;
+    using tcp_socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, executor_type>;
+    explicit Socket(const executor_type& ex) : s_(ex) {}
+    explicit Socket(tcp_socket s) : s_(std::move(s)) {}
+    executor_type get_executor() { return s_.get_executor(); }
+    template <class Buffers, class Token>
+    auto async_read_some(const Buffers& b, Token&& token) {
+      return s_.async_read_some(b, std::forward<Token>(token));
+    }
+    template <class Buffers, class Token>
+    auto async_write_some(const Buffers& b, Token&& token) {
+      return s_.async_write_some(b, std::forward<Token>(token));
+    }
+    void shutdown_send() {
+      boost::system::error_code ec;
+      s_.shutdown(boost::asio::socket_base::shutdown_send, ec);
+    }
+    void close() {
+      boost::system::error_code ec;
+      s_.close(ec);
+    }
+    bool is_open() const { return s_.is_open(); }
+    Endpoint local_endpoint() const {
+      boost::system::error_code ec;
+      return s_.local_endpoint(ec);
+    }
+    Endpoint remote_endpoint() const {
+      boost::system::error_code ec;
+      return s_.remote_endpoint(ec);
+    }
+    // For socket options (TCP-MD5, TTL) that only the live runtime has.
+    tcp_socket& native() { return s_; }
+
+   private:
+    tcp_socket s_;
+  };
+
+  class Acceptor {
+   public:
+    using executor_type = AsioRuntime::executor_type;
+    Acceptor(const executor_type& ex, const Endpoint& ep) : a_(ex, ep) {}
+    template <class Token>
+    auto async_accept(Token&& token) {
+      return boost::asio::async_initiate<Token, void(boost::system::error_code, Socket)>(
+          [this](auto handler) {
+            // Keep the caller's cancellation slot so `||` can cancel an accept.
+            auto slot = boost::asio::get_associated_cancellation_slot(handler);
+            a_.async_accept(boost::asio::bind_cancellation_slot(
+                slot, [h = std::move(handler)](boost::system::error_code ec,
+                                               Socket::tcp_socket s) mutable {
+                  std::move(h)(ec, Socket(std::move(s)));
+                }));
+          },
+          token);
+    }
+    void close() {
+      boost::system::error_code ec;
+      a_.close(ec);
+    }
+    Endpoint local_endpoint() const { return a_.local_endpoint(); }
+
+   private:
+    boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, executor_type> a_;
+  };
+
+  using timer_type = Timer;
+  using socket_type = Socket;
+  using acceptor_type = Acceptor;
+
+  explicit AsioRuntime(boost::asio::io_context& io)
+      : io_(io), rng_(std::random_device{}()), seed_base_(std::random_device{}()) {}
+
+  executor_type get_executor() { return io_.get_executor(); }
+  std::chrono::nanoseconds now() const {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now().time_since_epoch());
+  }
+  std::uint64_t random() { return rng_(); }
+  std::uint64_t derive_seed(std::string_view name) {
+    std::uint64_t h = seed_base_ ^ 0xcbf29ce484222325ULL;
+    for (unsigned char c : name) h = (h ^ c) * 0x100000001b3ULL;
+    return h;
+  }
+  std::string host_name() const { return boost::asio::ip::host_name(); }
+
+  Timer make_timer() { return Timer(get_executor()); }
+  Acceptor listen(const Endpoint& ep) { return Acceptor(get_executor(), ep); }
+
+  template <class Token>
+  auto async_connect(const Endpoint& ep, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, Socket)>(
+        [this](auto handler, Endpoint remote) {
+          auto sock = std::make_unique<Socket::tcp_socket>(get_executor());
+          auto& ref = *sock;
+          auto slot = boost::asio::get_associated_cancellation_slot(handler);
+          ref.async_connect(remote, boost::asio::bind_cancellation_slot(
+                                        slot, [h = std::move(handler), s = std::move(sock)](
+                                                  boost::system::error_code ec) mutable {
+                                          std::move(h)(ec, Socket(std::move(*s)));
+                                        }));
+        },
+        token, ep);
+  }
+
+ private:
+  boost::asio::io_context& io_;
+  std::mt19937_64 rng_;
+  std::uint64_t seed_base_;
+};
+
+static_assert(Runtime<AsioRuntime>);
+
+}  // namespace bgpsim::runtime

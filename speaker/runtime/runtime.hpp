@@ -1,0 +1,93 @@
+// The Runtime concept: everything nondeterministic the speaker uses — the
+// executor, the clock, timers, stream sockets, listeners, the host name and
+// the PRNG. Speaker code is `template <Runtime R>` and its coroutines are
+// `boost::asio::awaitable<T, typename R::executor_type>`.
+//
+// Models: bgpsim::runtime::AsioRuntime (speaker/runtime/asio_runtime.hpp, real
+// sockets) and bgpsim::sim::SimRuntime (sim/sim_runtime.hpp, one node of a
+// simulated world). tests/sim/runtime_test.cpp holds both to this concept.
+//
+// Shape (all asynchronous operations take any Asio completion token, e.g.
+// `use_awaitable_t<executor_type>{}` or `as_tuple(use_awaitable_t<...>{})`):
+//   R::executor_type                 Asio executor the coroutines run on
+//   R::timer_type   t = rt.make_timer();   t.expires_after(ns); t.cancel();
+//                   t.async_wait(tok)      -> void(error_code); operation_aborted on cancel
+//   R::socket_type  s.async_read_some(buf, tok)  -> void(error_code, size_t)
+//                   s.async_write_some(buf, tok) -> void(error_code, size_t)
+//                   s.shutdown_send(); s.close(); s.local_endpoint(); s.remote_endpoint()
+//                   (so boost::asio::async_read/async_write work on it)
+//   R::acceptor_type a = rt.listen(endpoint);  a.async_accept(tok) -> void(error_code, socket_type)
+//                   a.close(); a.local_endpoint()
+//   rt.async_connect(endpoint, tok)   -> void(error_code, socket_type)
+//   rt.now()        -> std::chrono::nanoseconds (monotonic; virtual in the simulator)
+//   rt.random()     -> uint64_t;  rt.derive_seed(name) -> uint64_t (stable per name)
+//   rt.host_name()  -> std::string
+// Endpoints are boost::asio::ip::tcp::endpoint (address + port) in both.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace bgpsim::runtime {
+
+using Endpoint = boost::asio::ip::tcp::endpoint;
+
+template <class T, class Executor>
+concept StreamSocket = requires(T& s, boost::asio::mutable_buffer mb, boost::asio::const_buffer cb,
+                                boost::asio::use_awaitable_t<Executor> tok) {
+  { s.get_executor() } -> std::convertible_to<Executor>;
+  { s.async_read_some(mb, tok) } -> std::same_as<boost::asio::awaitable<std::size_t, Executor>>;
+  { s.async_write_some(cb, tok) } -> std::same_as<boost::asio::awaitable<std::size_t, Executor>>;
+  s.shutdown_send();
+  s.close();
+  { s.is_open() } -> std::convertible_to<bool>;
+  { s.local_endpoint() } -> std::convertible_to<Endpoint>;
+  { s.remote_endpoint() } -> std::convertible_to<Endpoint>;
+}
+&&std::movable<T>;
+
+template <class R>
+concept Runtime = requires(R& rt, const Endpoint& ep, std::string_view name,
+                           boost::asio::use_awaitable_t<typename R::executor_type> tok,
+                           typename R::timer_type& timer, typename R::acceptor_type& acceptor) {
+  typename R::executor_type;
+  typename R::timer_type;
+  typename R::socket_type;
+  typename R::acceptor_type;
+  { rt.get_executor() } -> std::same_as<typename R::executor_type>;
+  { rt.now() } -> std::same_as<std::chrono::nanoseconds>;
+  { rt.random() } -> std::same_as<std::uint64_t>;
+  { rt.derive_seed(name) } -> std::same_as<std::uint64_t>;
+  { rt.host_name() } -> std::convertible_to<std::string>;
+
+  { rt.make_timer() } -> std::same_as<typename R::timer_type>;
+  timer.expires_after(std::chrono::nanoseconds(1));
+  timer.cancel();
+  {
+    timer.async_wait(tok)
+    } -> std::same_as<boost::asio::awaitable<void, typename R::executor_type>>;
+
+  { rt.listen(ep) } -> std::same_as<typename R::acceptor_type>;
+  {
+    acceptor.async_accept(tok)
+    } -> std::same_as<boost::asio::awaitable<typename R::socket_type, typename R::executor_type>>;
+  acceptor.close();
+  { acceptor.local_endpoint() } -> std::convertible_to<Endpoint>;
+
+  {
+    rt.async_connect(ep, tok)
+    } -> std::same_as<boost::asio::awaitable<typename R::socket_type, typename R::executor_type>>;
+}
+&&StreamSocket<typename R::socket_type, typename R::executor_type>&&
+    std::movable<typename R::timer_type>;
+
+}  // namespace bgpsim::runtime
