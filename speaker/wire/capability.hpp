@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -128,6 +129,9 @@ using Capability =
                  cap::LinkLocalNextHop, cap::Multisession, cap::Operational, cap::Unknown>;
 
 std::uint8_t capability_code(const Capability& c);
+// ExaBGP's name for a capability code ("multiprotocol", "asn4"...), "unknown"
+// for codes without a table row.
+std::string_view capability_name(std::uint8_t code);
 
 // Decodes one capability value (the bytes after code and length). Errors are
 // OPEN Message Errors; `r` spans exactly the value.
