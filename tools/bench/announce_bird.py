@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Benchmark: announce N IPv4 routes (default 1,000,000) to BIRD 2 on loopback
+and measure the wall time until BIRD holds them all, for several speakers in
+the same run (default: bgpsim and ExaBGP 4.2), with the same routes and the
+same BIRD configuration (a fresh BIRD per speaker).
+
+    tools/bench/announce_bird.py --speaker bgpsim=build/release/tools/bgpsim --speaker exabgp
+    tools/bench/announce_bird.py --routes 100000 --speaker exabgp
+
+Per speaker it prints: time to Established, time until BIRD's import counter
+reaches N (both from the speaker's start, so configuration parsing counts),
+routes per second, and the speaker's peak RSS (VmHWM of its main process)
+in total and per route. Then the ratio of each time to the first speaker's.
+Python 3 standard library only; reuses tests/interop (harness, BIRD set-up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "interop"))
+import harness  # noqa: E402
+from harness import Endpoints, Fail, Neighbor, Runner, Skip, Speaker, log, wait_until  # noqa: E402
+from test_bird import Bird  # noqa: E402
+
+
+def vm_hwm_kib(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+class BenchBird(Bird):
+    index = 9  # 127.0.9.0/24, away from the interop tests
+    hold_time = 240  # a speaker busy sending a million routes must not time out
+
+
+def run_one(label: str, spec: str, routes: list[str], workdir: Path, timeout: float) -> dict:
+    runner = Runner()
+    res: dict = {"label": label, "speaker": spec}
+    try:
+        speaker = Speaker(spec, workdir / label, runner, name=f"speaker-{label}")
+        speaker.check_available()
+        ep = Endpoints.for_index(BenchBird.index)
+        bird = BenchBird(workdir / label, runner, ep, None, [], 65000)
+        bird.start()
+        bird.wait_started()
+        log(f"{label}: writing a configuration with {len(routes)} routes")
+        speaker.write_config([Neighbor(peer=ep.daemon_addr, local=ep.speaker_addr, local_as=65000,
+                                       peer_as=bird.asn, connect_port=ep.daemon_port, routes=routes,
+                                       hold_time=180)], events=False)
+        n = len(routes)
+        speaker.start()
+        t0 = speaker.started_at
+        alive = speaker.alive() + bird.alive()
+        wait_until(bird.established, timeout, f"{label}: BIRD Established", interval=0.2, alive=alive)
+        res["established_s"] = time.monotonic() - t0
+        log(f"{label}: Established after {res['established_s']:.2f}s")
+        last = [0, time.monotonic()]
+
+        def all_in() -> bool:
+            c = bird.received_count()
+            if time.monotonic() - last[1] > 10:
+                log(f"{label}: BIRD holds {c}/{n}")
+                last[1] = time.monotonic()
+            return c >= n
+
+        wait_until(all_in, timeout, f"{label}: BIRD to hold {n} routes", interval=0.2, alive=alive)
+        res["all_s"] = time.monotonic() - t0
+        res["hwm_kib"] = vm_hwm_kib(speaker.proc.pid)
+        res["count"] = bird.received_count()
+        log(f"{label}: BIRD holds all {n} routes after {res['all_s']:.2f}s, speaker VmHWM {res['hwm_kib']} KiB")
+        speaker.stop()
+        bird.stop()
+    except (Fail, Skip) as e:
+        res["error"] = str(e).splitlines()[0]
+        log(f"{label}: {e}")
+    finally:
+        runner.cleanup()
+    return res
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--routes", type=int, default=1_000_000)
+    ap.add_argument("--speaker", action="append", metavar="LABEL=COMMAND|exabgp",
+                    help="a speaker to measure, in order (default: bgpsim=bgpsim on PATH, then exabgp)")
+    ap.add_argument("--timeout", type=float, default=1800.0, help="per speaker, seconds")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    a = ap.parse_args()
+    Bird.check_available()
+    specs = a.speaker or [f"bgpsim={shutil.which('bgpsim') or 'bgpsim'}", "exabgp"]
+    routes = harness.many_prefixes(a.routes)
+    workdir = Path(tempfile.mkdtemp(prefix="bgpsim-bench-bird-"))
+    results = []
+    try:
+        for s in specs:
+            label, _, cmd = s.partition("=")
+            if not cmd:
+                label, cmd = (s if s == "exabgp" else Path(s).name), s
+            results.append(run_one(label, cmd, routes, workdir, a.timeout))
+    finally:
+        if not a.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            log(f"work directory kept: {workdir}")
+
+    print(f"\nannounce {a.routes} IPv4 routes to BIRD 2 on loopback (wall time from speaker start)")
+    print(f"{'speaker':<10} {'established':>12} {'all in BIRD':>12} {'routes/s':>10} {'peak RSS':>10} {'B/route':>8}")
+    base = next((r for r in results if "all_s" in r), None)
+    for r in results:
+        if "error" in r:
+            print(f"{r['label']:<10} error: {r['error']}")
+            continue
+        hwm = r.get("hwm_kib")
+        print(f"{r['label']:<10} {r['established_s']:>11.2f}s {r['all_s']:>11.2f}s {a.routes / r['all_s']:>10.0f} "
+              f"{(hwm or 0) / 1024:>8.1f}MB {((hwm or 0) * 1024 / a.routes):>8.0f}")
+    if base:
+        for r in results:
+            if r is not base and "all_s" in r:
+                print(f"ratio {r['label']}/{base['label']}: {r['all_s'] / base['all_s']:.2f}x")
+    return 0 if results and all("error" not in r for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
