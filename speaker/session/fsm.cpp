@@ -1,0 +1,472 @@
+// The BGP FSM step function. One handler per state; each handles every event
+// kind, so the (state, event) table in tests/session/fsm_table_test.cpp maps
+// one to one onto these switches.
+#include "speaker/session/fsm.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace bgpsim::session {
+
+namespace {
+
+using std::chrono::seconds;
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+std::size_t index(Timer t) { return static_cast<std::size_t>(t); }
+
+wire::Notification notification(wire::NotifyCode code, std::uint8_t subcode) {
+  return {static_cast<std::uint8_t>(code), subcode, {}};
+}
+
+// splitmix64: a fixed hash, so jitter is a function of (seed, index).
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+class Stepper {
+ public:
+  Stepper(const PeerConfig& c, FsmState& s, Time now) : c_(c), s_(s), now_(now) {}
+
+  std::vector<Action> run(const Event& e) {
+    if (std::holds_alternative<Tick>(e)) {
+      tick();
+    } else {
+      switch (s_.state) {
+        case State::idle:
+          idle(e);
+          break;
+        case State::connect:
+        case State::active:
+          waiting(e);
+          break;
+        case State::open_sent:
+          open_sent(e);
+          break;
+        case State::open_confirm:
+          open_confirm(e);
+          break;
+        case State::established:
+          established(e);
+          break;
+      }
+    }
+    return std::move(out_);
+  }
+
+ private:
+  // --- timers ---------------------------------------------------------------
+  void arm(Timer t, Time after) { s_.deadlines[index(t)] = now_ + after; }
+  void disarm(Timer t) { s_.deadlines[index(t)].reset(); }
+  void restart_hold() {
+    if (s_.negotiated && s_.negotiated->hold_time_s > 0)
+      arm(Timer::hold, seconds(s_.negotiated->hold_time_s));
+  }
+  void restart_keepalive() {
+    if (s_.deadline(Timer::keepalive)) arm(Timer::keepalive, seconds(s_.negotiated->keepalive_s));
+  }
+
+  // Fires each expired deadline once, in an order where a firing that leaves
+  // the state (hold) makes the later ones (keepalive) moot.
+  void tick() {
+    for (Timer t : {Timer::idle_hold, Timer::connect_retry, Timer::hold, Timer::keepalive}) {
+      const auto& d = s_.deadline(t);
+      if (!d || *d > now_) continue;
+      disarm(t);
+      fire(t);
+    }
+  }
+
+  void fire(Timer t) {
+    switch (t) {
+      case Timer::idle_hold:
+        // 13 IdleHoldTimer_Expires -> 3 AutomaticStart.
+        if (s_.state == State::idle && s_.started) start();
+        break;
+      case Timer::connect_retry:
+        // RFC 4271 8.2.2 Connect, ConnectRetryTimer_Expires: "drops the TCP
+        // connection, restarts the ConnectRetryTimer, stops the DelayOpenTimer
+        // ..., initiates a TCP connection to the other BGP peer, continues to
+        // listen for a connection ..., and stays in the Connect state."
+        if (s_.state == State::connect) {
+          out_.push_back(CloseConnection{});
+          connect();
+        }
+        break;
+      case Timer::hold:
+        // RFC 4271 8.2.2 (OpenSent, OpenConfirm, Established), HoldTimer_Expires:
+        // "sends a NOTIFICATION message with the error code Hold Timer Expired".
+        if (s_.connection_open())
+          fail("hold timer expired", notification(wire::NotifyCode::hold_timer_expired, 0));
+        break;
+      case Timer::keepalive:
+        // RFC 4271 8.2.2 OpenConfirm/Established, KeepaliveTimer_Expires:
+        // "sends a KEEPALIVE message, and restarts the KeepaliveTimer".
+        if (s_.state == State::open_confirm || s_.state == State::established) {
+          out_.push_back(SendKeepalive{});
+          arm(Timer::keepalive, seconds(s_.negotiated->keepalive_s));
+        }
+        break;
+    }
+  }
+
+  // --- transitions ----------------------------------------------------------
+  void connect() {
+    out_.push_back(Connect{});
+    arm(Timer::connect_retry, seconds(c_.connect_retry_s));
+    s_.last_connect_at = now_;
+    s_.state = State::connect;
+  }
+
+  // Idle -> Connect (or Active for passive peers), unless the last Connect was
+  // too recent: then the IdleHoldTimer waits out the rest (no busy loop).
+  void start() {
+    disarm(Timer::idle_hold);
+    if (c_.passive) {
+      s_.state = State::active;
+      return;
+    }
+    const Time earliest =
+        s_.last_connect_at ? *s_.last_connect_at + min_reconnect_interval(c_) : now_;
+    if (now_ < earliest) {
+      s_.deadlines[index(Timer::idle_hold)] = earliest;
+      return;
+    }
+    connect();
+  }
+
+  // Leaves for Idle: NOTIFICATION first if a BGP connection is open, then drop it.
+  void to_idle(std::string reason, std::optional<wire::Notification> sent,
+               std::optional<wire::Notification> received) {
+    const State from = s_.state;
+    if (!s_.connection_open()) sent.reset();
+    if (sent) out_.push_back(SendNotification{*sent});
+    if (from != State::active) out_.push_back(CloseConnection{});
+    s_.deadlines = {};
+    s_.open_sent.reset();
+    s_.negotiated.reset();
+    s_.established_at.reset();
+    s_.state = State::idle;
+    out_.push_back(Down{from, std::move(reason), std::move(sent), std::move(received)});
+  }
+
+  // Any failure: Idle, then AutomaticStart after the back-off (RFC 4271:
+  // "increments the ConnectRetryCounter by 1, (optionally) performs peer
+  // oscillation damping ..., and changes its state to Idle").
+  void fail(std::string reason, std::optional<wire::Notification> sent = std::nullopt,
+            std::optional<wire::Notification> received = std::nullopt) {
+    if (s_.established_at && now_ - *s_.established_at >= seconds(c_.backoff_reset_s))
+      s_.failures = 0;  // the session was healthy for a while: start afresh
+    to_idle(std::move(reason), std::move(sent), std::move(received));
+    s_.failures += 1;
+    s_.backoffs += 1;
+    arm(Timer::idle_hold, backoff_delay(c_, s_.failures, s_.backoffs));
+  }
+
+  void stop(const Stop& e) {
+    auto sent = e.notification.value_or(
+        notification(wire::NotifyCode::cease, wire::cease::administrative_shutdown));
+    if (e.automatic) {
+      // 8 AutomaticStop: Cease NOTIFICATION, then reconnect after the back-off.
+      fail("stopped", std::move(sent));
+      return;
+    }
+    // 2 ManualStop: "sets the ConnectRetryCounter to zero ... changes its state to Idle".
+    to_idle("stopped by operator", std::move(sent), std::nullopt);
+    s_.started = false;
+    s_.failures = 0;
+  }
+
+  // RFC 6608: a message "that is not expected in this state" -> FSM Error.
+  void unexpected(std::string_view what, std::uint8_t subcode) {
+    fail("unexpected " + std::string(what) + " in " + std::string(to_string(s_.state)),
+         notification(wire::NotifyCode::fsm, subcode));
+  }
+
+  void accept_connection() {
+    // RFC 4271 8.2.2 Connect/Active, Tcp_CR_Acked or TcpConnectionConfirmed:
+    // "stops the ConnectRetryTimer ..., completes BGP initialization, sends an
+    // OPEN message to its peer, sets its HoldTimer to a large value, and
+    // changes its state to OpenSent."
+    disarm(Timer::connect_retry);
+    s_.open_sent = make_open(c_);
+    out_.push_back(SendOpen{*s_.open_sent});
+    arm(Timer::hold, open_sent_hold_time);
+    s_.state = State::open_sent;
+  }
+
+  // --- per state --------------------------------------------------------------
+  void idle(const Event& e) {
+    std::visit(Overloaded{
+                   [&](const Start&) {
+                     // A Start while a back-off is pending lets the back-off finish.
+                     const bool waiting = s_.started && s_.deadline(Timer::idle_hold);
+                     s_.started = true;
+                     if (!waiting) start();
+                   },
+                   [&](const Stop& stop_event) {
+                     if (stop_event.automatic) return;
+                     s_.started = false;
+                     s_.failures = 0;
+                     disarm(Timer::idle_hold);
+                   },
+                   // RFC 4271 8.2.2 Idle: "the BGP FSM ... refuses all
+                   // incoming BGP connections for this peer."
+                   [&](const TcpConnected&) { out_.push_back(CloseConnection{}); },
+                   // "Any other event ... received in the Idle state does not
+                   // cause change in the state of the local system."
+                   [&](const auto&) {},
+               },
+               e);
+  }
+
+  // Connect (active peer, connecting) and Active (passive peer, listening).
+  void waiting(const Event& e) {
+    std::visit(Overloaded{
+                   [&](const Start&) {},
+                   [&](const Stop& stop_event) { stop(stop_event); },
+                   [&](const TcpConnected&) { accept_connection(); },
+                   [&](const TcpFailed&) { fail("TCP connection failed"); },
+                   [&](const NotificationReceived& n) {
+                     fail("NOTIFICATION received", std::nullopt, n.notification);
+                   },
+                   [&](const MessageSent&) {},
+                   // RFC 4271 8.2.2 Connect/Active: "In response to any other
+                   // event ..., the local system: ... drops the TCP connection,
+                   // ... changes its state to Idle." No OPEN was sent, so no
+                   // NOTIFICATION either.
+                   [&](const auto& other) {
+                     fail("unexpected " + std::string(event_name(Event(other))) + " in " +
+                          std::string(to_string(s_.state)));
+                   },
+               },
+               e);
+  }
+
+  void on_error(const wire::DecodeError& error) {
+    fail(error.reason.empty() ? "message error" : error.reason, wire::to_notification(error));
+  }
+
+  void open_sent(const Event& e) {
+    std::visit(
+        Overloaded{
+            [&](const Start&) {}, [&](const Stop& stop_event) { stop(stop_event); },
+            [&](const TcpConnected&) {}, [&](const TcpFailed&) { fail("TCP connection closed"); },
+            [&](const OpenReceived& o) { open_received(o.open); },
+            [&](const MessageError& m) { on_error(m.error); },
+            [&](const NotificationReceived& n) {
+              fail("NOTIFICATION received", std::nullopt, n.notification);
+            },
+            [&](const KeepaliveReceived&) {
+              unexpected("KEEPALIVE", wire::fsm_error::unexpected_in_opensent);
+            },
+            [&](const UpdateReceived&) {
+              unexpected("UPDATE", wire::fsm_error::unexpected_in_opensent);
+            },
+            [&](const RouteRefreshReceived&) {
+              unexpected("ROUTE-REFRESH", wire::fsm_error::unexpected_in_opensent);
+            },
+            [&](const auto&) {},  // MessageSent (Tick is handled before)
+        },
+        e);
+  }
+
+  void open_received(const wire::Open& open) {
+    auto result = negotiate(c_, *s_.open_sent, open);
+    if (!result) {
+      on_error(result.error());
+      return;
+    }
+    // RFC 4271 8.2.2 OpenSent, BGPOpen: "sets the BGP ConnectRetryTimer to
+    // zero, sends a KEEPALIVE message, and sets a KeepaliveTimer ..., sets the
+    // HoldTimer according to the negotiated value ..., changes its state to
+    // OpenConfirm." "If the negotiated hold time value is zero, then the
+    // HoldTimer and KeepaliveTimer are not started."
+    s_.negotiated = std::move(*result);
+    out_.push_back(SendKeepalive{});
+    disarm(Timer::hold);
+    restart_hold();
+    if (s_.negotiated->keepalive_s > 0) arm(Timer::keepalive, seconds(s_.negotiated->keepalive_s));
+    s_.state = State::open_confirm;
+  }
+
+  void open_confirm(const Event& e) {
+    std::visit(Overloaded{
+                   [&](const Start&) {},
+                   [&](const Stop& stop_event) { stop(stop_event); },
+                   [&](const TcpConnected&) {},
+                   [&](const TcpFailed&) { fail("TCP connection closed"); },
+                   [&](const OpenReceived&) {
+                     unexpected("OPEN", wire::fsm_error::unexpected_in_openconfirm);
+                   },
+                   [&](const MessageError& m) { on_error(m.error); },
+                   [&](const NotificationReceived& n) {
+                     fail("NOTIFICATION received", std::nullopt, n.notification);
+                   },
+                   [&](const KeepaliveReceived&) {
+                     // RFC 4271 8.2.2 OpenConfirm, KeepAliveMsg: "restarts the
+                     // HoldTimer and changes its state to Established."
+                     restart_hold();
+                     s_.state = State::established;
+                     s_.established_at = now_;
+                     out_.push_back(Established{*s_.negotiated});
+                   },
+                   [&](const UpdateReceived&) {
+                     unexpected("UPDATE", wire::fsm_error::unexpected_in_openconfirm);
+                   },
+                   [&](const RouteRefreshReceived&) {
+                     unexpected("ROUTE-REFRESH", wire::fsm_error::unexpected_in_openconfirm);
+                   },
+                   [&](const MessageSent&) { restart_keepalive(); },
+                   [&](const Tick&) {},
+               },
+               e);
+  }
+
+  void established(const Event& e) {
+    std::visit(Overloaded{
+                   [&](const Start&) {},
+                   [&](const Stop& stop_event) { stop(stop_event); },
+                   // RFC 4271 6.8: "a connection collision with an existing BGP
+                   // connection that is in the Established state causes closing
+                   // of the newly created connection" (the reactor's job).
+                   [&](const TcpConnected&) {},
+                   [&](const TcpFailed&) { fail("TCP connection closed"); },
+                   [&](const OpenReceived&) {
+                     unexpected("OPEN", wire::fsm_error::unexpected_in_established);
+                   },
+                   [&](const MessageError& m) { on_error(m.error); },
+                   [&](const NotificationReceived& n) {
+                     fail("NOTIFICATION received", std::nullopt, n.notification);
+                   },
+                   // RFC 4271 8.2.2 Established, KeepAliveMsg / UpdateMsg:
+                   // "restarts its HoldTimer, if the negotiated HoldTime value is non-zero".
+                   [&](const KeepaliveReceived&) { restart_hold(); },
+                   [&](const UpdateReceived&) { restart_hold(); },
+                   [&](const RouteRefreshReceived&) { restart_hold(); },
+                   [&](const MessageSent&) { restart_keepalive(); },
+                   [&](const Tick&) {},
+               },
+               e);
+  }
+
+  const PeerConfig& c_;
+  FsmState& s_;
+  Time now_;
+  std::vector<Action> out_;
+};
+
+}  // namespace
+
+std::string_view to_string(State s) {
+  switch (s) {
+    case State::idle:
+      return "Idle";
+    case State::connect:
+      return "Connect";
+    case State::active:
+      return "Active";
+    case State::open_sent:
+      return "OpenSent";
+    case State::open_confirm:
+      return "OpenConfirm";
+    case State::established:
+      return "Established";
+  }
+  return "?";
+}
+
+std::string_view to_string(Timer t) {
+  switch (t) {
+    case Timer::connect_retry:
+      return "ConnectRetryTimer";
+    case Timer::hold:
+      return "HoldTimer";
+    case Timer::keepalive:
+      return "KeepaliveTimer";
+    case Timer::idle_hold:
+      return "IdleHoldTimer";
+  }
+  return "?";
+}
+
+std::string_view event_name(const Event& e) {
+  return std::visit(Overloaded{
+                        [](const Start&) { return "Start"; },
+                        [](const Stop&) { return "Stop"; },
+                        [](const Tick&) { return "Tick"; },
+                        [](const TcpConnected&) { return "TcpConnected"; },
+                        [](const TcpFailed&) { return "TcpFailed"; },
+                        [](const OpenReceived&) { return "OPEN"; },
+                        [](const MessageError&) { return "MessageError"; },
+                        [](const NotificationReceived&) { return "NOTIFICATION"; },
+                        [](const KeepaliveReceived&) { return "KEEPALIVE"; },
+                        [](const UpdateReceived&) { return "UPDATE"; },
+                        [](const RouteRefreshReceived&) { return "ROUTE-REFRESH"; },
+                        [](const MessageSent&) { return "MessageSent"; },
+                    },
+                    e);
+}
+
+std::string_view action_name(const Action& a) {
+  return std::visit(Overloaded{
+                        [](const Connect&) { return "Connect"; },
+                        [](const CloseConnection&) { return "CloseConnection"; },
+                        [](const SendOpen&) { return "SendOpen"; },
+                        [](const SendKeepalive&) { return "SendKeepalive"; },
+                        [](const SendNotification&) { return "SendNotification"; },
+                        [](const Established&) { return "Established"; },
+                        [](const Down&) { return "Down"; },
+                    },
+                    a);
+}
+
+std::vector<Action> step(const PeerConfig& config, FsmState& state, Time now, const Event& event) {
+  return Stepper(config, state, now).run(event);
+}
+
+std::optional<Time> next_deadline(const FsmState& state) {
+  std::optional<Time> next;
+  for (const auto& d : state.deadlines)
+    if (d && (!next || *d < *next)) next = d;
+  return next;
+}
+
+Time backoff_delay(const PeerConfig& config, std::uint32_t failures, std::uint64_t index) {
+  // Doubles from min to max: min * 2^(failures - 1), computed without overflow.
+  std::uint64_t delay_s = std::max<std::uint32_t>(config.backoff_min_s, 1);
+  for (std::uint32_t i = 1; i < failures && delay_s < config.backoff_max_s; ++i) delay_s *= 2;
+  delay_s = std::min<std::uint64_t>(delay_s, std::max(config.backoff_max_s, config.backoff_min_s));
+  const auto base = std::chrono::duration_cast<Time>(seconds(delay_s)).count();
+  // Jitter in [0, percent]% of the delay in steps of 1/1000 (config_error keeps
+  // delays under a day, so base * 100 * 1000 fits in 64 bits).
+  const auto permille = static_cast<std::int64_t>(mix(config.backoff_seed ^ mix(index)) % 1001);
+  const auto percent = static_cast<std::int64_t>(std::min(config.backoff_jitter_percent, 100u));
+  return Time(base + base * percent * permille / 100000);
+}
+
+Time min_reconnect_interval(const PeerConfig& config) {
+  return seconds(std::min<std::uint32_t>(config.connect_retry_s, config.backoff_min_s));
+}
+
+Initiator collision_winner(std::uint32_t local_router_id, std::uint32_t remote_router_id,
+                           std::uint32_t local_as, std::uint32_t remote_as) {
+  if (local_router_id != remote_router_id)
+    return local_router_id > remote_router_id ? Initiator::local : Initiator::remote;
+  return local_as > remote_as ? Initiator::local : Initiator::remote;
+}
+
+wire::Notification collision_notification() {
+  return notification(wire::NotifyCode::cease, wire::cease::connection_collision_resolution);
+}
+
+}  // namespace bgpsim::session

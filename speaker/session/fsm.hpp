@@ -1,0 +1,210 @@
+// The BGP finite state machine (RFC 4271 section 8) as a pure step function:
+//   step(config, state, now, event) -> actions, updating `state` in place.
+// It reads no clock (the caller passes `now`, virtual or real), draws no random
+// numbers (back-off jitter is a hash of a configured seed) and does no I/O:
+// the session coroutines carry out the actions and feed back events.
+//
+// Driving it: after every step, wait until next_deadline(state) (if any) or the
+// next socket event, whichever comes first, and step Tick{} when the deadline
+// passes. Timers are deadlines in the state, keyed by Timer; a Tick fires every
+// deadline <= now, so after any step no deadline lies at or before `now`.
+//
+// Deviations from RFC 4271 8.2.2, chosen for a speaker that reconnects on its own:
+//  - DelayOpen, DampPeerOscillations' separate counters and
+//    SendNOTIFICATIONwithoutOPEN are not implemented; every failure instead
+//    goes to Idle and arms the IdleHoldTimer with an exponential back-off
+//    (RFC 4271 8.1.1 allows "IdleHoldTimer" damping); expiry is AutomaticStart.
+//    A TCP failure in OpenSent therefore goes to Idle, not Active.
+//  - Active is the listening state of passive peers only; they arm no
+//    ConnectRetryTimer (RFC 4271 8.1.1 PassiveTcpEstablishment: "the BGP FSM
+//    will wait for the remote peer to initiate"). Active peers go
+//    Idle -> Connect and accept inbound connections there too.
+//  - A NOTIFICATION received is never answered with one (RFC 4271 6: the
+//    connection is closed right after a NOTIFICATION is sent).
+//  - A second TCP connection while in OpenSent, OpenConfirm or Established is
+//    ignored here: collision detection (RFC 4271 6.8) needs both connections'
+//    FSMs, so the reactor decides with collision_winner() below.
+//
+// No-busy-loop invariant: two consecutive Connect actions are always at least
+// min_reconnect_interval(config) apart in `now` -- a Start soon after the last
+// Connect arms the IdleHoldTimer for the remainder instead of connecting.
+// (Passive peers never emit Connect; inbound connections are the peer's pace.)
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "speaker/session/negotiate.hpp"
+#include "speaker/wire/message.hpp"
+
+namespace bgpsim::session {
+
+using Time = std::chrono::nanoseconds;  // since any epoch the caller chooses
+
+enum class State : std::uint8_t { idle, connect, active, open_sent, open_confirm, established };
+inline constexpr std::size_t state_count = 6;
+std::string_view to_string(State s);
+
+enum class Timer : std::uint8_t {
+  connect_retry,  // ConnectRetryTimer (RFC 4271 10), Connect state
+  hold,           // HoldTimer: 4 minutes in OpenSent, then the negotiated hold time
+  keepalive,      // KeepaliveTimer: negotiated hold time / 3
+  idle_hold,      // IdleHoldTimer: reconnect back-off while Idle
+};
+inline constexpr std::size_t timer_count = 4;
+std::string_view to_string(Timer t);
+
+// RFC 4271 8.2.2: "sets the HoldTimer to a large value ... A HoldTimer value
+// of 4 minutes is suggested." (OpenSent)
+inline constexpr std::chrono::seconds open_sent_hold_time{240};
+
+// --- Events (RFC 4271 8.1 numbers in the comments) -------------------------
+// 1 ManualStart, 4 ManualStart_with_PassiveTcpEstablishment (config.passive).
+// Enables automatic restarts until a manual Stop. Ignored outside Idle, and
+// while Idle with a back-off pending (which then performs the start).
+struct Start {};
+// 2 ManualStop (automatic = false): NOTIFICATION if a BGP connection is open
+// (default Cease / Administrative Shutdown), Idle, no reconnect.
+// 8 AutomaticStop (automatic = true, e.g. Cease / Maximum Number of Prefixes
+// Reached or Connection Collision Resolution): the same, then back off and
+// reconnect like any failure.
+struct Stop {
+  std::optional<wire::Notification> notification;
+  bool automatic = false;
+};
+// 9 ConnectRetryTimer_Expires, 10 HoldTimer_Expires, 11 KeepaliveTimer_Expires,
+// 13 IdleHoldTimer_Expires (which is 3 AutomaticStart / 5 with passive):
+// fires every deadline <= now.
+struct Tick {};
+// 16 Tcp_CR_Acked (our connect succeeded), 17 TcpConnectionConfirmed (we
+// accepted the peer's). 14/15 (TcpConnection_Valid, Tcp_CR_Invalid) are the
+// reactor's address checks before this event.
+struct TcpConnected {};
+// 18 TcpConnectionFails: connect failed, or the connection closed or broke.
+struct TcpFailed {};
+// 19 BGPOpen (20, with DelayOpen, is not implemented).
+struct OpenReceived {
+  wire::Open open;
+};
+// 21 BGPHeaderErr, 22 BGPOpenMsgErr, 28 UpdateMsgErr: any DecodeError the
+// codec reports, including an UPDATE whose RFC 7606 outcome is session reset.
+struct MessageError {
+  wire::DecodeError error;
+};
+// 24 NotifMsgVerErr, 25 NotifMsg.
+struct NotificationReceived {
+  wire::Notification notification;
+};
+// 26 KeepAliveMsg.
+struct KeepaliveReceived {};
+// 27 UpdateMsg: restarts the HoldTimer; the RIB handles the content.
+struct UpdateReceived {};
+// ROUTE-REFRESH (RFC 2918, not an RFC 4271 event): like an UPDATE for the FSM.
+struct RouteRefreshReceived {};
+// We wrote an UPDATE (or KEEPALIVE) ourselves: restarts the KeepaliveTimer
+// (RFC 4271 10: KEEPALIVEs are needed only when nothing else was sent).
+struct MessageSent {};
+
+using Event = std::variant<Start, Stop, Tick, TcpConnected, TcpFailed, OpenReceived, MessageError,
+                           NotificationReceived, KeepaliveReceived, UpdateReceived,
+                           RouteRefreshReceived, MessageSent>;
+std::string_view event_name(const Event& e);
+
+// --- Actions, in the order to perform them --------------------------------
+struct Connect {};          // open a TCP connection to the peer
+struct CloseConnection {};  // drop the connection (idempotent), or refuse an inbound one in Idle
+struct SendOpen {
+  wire::Open open;
+};
+struct SendKeepalive {};
+struct SendNotification {
+  wire::Notification notification;
+};
+// OpenConfirm -> Established: start the RIB exchange with these contexts.
+struct Established {
+  Negotiated negotiated;
+};
+// Back to Idle from any other state; `from == State::established` means the
+// Adj-RIB-In must be flushed (or kept stale for graceful restart).
+struct Down {
+  State from = State::idle;
+  std::string reason;
+  std::optional<wire::Notification> sent;
+  std::optional<wire::Notification> received;
+};
+
+using Action = std::variant<Connect, CloseConnection, SendOpen, SendKeepalive, SendNotification,
+                            Established, Down>;
+std::string_view action_name(const Action& a);
+
+struct FsmState {
+  State state = State::idle;
+  bool started = false;  // between Start and a manual Stop: failures reconnect
+  std::array<std::optional<Time>, timer_count> deadlines{};
+  std::optional<wire::Open> open_sent;   // from OpenSent on
+  std::optional<Negotiated> negotiated;  // from OpenConfirm on
+  std::uint32_t failures = 0;            // consecutive, drives the back-off
+  std::uint64_t backoffs = 0;            // back-offs drawn so far: the jitter index
+  std::optional<Time> last_connect_at;
+  std::optional<Time> established_at;
+
+  const std::optional<Time>& deadline(Timer t) const {
+    return deadlines[static_cast<std::size_t>(t)];
+  }
+  // A BGP connection exists, so errors are reported with a NOTIFICATION.
+  bool connection_open() const {
+    return state == State::open_sent || state == State::open_confirm || state == State::established;
+  }
+};
+
+// Requires config_error(config) == nullopt.
+std::vector<Action> step(const PeerConfig& config, FsmState& state, Time now, const Event& event);
+// The earliest armed deadline: when the caller must step Tick{}.
+std::optional<Time> next_deadline(const FsmState& state);
+
+// The IdleHoldTimer delay after `failures` consecutive failures (>= 1), with
+// the jitter drawn for back-off number `index`; always >= backoff_min_s.
+Time backoff_delay(const PeerConfig& config, std::uint32_t failures, std::uint64_t index);
+// The shortest gap between two Connect actions: min(connect retry, back-off min).
+Time min_reconnect_interval(const PeerConfig& config);
+
+// Convenience owner of a configuration and its state.
+class Fsm {
+ public:
+  explicit Fsm(PeerConfig config) : config_(std::move(config)) {}
+  std::vector<Action> step(Time now, const Event& event) {
+    return session::step(config_, state_, now, event);
+  }
+  std::optional<Time> next_deadline() const { return session::next_deadline(state_); }
+  const FsmState& state() const { return state_; }
+  const PeerConfig& config() const { return config_; }
+
+ private:
+  PeerConfig config_;
+  FsmState state_;
+};
+
+// --- Connection collision (RFC 4271 6.8, RFC 6286 2.3) --------------------
+enum class Initiator : std::uint8_t { local, remote };
+// Which of two colliding connections to keep. RFC 4271 6.8: "If the value of
+// the local BGP Identifier is less than the remote one, the local system
+// closes the BGP connection that already exists ... and accepts the BGP
+// connection initiated by the remote system. Otherwise, the local system
+// closes the newly created BGP connection" -- i.e. keep the connection
+// initiated by the higher BGP Identifier (compared as host-order integers).
+// RFC 6286 2.3: "If the BGP Identifiers of the peers involved in the
+// connection collision are identical, then the connection initiated by the
+// BGP speaker with the larger AS number is preserved."
+// The loser is sent Stop{Cease / Connection Collision Resolution} and dropped.
+Initiator collision_winner(std::uint32_t local_router_id, std::uint32_t remote_router_id,
+                           std::uint32_t local_as, std::uint32_t remote_as);
+wire::Notification collision_notification();
+
+}  // namespace bgpsim::session

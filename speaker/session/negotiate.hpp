@@ -1,0 +1,106 @@
+// Session configuration and OPEN negotiation (RFC 4271 4.2/6.2, RFC 5492).
+// Pure functions: the OPEN we send is built from the configuration, and the
+// two OPENs (sent and received) decide what the session carries, including
+// the wire::DecodeContext / wire::EncodeContext the codec needs. Depends on
+// speaker/wire only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "speaker/wire/capability.hpp"
+#include "speaker/wire/context.hpp"
+#include "speaker/wire/message.hpp"
+#include "speaker/wire/open.hpp"
+
+namespace bgpsim::session {
+
+// RFC 7911 wish for one family: whether we want to send and/or receive path ids.
+struct AddPathWish {
+  wire::Family family;
+  bool send = false;
+  bool receive = false;
+  bool operator==(const AddPathWish&) const = default;
+};
+
+// What we are and what we offer to one peer. make_open() turns the capability
+// fields into the capabilities of our OPEN; negotiate() reads the OPENs only
+// (plus peer_as / router_id for the checks), so a hand-written OPEN works too.
+struct PeerConfig {
+  std::uint32_t local_as = 0;
+  std::uint32_t peer_as = 0;            // expected peer AS; 0 accepts any
+  std::uint32_t router_id = 0;          // our BGP identifier, host order
+  std::uint16_t hold_time_s = 180;      // 0 (no KEEPALIVEs, no hold timer) or >= 3
+  std::uint16_t connect_retry_s = 120;  // ConnectRetryTime, >= 1
+  bool passive = false;                 // never initiate: wait in Active for the peer to connect
+
+  // Capabilities we advertise.
+  std::vector<wire::Family> families{wire::ipv4_unicast};  // one Multiprotocol each
+  std::vector<AddPathWish> add_path;
+  bool four_octet_asn = true;
+  bool route_refresh = true;
+  bool enhanced_route_refresh = false;
+  bool extended_message = false;
+  std::vector<wire::cap::ExtendedNextHop::Entry> extended_next_hop;
+  std::optional<wire::cap::GracefulRestart> graceful_restart;
+  std::vector<wire::Capability> extra_capabilities;  // appended as given (hostname...)
+
+  // Reconnect back-off (the IdleHoldTimer, RFC 4271 8.1.1): after the n-th
+  // consecutive failure the FSM waits min(backoff_max_s, backoff_min_s * 2^(n-1))
+  // plus a jitter of [0, backoff_jitter_percent]% of that, uniformly drawn from
+  // a hash of (backoff_seed, attempt number): no randomness inside the FSM.
+  std::uint32_t backoff_min_s = 1;            // >= 1
+  std::uint32_t backoff_max_s = 120;          // >= backoff_min_s
+  std::uint32_t backoff_jitter_percent = 25;  // 0..100
+  std::uint64_t backoff_seed = 0;
+  // A session Established at least this long resets the failure count.
+  std::uint32_t backoff_reset_s = 60;
+
+  bool ibgp() const { return peer_as != 0 && peer_as == local_as; }
+};
+
+// Why a configuration cannot run (hold time 1-2, zero timers, ...), or nullopt.
+std::optional<std::string> config_error(const PeerConfig& config);
+
+// What both sides agreed on; valid from OpenConfirm on.
+struct Negotiated {
+  std::uint32_t local_as = 0;
+  std::uint32_t peer_as = 0;
+  std::uint32_t peer_router_id = 0;
+  std::uint16_t hold_time_s = 0;        // min(ours, theirs); 0 = no hold timer
+  std::uint16_t keepalive_s = 0;        // hold_time_s / 3; 0 = no KEEPALIVEs
+  wire::FamilySet families;             // both advertised (IPv4 unicast if one sent no MP)
+  wire::DecodeContext receive;          // for decoding what the peer sends
+  wire::EncodeContext send;             // for encoding what we send
+  bool route_refresh = false;           // both sent code 2 (or Cisco's 128)
+  bool enhanced_route_refresh = false;  // both sent code 70
+  // The peer's Graceful Restart capability (restart time, per-family F bits)
+  // when both sides sent one.
+  std::optional<wire::cap::GracefulRestart> graceful_restart;
+
+  bool ibgp() const { return local_as == peer_as; }
+  bool operator==(const Negotiated&) const = default;
+};
+
+// Our OPEN: AS_TRANS in My AS when local_as needs 4 bytes (RFC 6793 4.1), one
+// capability per optional parameter.
+wire::Open make_open(const PeerConfig& config);
+
+// Judges the received OPEN (RFC 4271 6.2 checks beyond what the codec does)
+// and intersects capabilities. An error carries the NOTIFICATION to send:
+//  - version other than 4: Unsupported Version Number (data: 4)
+//  - peer AS 0 (RFC 7607), or not the configured one: Bad Peer AS
+//  - BGP identifier 0, or equal to ours on an iBGP session (RFC 6286 2.2):
+//    Bad BGP Identifier
+//  - hold time 1 or 2: Unacceptable Hold Time
+//  - an optional parameter other than capabilities: Unsupported Optional Parameter
+//  - no family in common: Unsupported Capability with our Multiprotocol
+//    capabilities as data (RFC 5492 5 lets a speaker end a session that lacks
+//    a capability it needs; a session that could carry no route is useless,
+//    and FRR answers the same way).
+wire::Result<Negotiated> negotiate(const PeerConfig& config, const wire::Open& sent,
+                                   const wire::Open& received);
+
+}  // namespace bgpsim::session

@@ -1,0 +1,421 @@
+// RapidCheck stateful test: random event sequences drive the FSM the way the
+// session coroutines do (Tick at each deadline as time passes, then the
+// event), against a model written from the RFC 4271 tables: state, armed
+// timers and their deadlines, failure count. After every step the FSM must
+// match the model and keep its invariants:
+//  - no deadline at or before `now`;
+//  - Idle holds no connection; OpenSent..Established hold one;
+//  - Established only after OPEN and KEEPALIVE went both ways on this connection;
+//  - leaving a BGP connection because of an error or a stop sends a
+//    NOTIFICATION before closing; nothing else sends one unasked;
+//  - Down exactly when a non-Idle state returns to Idle;
+//  - two Connect actions are at least min_reconnect_interval() apart.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+#include <rapidcheck/state.h>
+
+#include <ostream>
+
+#include "fsm_helpers.hpp"
+
+namespace bgpsim::session {
+namespace {
+
+using namespace fsm_test;
+using std::chrono::seconds;
+
+enum class Kind {
+  start,
+  stop,
+  stop_auto,
+  wait,  // only time passes
+  tcp_connected,
+  tcp_failed,
+  open,
+  message_error,
+  notification,
+  keepalive,
+  update,
+  route_refresh,
+  message_sent,
+};
+
+// ---- The model ---------------------------------------------------------------
+struct Model {
+  PeerConfig config;
+  Time now{};
+  State state = State::idle;
+  bool started = false;
+  std::array<std::optional<Time>, timer_count> deadlines{};
+  std::uint32_t failures = 0;
+  std::optional<Time> last_connect;
+  std::optional<Time> established_at;
+  std::uint16_t hold_s = 0;
+  std::uint16_t keepalive_s = 0;
+
+  std::optional<Time>& timer(Timer t) { return deadlines[static_cast<std::size_t>(t)]; }
+  bool open_state() const {
+    return state == State::open_sent || state == State::open_confirm || state == State::established;
+  }
+
+  void to_idle() {
+    state = State::idle;
+    deadlines = {};
+    established_at.reset();
+  }
+  void fail() {
+    if (established_at && now - *established_at >= seconds(config.backoff_reset_s)) failures = 0;
+    to_idle();
+    ++failures;
+    std::uint64_t delay = config.backoff_min_s;
+    for (std::uint32_t i = 1; i < failures && delay < config.backoff_max_s; ++i) delay *= 2;
+    timer(Timer::idle_hold) = now + seconds(std::min<std::uint64_t>(delay, config.backoff_max_s));
+  }
+  void manual_stop() {
+    to_idle();
+    started = false;
+    failures = 0;
+  }
+  void start() {
+    timer(Timer::idle_hold).reset();
+    if (config.passive) {
+      state = State::active;
+      return;
+    }
+    const Time gap = seconds(std::min(config.backoff_min_s, std::uint32_t{config.connect_retry_s}));
+    if (last_connect && now < *last_connect + gap) {
+      timer(Timer::idle_hold) = *last_connect + gap;
+      return;
+    }
+    connect();
+  }
+  void connect() {
+    state = State::connect;
+    last_connect = now;
+    timer(Timer::connect_retry) = now + seconds(config.connect_retry_s);
+  }
+  void restart_hold() {
+    if (hold_s) timer(Timer::hold) = now + seconds(hold_s);
+  }
+
+  void fire(Timer t) {
+    timer(t).reset();
+    switch (t) {
+      case Timer::idle_hold:
+        if (state == State::idle && started) start();
+        break;
+      case Timer::connect_retry:
+        if (state == State::connect) connect();
+        break;
+      case Timer::hold:
+        if (open_state()) fail();
+        break;
+      case Timer::keepalive:
+        if (state == State::open_confirm || state == State::established)
+          timer(Timer::keepalive) = now + seconds(keepalive_s);
+        break;
+    }
+  }
+  std::optional<Time> next() const {
+    std::optional<Time> n;
+    for (const auto& d : deadlines)
+      if (d && (!n || *d < *n)) n = d;
+    return n;
+  }
+  void advance_to(Time t) {
+    while (auto d = next()) {
+      if (*d > t) break;
+      now = *d;
+      for (Timer timer_kind :
+           {Timer::idle_hold, Timer::connect_retry, Timer::hold, Timer::keepalive})
+        if (timer(timer_kind) && *timer(timer_kind) <= now) fire(timer_kind);
+    }
+    now = t;
+  }
+
+  // RFC 4271 8.2.2, in the reduced form fsm.hpp documents.
+  void event(Kind k, std::uint16_t peer_hold, bool peer_as_ok) {
+    if (k == Kind::wait) return;
+    switch (state) {
+      case State::idle:
+        if (k == Kind::start) {
+          const bool waiting = started && timer(Timer::idle_hold);
+          started = true;
+          if (!waiting) start();
+        } else if (k == Kind::stop) {
+          manual_stop();
+        }
+        return;
+      case State::connect:
+      case State::active:
+        if (k == Kind::start || k == Kind::message_sent) return;
+        if (k == Kind::stop) return manual_stop();
+        if (k == Kind::tcp_connected) {
+          timer(Timer::connect_retry).reset();
+          timer(Timer::hold) = now + open_sent_hold_time;
+          state = State::open_sent;
+          return;
+        }
+        return fail();
+      case State::open_sent:
+        if (k == Kind::start || k == Kind::tcp_connected || k == Kind::message_sent) return;
+        if (k == Kind::stop) return manual_stop();
+        if (k == Kind::open && peer_as_ok && peer_hold != 1 && peer_hold != 2) {
+          hold_s = std::min(config.hold_time_s, peer_hold);
+          keepalive_s = static_cast<std::uint16_t>(hold_s / 3);
+          timer(Timer::hold).reset();
+          restart_hold();
+          if (keepalive_s) timer(Timer::keepalive) = now + seconds(keepalive_s);
+          state = State::open_confirm;
+          return;
+        }
+        return fail();
+      case State::open_confirm:
+      case State::established:
+        if (k == Kind::start || k == Kind::tcp_connected) return;
+        if (k == Kind::stop) return manual_stop();
+        if (k == Kind::message_sent) {
+          if (timer(Timer::keepalive)) timer(Timer::keepalive) = now + seconds(keepalive_s);
+          return;
+        }
+        if (k == Kind::keepalive && state == State::open_confirm) {
+          restart_hold();
+          state = State::established;
+          established_at = now;
+          return;
+        }
+        if (state == State::established &&
+            (k == Kind::keepalive || k == Kind::update || k == Kind::route_refresh))
+          return restart_hold();
+        return fail();
+    }
+  }
+};
+
+// ---- The system under test, with the driver's view of the connection -------
+struct Sut {
+  PeerConfig config;
+  FsmState fsm;
+  bool connection = false;  // this FSM's TCP connection is up
+  bool sent_open = false, got_open = false, sent_keepalive = false, got_keepalive = false;
+  std::optional<Time> last_connect;
+
+  void forget_connection() {
+    connection = sent_open = got_open = sent_keepalive = got_keepalive = false;
+  }
+
+  // Steps and checks the invariants that hold for every step.
+  void step_and_check(Time now, const Event& event) {
+    const State before = fsm.state;
+    if (std::holds_alternative<TcpConnected>(event) &&
+        (before == State::idle || before == State::connect || before == State::active))
+      connection = true;
+    if (std::holds_alternative<TcpFailed>(event)) forget_connection();
+    if (std::holds_alternative<OpenReceived>(event)) got_open = true;
+    if (std::holds_alternative<KeepaliveReceived>(event)) got_keepalive = true;
+
+    const auto actions = step(config, fsm, now, event);
+    const State after = fsm.state;
+
+    bool notified = false, closed = false;
+    std::size_t downs = 0;
+    for (const auto& a : actions) {
+      if (std::holds_alternative<Connect>(a)) {
+        RC_ASSERT(!connection);
+        if (last_connect) RC_ASSERT(now - *last_connect >= min_reconnect_interval(config));
+        last_connect = now;
+      } else if (std::holds_alternative<CloseConnection>(a)) {
+        closed = true;
+        forget_connection();
+      } else if (std::holds_alternative<SendOpen>(a)) {
+        RC_ASSERT(connection);
+        sent_open = true;
+      } else if (std::holds_alternative<SendKeepalive>(a)) {
+        RC_ASSERT(connection && sent_open);
+        sent_keepalive = true;
+      } else if (std::holds_alternative<SendNotification>(a)) {
+        RC_ASSERT(connection && !closed);  // NOTIFICATION goes out before the close
+        notified = true;
+      } else if (std::holds_alternative<Established>(a)) {
+        RC_ASSERT(sent_open && got_open && sent_keepalive && got_keepalive);
+        RC_ASSERT(after == State::established);
+      } else if (std::holds_alternative<Down>(a)) {
+        ++downs;
+      }
+    }
+
+    // Deadlines lie in the future; Idle owns no connection.
+    for (const auto& d : fsm.deadlines)
+      if (d) RC_ASSERT(*d > now);
+    if (after == State::idle) RC_ASSERT(!connection);
+    if (fsm.connection_open()) RC_ASSERT(connection);
+    RC_ASSERT(downs == ((before != State::idle && after == State::idle) ? 1u : 0u));
+
+    // A NOTIFICATION exactly when a BGP connection ends for any reason but the
+    // peer's (TCP failure or its own NOTIFICATION).
+    const bool peer_ended = std::holds_alternative<TcpFailed>(event) ||
+                            std::holds_alternative<NotificationReceived>(event);
+    const bool left_connection = (before == State::open_sent || before == State::open_confirm ||
+                                  before == State::established) &&
+                                 after == State::idle;
+    RC_ASSERT(notified == (left_connection && !peer_ended));
+  }
+};
+
+bool same(const Model& m, const FsmState& f) {
+  return m.state == f.state && m.deadlines == f.deadlines && m.started == f.started &&
+         m.failures == f.failures;
+}
+
+// ---- Commands -------------------------------------------------------------------
+struct EventCommand : rc::state::Command<Model, Sut> {
+  Kind kind;
+  Time dt;
+  std::uint16_t peer_hold = 180;
+  bool peer_as_ok = true;
+
+  // Half the time the event that moves the session forward from the model's
+  // state, so every state is visited often; otherwise any event at all.
+  explicit EventCommand(const Model& m)
+      : kind(*rc::gen::weightedOneOf<Kind>(
+            {{1, rc::gen::just(happy_path(m.state))}, {1, any_kind()}})),
+        dt(std::chrono::milliseconds(*rc::gen::weightedOneOf<std::int64_t>(
+            {{3, rc::gen::just<std::int64_t>(0)},
+             {6, rc::gen::inRange<std::int64_t>(0, 5000)},
+             {2, rc::gen::inRange<std::int64_t>(0, 300000)}}))) {
+    if (kind == Kind::open) {
+      peer_hold = *rc::gen::elementOf(std::vector<std::uint16_t>{0, 1, 2, 3, 10, 90, 180});
+      peer_as_ok = *rc::gen::weightedElement<bool>({{9, true}, {1, false}});
+    }
+  }
+
+  static Kind happy_path(State state) {
+    switch (state) {
+      case State::idle:
+        return Kind::start;
+      case State::connect:
+      case State::active:
+        return Kind::tcp_connected;
+      case State::open_sent:
+        return Kind::open;
+      case State::open_confirm:
+        return Kind::keepalive;
+      case State::established:
+        return Kind::update;
+    }
+    return Kind::wait;
+  }
+
+  static rc::Gen<Kind> any_kind() {
+    return rc::gen::weightedElement<Kind>({{2, Kind::start},
+                                           {1, Kind::stop},
+                                           {1, Kind::stop_auto},
+                                           {4, Kind::wait},
+                                           {4, Kind::tcp_connected},
+                                           {2, Kind::tcp_failed},
+                                           {4, Kind::open},
+                                           {1, Kind::message_error},
+                                           {1, Kind::notification},
+                                           {4, Kind::keepalive},
+                                           {2, Kind::update},
+                                           {1, Kind::route_refresh},
+                                           {2, Kind::message_sent}});
+  }
+
+  Event event() const {
+    switch (kind) {
+      case Kind::start:
+        return Start{};
+      case Kind::stop:
+        return Stop{};
+      case Kind::stop_auto:
+        return Stop{wire::Notification{6, wire::cease::max_prefixes, {}}, true};
+      case Kind::wait:
+        return Tick{};
+      case Kind::tcp_connected:
+        return TcpConnected{};
+      case Kind::tcp_failed:
+        return TcpFailed{};
+      case Kind::open:
+        return OpenReceived{peer_open(peer_hold, peer_as_ok ? 65002 : 65009)};
+      case Kind::message_error:
+        return MessageError{wire::make_error(19, wire::NotifyCode::update_message,
+                                             wire::update_error::malformed_attribute_list, "bad")};
+      case Kind::notification:
+        return NotificationReceived{wire::Notification{6, 4, {}}};
+      case Kind::keepalive:
+        return KeepaliveReceived{};
+      case Kind::update:
+        return UpdateReceived{};
+      case Kind::route_refresh:
+        return RouteRefreshReceived{};
+      case Kind::message_sent:
+        return MessageSent{};
+    }
+    return Tick{};
+  }
+
+  void apply(Model& m) const override {
+    m.advance_to(m.now + dt);
+    if (kind == Kind::stop_auto) {
+      if (m.state != State::idle) m.fail();
+      return;
+    }
+    m.event(kind, peer_hold, peer_as_ok);
+  }
+
+  void run(const Model& m0, Sut& sut) const override {
+    const Time t = m0.now + dt;
+    // The driver: fire deadlines as time passes, then deliver the event.
+    while (auto d = next_deadline(sut.fsm)) {
+      if (*d > t) break;
+      sut.step_and_check(*d, Tick{});
+    }
+    sut.step_and_check(t, event());
+    RC_ASSERT(same(nextState(m0), sut.fsm));
+  }
+
+  void show(std::ostream& os) const override {
+    os << "+" << std::chrono::duration_cast<std::chrono::milliseconds>(dt).count() << "ms "
+       << event_name(event());
+    if (kind == Kind::open) os << "(hold " << peer_hold << (peer_as_ok ? "" : ", bad AS") << ")";
+    if (kind == Kind::stop_auto) os << "(automatic)";
+  }
+};
+
+}  // namespace
+
+// RapidCheck prints the configuration of a failing case through this.
+void showValue(const PeerConfig& c, std::ostream& os) {
+  os << (c.passive ? "passive" : "active") << " hold " << c.hold_time_s << " s, connect retry "
+     << c.connect_retry_s << " s, back-off " << c.backoff_min_s << ".." << c.backoff_max_s
+     << " s, reset after " << c.backoff_reset_s << " s";
+}
+
+namespace {
+
+rc::Gen<PeerConfig> config_gen() {
+  return rc::gen::exec([] {
+    auto c = test_config(*rc::gen::weightedElement<bool>({{3, false}, {1, true}}));
+    c.hold_time_s = *rc::gen::elementOf(std::vector<std::uint16_t>{0, 3, 9, 90, 180});
+    c.connect_retry_s = *rc::gen::elementOf(std::vector<std::uint16_t>{1, 5, 120});
+    c.backoff_min_s = *rc::gen::elementOf(std::vector<std::uint32_t>{1, 2, 5});
+    c.backoff_max_s = c.backoff_min_s * *rc::gen::elementOf(std::vector<std::uint32_t>{1, 4, 64});
+    c.backoff_reset_s = *rc::gen::elementOf(std::vector<std::uint32_t>{0, 10, 60});
+    return c;
+  });
+}
+
+RC_GTEST_PROP(FsmModel, MatchesTheModelAndKeepsInvariants, ()) {
+  const auto config = *config_gen();
+  RC_ASSERT(!config_error(config));
+  Model model;
+  model.config = config;
+  Sut sut;
+  sut.config = config;
+  // execOneOfWithArgs passes the model to EventCommand's constructor.
+  rc::state::check(model, sut, rc::state::gen::execOneOfWithArgs<EventCommand>());
+}
+
+}  // namespace
+}  // namespace bgpsim::session
