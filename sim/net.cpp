@@ -68,6 +68,9 @@ struct Conn {
   Endpoint ep[2];
   Direction dir[2];  // dir[i] carries bytes from side i to side 1 - i
   LinkConfig link;
+  // The connecting side's SYN-ACK is still in flight: its socket does not
+  // exist yet, so the connection must outlive the accepting side's close.
+  bool client_pending = false;
   bool reset = false;
 };
 
@@ -394,7 +397,7 @@ struct Network::Impl {
   }
 
   void maybe_free(Conn& c) {
-    if (c.side[0] || c.side[1]) {
+    if (c.side[0] || c.side[1] || c.client_pending) {
       schedule_next(c, 0);
       schedule_next(c, 1);
       return;
@@ -615,6 +618,7 @@ void Attempt::fire() {
         c->dir[i].deliver.conn = c.get();
         c->dir[i].deliver.dir = i;
       }
+      c->client_pending = true;
       conn = c.get();
       impl.conns[c->id] = std::move(c);
       impl.packet(PacketEvent::Kind::syn, *conn, 0);
@@ -625,6 +629,7 @@ void Attempt::fire() {
       return;
     }
     case Stage::syn_ack: {
+      conn->client_pending = false;
       if (conn->reset) {
         impl.maybe_free(*conn);
         conn = nullptr;

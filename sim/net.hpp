@@ -145,9 +145,7 @@ class Socket {
   auto async_read_some(const MutableBuffers& buffers, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
         [](auto handler, detail::SocketImpl* impl, boost::asio::mutable_buffer b) {
-          using H = decltype(handler);
-          auto* op =
-              new detail::HandlerOp<detail::ReadOp, H>(std::move(handler), executor_of(impl));
+          auto* op = detail::make_op<detail::ReadOp>(std::move(handler), executor_of(impl));
           op->buffer = b;
           start_read(impl, op);
         },
@@ -158,9 +156,7 @@ class Socket {
   auto async_write_some(const ConstBuffers& buffers, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
         [](auto handler, detail::SocketImpl* impl, boost::asio::const_buffer b) {
-          using H = decltype(handler);
-          auto* op =
-              new detail::HandlerOp<detail::WriteOp, H>(std::move(handler), executor_of(impl));
+          auto* op = detail::make_op<detail::WriteOp>(std::move(handler), executor_of(impl));
           op->buffer = b;
           start_write(impl, op);
         },
@@ -219,9 +215,7 @@ class Acceptor {
   auto async_accept(Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, Socket)>(
         [](auto handler, detail::AcceptorImpl* impl) {
-          using H = decltype(handler);
-          auto* op =
-              new detail::HandlerOp<detail::AcceptOp, H>(std::move(handler), executor_of(impl));
+          auto* op = detail::make_op<detail::AcceptOp>(std::move(handler), executor_of(impl));
           start_accept(impl, op);
         },
         token, impl_.get());
@@ -319,8 +313,7 @@ template <class Token>
 auto async_connect(const Executor& ex, const Endpoint& remote, Token&& token) {
   return boost::asio::async_initiate<Token, void(boost::system::error_code, Socket)>(
       [](auto handler, const Executor& e, const Endpoint& r) {
-        using H = decltype(handler);
-        auto* op = new detail::HandlerOp<detail::ConnectOp, H>(std::move(handler), e);
+        auto* op = detail::make_op<detail::ConnectOp>(std::move(handler), e);
         detail::start_connect(Network::of(e.world()), e.node(), r, op);
       },
       token, ex, remote);

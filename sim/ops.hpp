@@ -9,8 +9,10 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/recycling_allocator.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <new>
 #include <tuple>
 #include <type_traits>
 
@@ -76,14 +78,14 @@ class HandlerOp final : public Base {
     Handler h(std::move(handler_));
     auto values = std::move(this->result);
     const Executor ex = ex_;
-    delete this;
+    destroy();
     std::apply([&](auto&&... a) { complete(ex, std::move(h), std::move(a)...); },
                std::move(values));
   }
   void discard() override {
     if (slot_.is_connected()) slot_.clear();
     this->forget();
-    delete this;
+    destroy();
   }
 
  private:
@@ -96,9 +98,30 @@ class HandlerOp final : public Base {
         op->request_cancel();
     }
   };
+  // Memory comes from Asio's per-thread recycling cache (the world pushes one
+  // while it runs), so steady-state waits do not touch malloc.
+  void destroy() {
+    using Alloc = boost::asio::recycling_allocator<HandlerOp>;
+    Alloc alloc;
+    this->~HandlerOp();
+    alloc.deallocate(this, 1);
+  }
   Handler handler_;
   Executor ex_;
   boost::asio::cancellation_slot slot_;
 };
+
+template <class Base, class Handler>
+HandlerOp<Base, std::decay_t<Handler>>* make_op(Handler&& h, const Executor& ex) {
+  using Op = HandlerOp<Base, std::decay_t<Handler>>;
+  boost::asio::recycling_allocator<Op> alloc;
+  Op* p = alloc.allocate(1);
+  try {
+    return new (p) Op(std::forward<Handler>(h), ex);
+  } catch (...) {
+    alloc.deallocate(p, 1);
+    throw;
+  }
+}
 
 }  // namespace bgpsim::sim::detail

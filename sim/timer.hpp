@@ -46,8 +46,7 @@ class Timer {
   auto async_wait(Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
         [](auto handler, Impl* impl) {
-          using H = decltype(handler);
-          auto* op = new detail::HandlerOp<WaitOp, H>(std::move(handler), impl->ex);
+          auto* op = detail::make_op<WaitOp>(std::move(handler), impl->ex);
           impl->start(op);
         },
         token, impl_.get());
@@ -95,13 +94,13 @@ class Timer {
     }
     std::size_t cancel_all() {
       const std::size_t n = waits.size();
-      std::vector<WaitOp*> ops;
-      ops.swap(waits);
-      for (WaitOp* op : ops) {
+      if (n == 0) return 0;  // the common case: rearming an expired timer
+      for (WaitOp* op : waits) {
         op->unpark();
         std::get<0>(op->result) = boost::asio::error::operation_aborted;
         ex.world().schedule_now(*op);
       }
+      waits.clear();  // keeps capacity: no allocation per wait
       return n;
     }
   };

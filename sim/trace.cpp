@@ -9,7 +9,7 @@ namespace {
 
 constexpr std::uint64_t kFnvPrime = 0x100000001b3ULL;
 
-void mix(std::uint64_t& h, std::uint64_t v, int width) {
+void mix_le(std::uint64_t& h, std::uint64_t v, int width) {
   for (int i = 0; i < width; ++i) {
     h ^= (v >> (8 * i)) & 0xff;
     h *= kFnvPrime;
@@ -63,20 +63,34 @@ std::string format_event(const TraceEvent& e) {
                      e.aux, e.bytes.size(), hex);
 }
 
-void Trace::record(TraceEvent e) {
+void Trace::mix(std::int64_t at_ns, std::uint32_t node, TraceKind kind, std::uint64_t aux,
+                std::span<const std::uint8_t> bytes) {
   // Canonical form: time(8) node(4) kind(1) aux(8) length(4) bytes, little-endian.
-  mix(hash_, static_cast<std::uint64_t>(e.at_ns), 8);
-  mix(hash_, e.node, 4);
-  mix(hash_, static_cast<std::uint64_t>(e.kind), 1);
-  mix(hash_, e.aux, 8);
-  mix(hash_, e.bytes.size(), 4);
-  for (std::uint8_t b : e.bytes) {
+  mix_le(hash_, static_cast<std::uint64_t>(at_ns), 8);
+  mix_le(hash_, node, 4);
+  mix_le(hash_, static_cast<std::uint64_t>(kind), 1);
+  mix_le(hash_, aux, 8);
+  mix_le(hash_, bytes.size(), 4);
+  for (std::uint8_t b : bytes) {
     hash_ ^= b;
     hash_ *= kFnvPrime;
   }
   ++count_;
+}
+
+void Trace::record(TraceEvent e) {
+  mix(e.at_ns, e.node, e.kind, e.aux, e.bytes);
   if (observer) observer(e);
   if (options_.keep_events) events_.push_back(std::move(e));
+}
+
+void Trace::record(std::int64_t at_ns, std::uint32_t node, TraceKind kind, std::uint64_t aux,
+                   std::span<const std::uint8_t> bytes) {
+  if (observer || options_.keep_events) {
+    record(TraceEvent{at_ns, node, kind, aux, {bytes.begin(), bytes.end()}});
+    return;
+  }
+  mix(at_ns, node, kind, aux, bytes);
 }
 
 DeterminismReport check_determinism(std::uint64_t seed,

@@ -52,6 +52,9 @@ class Trace {
  public:
   explicit Trace(TraceOptions options = {}) : options_(options) {}
   void record(TraceEvent e);
+  // Same, without building a TraceEvent when nothing keeps it (hash only).
+  void record(std::int64_t at_ns, std::uint32_t node, TraceKind kind, std::uint64_t aux,
+              std::span<const std::uint8_t> bytes);
   std::uint64_t hash() const { return hash_; }
   std::uint64_t size() const { return count_; }
   const std::vector<TraceEvent>& events() const { return events_; }
@@ -60,6 +63,8 @@ class Trace {
   std::function<void(const TraceEvent&)> observer;
 
  private:
+  void mix(std::int64_t at_ns, std::uint32_t node, TraceKind kind, std::uint64_t aux,
+           std::span<const std::uint8_t> bytes);
   TraceOptions options_;
   std::uint64_t hash_ = 0xcbf29ce484222325ULL;
   std::uint64_t count_ = 0;

@@ -1,9 +1,28 @@
 #include "sim/world.hpp"
 
+#include <boost/asio/detail/thread_context.hpp>
+#include <boost/asio/detail/thread_info_base.hpp>
+
 namespace bgpsim::sim {
 
+// Asio allocates awaitable frames and small handler memory through the
+// thread_info_base on top of the thread's call stack, recycling blocks; with
+// nothing pushed it falls back to operator new on every co_await. io_context
+// pushes one in run(); the world does the same. Detail API, Boost 1.81 (the
+// version is pinned in the root CMakeLists.txt).
+struct World::ThreadInfo : boost::asio::detail::thread_info_base {};
+
+namespace {
+struct CallStack : boost::asio::detail::thread_context {
+  using thread_context::thread_call_stack;
+};
+}  // namespace
+
 World::World(std::uint64_t seed, TraceOptions trace_options)
-    : seed_(seed), rng_(sim::derive_seed(seed, "world")), trace_(trace_options) {}
+    : seed_(seed),
+      rng_(sim::derive_seed(seed, "world")),
+      trace_(trace_options),
+      thread_info_(std::make_unique<ThreadInfo>()) {}
 
 World::~World() {
   shutting_down_ = true;
@@ -101,17 +120,22 @@ bool World::step(std::int64_t limit_ns) {
 }
 
 namespace {
-// Marks the world as running for the duration of a run call (re-entrant).
+// Marks the world as running for the duration of a run call (re-entrant)
+// and makes its memory cache the thread's.
 struct RunningScope {
   bool& flag;
   bool saved;
-  explicit RunningScope(bool& f) : flag(f), saved(f) { flag = true; }
+  CallStack::thread_call_stack::context ctx;
+  RunningScope(bool& f, boost::asio::detail::thread_info_base& info)
+      : flag(f), saved(f), ctx(nullptr, info) {
+    flag = true;
+  }
   ~RunningScope() { flag = saved; }
 };
 }  // namespace
 
 std::size_t World::run() {
-  RunningScope scope(running_);
+  RunningScope scope(running_, *thread_info_);
   stopped_ = false;
   std::size_t n = 0;
   while (step(std::numeric_limits<std::int64_t>::max())) ++n;
@@ -119,7 +143,7 @@ std::size_t World::run() {
 }
 
 std::size_t World::run_until(Nanos t) {
-  RunningScope scope(running_);
+  RunningScope scope(running_, *thread_info_);
   stopped_ = false;
   std::size_t n = 0;
   while (step(t.count())) ++n;
@@ -128,7 +152,7 @@ std::size_t World::run_until(Nanos t) {
 }
 
 std::size_t World::poll() {
-  RunningScope scope(running_);
+  RunningScope scope(running_, *thread_info_);
   stopped_ = false;
   std::size_t n = 0;
   while (step(now_ns_)) ++n;

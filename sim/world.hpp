@@ -139,7 +139,7 @@ class World {
   Trace& trace() { return trace_; }
   void record(NodeId node, TraceKind kind, std::uint64_t aux = 0,
               std::span<const std::uint8_t> bytes = {}) {
-    trace_.record(TraceEvent{now_ns_, node, kind, aux, {bytes.begin(), bytes.end()}});
+    trace_.record(now_ns_, node, kind, aux, bytes);
   }
 
   // Hooks called by the node registry (sim/net.hpp) so crash/restart can be
@@ -175,6 +175,10 @@ class World {
   std::vector<std::uint32_t> node_epochs_;
   std::vector<bool> node_up_;
   Network* network_ = nullptr;
+  // Asio's per-thread memory cache for coroutine frames and handlers; pushed
+  // while the world runs, as io_context does (see world.cpp).
+  struct ThreadInfo;
+  std::unique_ptr<ThreadInfo> thread_info_;
   // Exposes shutdown()/destroy() so the world can order its teardown.
   struct Context : boost::asio::execution_context {
     using boost::asio::execution_context::destroy;
@@ -187,7 +191,8 @@ namespace detail {
 template <class F>
 class FnEvent final : public Event {
  public:
-  explicit FnEvent(F&& f) : f_(std::move(f)) {}
+  template <class G>
+  explicit FnEvent(G&& g) : f_(std::forward<G>(g)) {}
   void fire() override {
     F f(std::move(f_));
     delete this;

@@ -5,7 +5,8 @@
 //
 // Models: bgpsim::runtime::AsioRuntime (speaker/runtime/asio_runtime.hpp, real
 // sockets) and bgpsim::sim::SimRuntime (sim/sim_runtime.hpp, one node of a
-// simulated world). tests/sim/runtime_test.cpp holds both to this concept.
+// simulated world). Both headers static_assert the concept, and
+// tests/sim/net_test.cpp runs one templated echo coroutine on both.
 //
 // Shape (all asynchronous operations take any Asio completion token, e.g.
 // `use_awaitable_t<executor_type>{}` or `as_tuple(use_awaitable_t<...>{})`):
