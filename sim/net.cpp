@@ -875,7 +875,8 @@ void Network::shutdown() {
     world_.unschedule(*a);
     a->discard();
   }
-  for (auto& node : nodes_) node.signals.clear();
+  // The nodes' cancellation signals stay until the service is destroyed:
+  // frames discarded by the world afterwards still clear their slots.
 }
 
 NodeId Network::add_node(std::string name, std::vector<Address> addresses) {

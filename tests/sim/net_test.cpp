@@ -371,3 +371,28 @@ RC_GTEST_PROP(NetProperty, ResetIsSeenByBothEnds, ()) {
   RC_ASSERT(ec_a == asio::error::connection_reset || ec_a == asio::error::operation_aborted);
   RC_ASSERT(ec_b == asio::error::connection_reset);
 }
+
+TEST(Net, WorldDestroyedWithParkedCoroutines) {
+  // Spawned coroutines parked on accept, read and a timer when the world goes:
+  // teardown must destroy their frames without touching freed memory (ASan).
+  auto t = std::make_unique<TwoNodes>(11);
+  auto acc = std::make_unique<Acceptor>(t->net.listen(t->b, t->ep));
+  t->net.spawn(t->b, [&]() -> asio::awaitable<void, Executor> {
+    auto s = co_await acc->async_accept(aw_tok);
+    char c;
+    co_await s.async_read_some(asio::buffer(&c, 1), aw_tok);
+  });
+  t->net.spawn(t->b, [&]() -> asio::awaitable<void, Executor> {
+    Acceptor own = t->net.listen(t->b, Endpoint(Address::from_string("10.0.0.2"), 180));
+    auto s2 = co_await own.async_accept(aw_tok);  // nobody connects
+  });
+  t->net.spawn(t->a, [&]() -> asio::awaitable<void, Executor> {
+    auto s = co_await async_connect(co_await asio::this_coro::executor, t->ep, aw_tok);
+    Timer forever(co_await asio::this_coro::executor);
+    forever.expires_after(24h);
+    co_await forever.async_wait(aw_tok);
+  });
+  t->world.run_for(1s);
+  acc.reset();  // objects outside coroutines must go before the world
+  t.reset();
+}
