@@ -37,12 +37,18 @@ void AdjRibOut::resend_all(std::optional<Family> family) {
 
 void AdjRibOut::request_end_of_rib(Family family) { end_of_rib_due_.insert(family); }
 
+void AdjRibOut::clear_pending() {
+  dirty_.clear();
+  end_of_rib_due_.clear();
+}
+
 std::vector<Update> AdjRibOut::take_updates(const EncodeContext& ctx,
                                             const BuildOptions& options) {
   std::vector<Route> batch;
   batch.reserve(std::min(dirty_.size(), options.batch_routes_max));
   auto it = dirty_.begin();
   for (; it != dirty_.end() && batch.size() < options.batch_routes_max; ++it) {
+    if (!options.families.items().empty() && !options.families.contains(it->family)) continue;
     auto route = routes_.find(*it);
     batch.push_back(Route{*it, route == routes_.end() ? nullptr : route->second});
   }

@@ -20,6 +20,9 @@ struct BuildOptions {
   // How many queued changes one call serialises at most (bounds memory and
   // lets newer changes replace queued ones between batches).
   std::size_t batch_routes_max = 16384;
+  // Families the session carries; routes of others stay in the table unsent.
+  // Empty: every family.
+  wire::FamilySet families;
 };
 
 class AdjRibOut {
@@ -31,6 +34,8 @@ class AdjRibOut {
   void resend_all(std::optional<wire::Family> family = std::nullopt);
   // Sends End-of-RIB for `family` once the routes queued now are sent.
   void request_end_of_rib(wire::Family family);
+  // Forgets queued changes and End-of-RIB markers (a new session resends all).
+  void clear_pending();
 
   bool has_pending() const { return !dirty_.empty() || !end_of_rib_due_.empty(); }
   std::size_t pending() const { return dirty_.size(); }

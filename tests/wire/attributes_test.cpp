@@ -574,10 +574,17 @@ TEST(Rfc7606, AttributeRunningPastTheFieldIsTreatAsWithdraw) {
   expect_reset(with_nlri("800E10 0002"), update_error::attribute_length_error, after_mandatory);
 }
 
-TEST(Rfc7606, UnrecognizedWellKnownAttributeResetsTheSession) {
+TEST(Rfc7606, UndefinedCodeWithOptionalBitClearIsKeptOpaque) {
+  // Not one of the well-known mandatory attributes RFC 4271 6.3 resets for:
+  // kept as received (no Partial bit: it does not claim to be optional), as
+  // ExaBGP's suite expects.
   auto d = with_nlri("609904 00000064");
-  expect_reset(d, update_error::unrecognized_well_known_attribute, after_mandatory);
-  EXPECT_EQ(d.error().data, hex("609904 00000064"));
+  ASSERT_TRUE(d) << d.error().reason;
+  EXPECT_TRUE(d->errors.empty());
+  ASSERT_EQ(d->attributes.other.size(), 1u);
+  EXPECT_EQ(d->attributes.other[0].code, 0x99);
+  EXPECT_EQ(d->attributes.other[0].flags, 0x60);
+  EXPECT_EQ(d->attributes.other[0].value, hex("00000064"));
 }
 
 TEST(Rfc7606, MissingWellKnownAttributesAreTreatAsWithdraw) {

@@ -197,7 +197,7 @@ TEST(ErrorJson, NamesOffsetAndNotification) {
   EXPECT_EQ(j["error"]["offset"], 21);
   EXPECT_EQ(j["error"]["notification"]["code"], 3);
   EXPECT_EQ(j["error"]["notification"]["subcode"], 1);
-  EXPECT_EQ(j["error"]["notification"]["name"], "UPDATE message error");
+  EXPECT_EQ(j["error"]["notification"]["name"], "UPDATE Message Error");
 }
 
 }  // namespace

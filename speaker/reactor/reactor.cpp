@@ -1,0 +1,84 @@
+#include "speaker/reactor/reactor.hpp"
+
+namespace bgpsim::reactor {
+
+using namespace bgpsim::wire;
+
+session::PeerSettings peer_settings(const config::Neighbor& n) {
+  session::PeerSettings s;
+  s.name = n.peer_address.to_string();
+  s.remote = runtime::Endpoint(boost::asio::ip::make_address(s.name), n.connect_port);
+  auto& f = s.fsm;
+  f.local_as = n.local_as;
+  f.peer_as = n.peer_as;
+  f.router_id = n.router_id.value_or(0);
+  f.hold_time_s = n.hold_time_s;
+  f.passive = n.passive;
+  f.families = n.negotiated_families();
+  const auto& c = n.capabilities;
+  f.four_octet_asn = c.asn4;
+  f.route_refresh = c.route_refresh;
+  f.extended_message = c.extended_message;
+  if (c.add_path.send || c.add_path.receive)
+    for (auto family : c.add_path_families.empty() ? f.families : c.add_path_families)
+      f.add_path.push_back(session::AddPathWish{family, c.add_path.send, c.add_path.receive});
+  if (c.extended_next_hop)
+    for (auto family : f.families)
+      if (family.afi == static_cast<std::uint16_t>(Afi::ipv4))
+        f.extended_next_hop.push_back(cap::ExtendedNextHop::Entry{family, 2});
+  if (c.graceful_restart_s) {
+    cap::GracefulRestart gr;
+    gr.restart_time_s = *c.graceful_restart_s;
+    for (auto family : f.families) gr.families.push_back({family, false});
+    f.graceful_restart = gr;
+  }
+  if (!n.host_name.empty() || !n.domain_name.empty())
+    f.extra_capabilities.push_back(cap::Fqdn{n.host_name, n.domain_name});
+  // Different peers draw different back-off jitter, deterministically.
+  f.backoff_seed = (std::uint64_t{f.router_id} << 32) ^ n.peer_address.v4_u32() ^
+                   std::hash<std::string>{}(s.name);
+  s.build.group_updates = n.group_updates;
+  return s;
+}
+
+std::variant<std::map<rib::RouteKey, PathAttributes>, std::string> neighbor_routes(
+    const config::Neighbor& n) {
+  std::map<rib::RouteKey, PathAttributes> out;
+  for (const auto& r : n.routes) {
+    PathAttributes a = r.attributes;
+    if (r.next_hop_self) {
+      if (!n.local_address)
+        return r.where.to_string() + ": next-hop self needs the neighbor's local-address";
+      a.next_hop = *n.local_address;
+    }
+    out[rib::RouteKey{r.family, r.nlri}] = std::move(a);
+  }
+  return out;
+}
+
+bool same_session(const config::Neighbor& a, const config::Neighbor& b) {
+  config::Neighbor x = a, y = b;
+  x.routes.clear();
+  y.routes.clear();
+  x.where = y.where = {};
+  auto settings_x = peer_settings(x), settings_y = peer_settings(y);
+  return settings_x.remote == settings_y.remote && settings_x.fsm.local_as == settings_y.fsm.local_as &&
+         settings_x.fsm.peer_as == settings_y.fsm.peer_as &&
+         settings_x.fsm.router_id == settings_y.fsm.router_id &&
+         settings_x.fsm.hold_time_s == settings_y.fsm.hold_time_s &&
+         settings_x.fsm.passive == settings_y.fsm.passive &&
+         settings_x.fsm.families == settings_y.fsm.families &&
+         settings_x.fsm.add_path == settings_y.fsm.add_path &&
+         settings_x.fsm.four_octet_asn == settings_y.fsm.four_octet_asn &&
+         settings_x.fsm.route_refresh == settings_y.fsm.route_refresh &&
+         settings_x.fsm.extended_message == settings_y.fsm.extended_message &&
+         settings_x.fsm.extended_next_hop == settings_y.fsm.extended_next_hop &&
+         settings_x.fsm.graceful_restart == settings_y.fsm.graceful_restart &&
+         settings_x.fsm.extra_capabilities == settings_y.fsm.extra_capabilities &&
+         settings_x.build.group_updates == settings_y.build.group_updates &&
+         x.md5_password == y.md5_password && x.outgoing_ttl == y.outgoing_ttl &&
+         x.incoming_ttl == y.incoming_ttl && x.local_address == y.local_address &&
+         x.listen_port == y.listen_port;
+}
+
+}  // namespace bgpsim::reactor

@@ -1,0 +1,192 @@
+// Reactor<Runtime>: owns the peers and listeners of one speaker, turns the
+// configuration into sessions and routes, and runs the same way over the
+// real runtime and the simulator. Configuration comes in as the typed model
+// (speaker/config/model.hpp), so any parser can feed it.
+//
+// Reload: configure() again diffs against what runs. A neighbor whose session
+// settings changed is restarted; otherwise only its routes are diffed (new or
+// changed ones announced, missing ones withdrawn). Removed neighbors get
+// Cease / Peer De-configured.
+#pragma once
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "speaker/config/model.hpp"
+#include "speaker/reactor/task_group.hpp"
+#include "speaker/session/peer.hpp"
+
+namespace bgpsim::reactor {
+
+// Session settings of a configured neighbor.
+session::PeerSettings peer_settings(const config::Neighbor& neighbor);
+// The neighbor's routes as the Adj-RIB-Out holds them; nullopt and an error
+// when a route cannot be resolved (next-hop self without a local address).
+std::variant<std::map<rib::RouteKey, wire::PathAttributes>, std::string> neighbor_routes(
+    const config::Neighbor& neighbor);
+// Whether two neighbors differ in anything but their routes.
+bool same_session(const config::Neighbor& a, const config::Neighbor& b);
+
+template <runtime::Runtime R>
+class Reactor {
+ public:
+  using executor_type = typename R::executor_type;
+  using PeerType = session::Peer<R>;
+  template <class T>
+  using awaitable = boost::asio::awaitable<T, executor_type>;
+
+  Reactor(R& rt, session::PeerObserver& observer)
+      : rt_(rt), observer_(observer), tasks_(rt.get_executor()), stopped_(rt.get_executor()) {}
+
+  // Applies a configuration (first or reload). On an error nothing changes.
+  std::optional<std::string> configure(const config::Config& config) {
+    std::map<std::string, std::map<rib::RouteKey, wire::PathAttributes>> routes;
+    for (const auto& n : config.neighbors) {
+      auto r = neighbor_routes(n);
+      if (auto* error = std::get_if<std::string>(&r)) return *error;
+      routes[n.peer_address.to_string()] = std::move(std::get<0>(r));
+    }
+    // Removed neighbors, and neighbors whose session settings changed.
+    for (auto it = peers_.begin(); it != peers_.end();) {
+      auto wanted = std::find_if(config.neighbors.begin(), config.neighbors.end(),
+                                 [&](const auto& n) { return n.peer_address.to_string() == it->first; });
+      if (wanted != config.neighbors.end() && same_session(*wanted, it->second.neighbor)) {
+        ++it;
+        continue;
+      }
+      retire(it->second, wanted == config.neighbors.end()
+                             ? wire::cease::peer_deconfigured
+                             : wire::cease::other_configuration_change);
+      it = peers_.erase(it);
+    }
+    for (const auto& n : config.neighbors) {
+      const std::string name = n.peer_address.to_string();
+      auto it = peers_.find(name);
+      if (it == peers_.end()) {
+        it = peers_.emplace(name, Entry{n, std::make_unique<PeerType>(rt_, peer_settings(n), observer_, pool_)}).first;
+        if (running_) start(it->second);
+      }
+      it->second.neighbor = n;
+      set_routes(*it->second.peer, routes[name]);
+    }
+    ensure_listeners(config);
+    return std::nullopt;
+  }
+
+  // Runs listeners and peers until stop() has finished every session.
+  awaitable<void> run() {
+    running_ = true;
+    for (auto& [_, entry] : peers_) start(entry);
+    for (auto& l : listeners_) start_listener(l);
+    while (!stopping_) {
+      auto [ec] = co_await stopped_.async_wait(
+          boost::asio::as_tuple(boost::asio::use_awaitable_t<executor_type>{}));
+      if (ec) break;  // cancelled from outside
+    }
+    stop();
+    co_await tasks_.join();
+    running_ = false;
+  }
+
+  // Cease / Administrative Shutdown to every peer, close the listeners.
+  void stop(std::optional<wire::Notification> notification = std::nullopt) {
+    if (stop_called_) return;
+    stop_called_ = true;
+    stopping_ = true;
+    for (auto& [_, entry] : peers_) entry.peer->stop(notification);
+    for (auto& l : listeners_) l.acceptor.close();
+    stopped_.notify();
+  }
+
+  PeerType* find_peer(const std::string& name) {
+    auto it = peers_.find(name);
+    return it == peers_.end() ? nullptr : it->second.peer.get();
+  }
+  std::vector<PeerType*> peers() {
+    std::vector<PeerType*> out;
+    for (auto& [_, e] : peers_) out.push_back(e.peer.get());
+    return out;
+  }
+  rib::AttributePool& pool() { return pool_; }
+  // Connections accepted from unknown sources and closed at once.
+  std::uint64_t refused_connections() const { return refused_; }
+
+ private:
+  struct Entry {
+    config::Neighbor neighbor;
+    std::unique_ptr<PeerType> peer;
+  };
+  struct Listener {
+    runtime::Endpoint endpoint;
+    typename R::acceptor_type acceptor;
+  };
+
+  void start(Entry& e) { tasks_.spawn(e.peer->run()); }
+
+  void retire(Entry& e, std::uint8_t cease_subcode) {
+    e.peer->stop(wire::Notification{static_cast<std::uint8_t>(wire::NotifyCode::cease), cease_subcode, {}});
+    retired_.push_back(std::move(e.peer));  // outlives its run() task
+  }
+
+  void set_routes(PeerType& peer, const std::map<rib::RouteKey, wire::PathAttributes>& wanted) {
+    auto& out = peer.adj_rib_out();
+    std::vector<rib::RouteKey> gone;
+    for (const auto& [key, _] : out.routes())
+      if (!wanted.count(key)) gone.push_back(key);
+    for (const auto& key : gone) out.withdraw(key);
+    for (const auto& [key, attributes] : wanted) out.announce(key, pool_.intern(attributes));
+    peer.routes_changed();
+  }
+
+  void ensure_listeners(const config::Config& config) {
+    for (const auto& n : config.neighbors) {
+      if (n.listen_port == 0 || !n.local_address) continue;
+      runtime::Endpoint ep(boost::asio::ip::make_address(n.local_address->to_string()), n.listen_port);
+      if (std::any_of(listeners_.begin(), listeners_.end(), [&](const auto& l) { return l.endpoint == ep; }))
+        continue;
+      listeners_.push_back(Listener{ep, rt_.listen(ep)});
+      if (running_) start_listener(listeners_.back());
+    }
+  }
+
+  void start_listener(Listener& l) { tasks_.spawn(accept_loop(l)); }
+
+  // Accepts connections and hands each to the configured peer it comes from;
+  // unknown sources are closed at once.
+  awaitable<void> accept_loop(Listener& l) {
+    while (!stopping_) {
+      auto [ec, socket] = co_await l.acceptor.async_accept(
+          boost::asio::as_tuple(boost::asio::use_awaitable_t<executor_type>{}));
+      if (ec) co_return;  // closed (stop) or cancelled; a broken listener stays down
+      const auto from = socket.remote_endpoint().address().to_string();
+      auto it = peers_.find(from);
+      if (it == peers_.end()) {
+        ++refused_;
+        socket.close();
+        continue;
+      }
+      it->second.peer->accept(std::move(socket));
+    }
+  }
+
+  R& rt_;
+  session::PeerObserver& observer_;
+  rib::AttributePool pool_;
+  std::map<std::string, Entry> peers_;        // by peer address
+  std::list<std::unique_ptr<PeerType>> retired_;
+  std::list<Listener> listeners_;
+  TaskGroup<executor_type> tasks_;
+  session::Notifier<executor_type> stopped_;
+  bool running_ = false;
+  bool stopping_ = false;
+  bool stop_called_ = false;
+  std::uint64_t refused_ = 0;
+};
+
+}  // namespace bgpsim::reactor
