@@ -396,3 +396,73 @@ TEST(Net, WorldDestroyedWithParkedCoroutines) {
   acc.reset();  // objects outside coroutines must go before the world
   t.reset();
 }
+
+// Sends "x" from a to b at t=0; `got` becomes the time b read it (-1: not yet).
+void one_byte_arrival(TwoNodes& t, const std::function<void()>& install_faults, Nanos run_for,
+                      Nanos& got) {
+  auto acc = t.net.listen(t.b, t.ep);
+  got = Nanos(-1);
+  t.net.spawn(t.b, [&]() -> asio::awaitable<void, Executor> {
+    auto s = co_await acc.async_accept(aw_tok);
+    char c;
+    auto [ec, n] = co_await s.async_read_some(asio::buffer(&c, 1), tuple_tok);
+    if (!ec) got = t.world.now();
+  });
+  t.net.spawn(t.a, [&]() -> asio::awaitable<void, Executor> {
+    auto s = co_await async_connect(co_await asio::this_coro::executor, t.ep, aw_tok);
+    co_await asio::async_write(s, asio::buffer("x", 1), aw_tok);
+    Timer hold(co_await asio::this_coro::executor);
+    hold.expires_after(1h);
+    co_await hold.async_wait(aw_tok);
+  });
+  install_faults();
+  t.world.run_for(run_for);
+}
+
+TEST(Faults, StallHoldsDataButNotHandshakes) {
+  TwoNodes t(5);
+  FaultGuard stall;
+  Nanos at{};
+  one_byte_arrival(
+      t,
+      [&] {
+        stall = t.net.add_fault({Match{t.a, t.b}, FaultAction::stall});
+      },
+      10s, at);
+  EXPECT_EQ(at, Nanos(-1));  // connected (stall lets SYNs through) but data held
+  stall.release();
+  t.world.run_for(1s);
+  EXPECT_EQ(at, Nanos(10s) + 1ms);  // re-sent when lifted, one latency later
+  EXPECT_TRUE(t.net.failures().empty());
+}
+
+TEST(Faults, EarlierPassExemptsFromLaterRules) {
+  TwoNodes t(5);
+  std::vector<FaultGuard> guards;
+  Nanos at{};
+  one_byte_arrival(
+      t,
+      [&] {
+        guards.push_back(t.net.add_fault({Match{t.a, t.b}, FaultAction::pass}));
+        guards.push_back(t.net.add_fault({Match{}, FaultAction::partition}));
+      },
+      10s, at);
+  EXPECT_GT(at, Nanos(0));  // the pass came first: a<->b is not partitioned
+  EXPECT_LT(at, 10ms);
+}
+
+TEST(Faults, DelayAddsLatencyToEverySegment) {
+  TwoNodes t(5);
+  FaultGuard delay;
+  Nanos at{};
+  one_byte_arrival(
+      t,
+      [&] {
+        delay =
+            t.net.add_fault({Match{t.a, t.b}, FaultAction::delay, std::chrono::milliseconds(40)});
+      },
+      10s, at);
+  // SYN, SYN-ACK and the data each take 1 ms + 40 ms.
+  EXPECT_GE(at, Nanos(123ms));
+  EXPECT_LT(at, Nanos(124ms));
+}
