@@ -3,6 +3,8 @@
 #include <boost/asio/detail/thread_context.hpp>
 #include <boost/asio/detail/thread_info_base.hpp>
 
+#include <algorithm>
+
 namespace bgpsim::sim {
 
 // Asio allocates awaitable frames and small handler memory through the
@@ -33,7 +35,7 @@ World::~World() {
   // frames, which may queue or unschedule further events, so pop one at a time
   // (removing the last element keeps the heap valid).
   while (!heap_.empty()) {
-    Event* e = heap_.back();
+    Event* e = heap_.back().event;
     heap_.pop_back();
     e->heap_index = Event::kNotQueued;
     e->discard();
@@ -59,7 +61,7 @@ void World::schedule_at(Event& e, std::int64_t at_ns) {
   e.at_ns = at_ns < now_ns_ ? now_ns_ : at_ns;
   e.seq = next_seq_++;
   e.heap_index = heap_.size();
-  heap_.push_back(&e);
+  heap_.push_back(Slot{e.at_ns, e.seq, &e});
   heap_up(e.heap_index);
 }
 
@@ -69,48 +71,47 @@ void World::unschedule(Event& e) {
   const std::size_t last = heap_.size() - 1;
   e.heap_index = Event::kNotQueued;
   if (i != last) {
-    heap_[i] = heap_[last];
-    heap_[i]->heap_index = i;
+    const Slot moved = heap_[last];
     heap_.pop_back();
+    place(i, moved);
     heap_down(i);
-    heap_up(i);
+    heap_up(moved.event->heap_index);
   } else {
     heap_.pop_back();
   }
 }
 
 void World::heap_up(std::size_t i) {
-  Event* e = heap_[i];
+  const Slot s = heap_[i];
   while (i > 0) {
-    const std::size_t parent = (i - 1) / 2;
-    if (!before(e, heap_[parent])) break;
-    heap_[i] = heap_[parent];
-    heap_[i]->heap_index = i;
+    const std::size_t parent = (i - 1) / kArity;
+    if (!before(s, heap_[parent])) break;
+    place(i, heap_[parent]);
     i = parent;
   }
-  heap_[i] = e;
-  e->heap_index = i;
+  place(i, s);
 }
 
 void World::heap_down(std::size_t i) {
   const std::size_t n = heap_.size();
-  Event* e = heap_[i];
+  const Slot s = heap_[i];
   for (;;) {
-    std::size_t child = 2 * i + 1;
-    if (child >= n) break;
-    if (child + 1 < n && before(heap_[child + 1], heap_[child])) ++child;
-    if (!before(heap_[child], e)) break;
-    heap_[i] = heap_[child];
-    heap_[i]->heap_index = i;
-    i = child;
+    const std::size_t first = kArity * i + 1;
+    if (first >= n) break;
+    std::size_t best = first;
+    const std::size_t end = std::min(first + kArity, n);
+    for (std::size_t c = first + 1; c < end; ++c)
+      if (before(heap_[c], heap_[best])) best = c;
+    if (!before(heap_[best], s)) break;
+    place(i, heap_[best]);
+    i = best;
   }
-  heap_[i] = e;
-  e->heap_index = i;
+  place(i, s);
 }
 
 bool World::step(std::int64_t limit_ns) {
   if (heap_.empty() || stopped_) return false;
-  Event* e = heap_.front();
+  Event* e = heap_.front().event;
   if (e->at_ns > limit_ns) return false;
   unschedule(*e);
   now_ns_ = e->at_ns;
