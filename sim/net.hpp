@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "sim/ops.hpp"
+#include "speaker/runtime/runtime.hpp"
 #include "sim/random.hpp"
 
 namespace bgpsim::sim {
@@ -135,6 +136,8 @@ class Socket {
   Endpoint remote_endpoint() const;
   // Sends FIN after the bytes already written; reading still works.
   void shutdown_send();
+  // TTL and GTSM settings have no meaning on simulated links.
+  void apply(const runtime::SocketOptions&) {}
   // Graceful close (FIN), or RST if unread bytes remain, like Linux.
   void close();
   // Abortive close: RST now, both ends see connection_reset.
@@ -209,6 +212,9 @@ class Acceptor {
   executor_type get_executor() const;
   Endpoint local_endpoint() const;
   bool is_open() const;
+  // Simulated connections carry no TCP options: both ends of a simulated
+  // session share one configuration, so there is nothing to authenticate.
+  void set_peer_md5(const Address&, const std::string&) {}
   void close();
 
   template <class Token>

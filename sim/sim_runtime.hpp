@@ -38,6 +38,11 @@ class SimRuntime {
   auto async_connect(const Endpoint& remote, Token&& token) const {
     return sim::async_connect(get_executor(), remote, std::forward<Token>(token));
   }
+  // A node connects from its own address; see runtime::SocketOptions.
+  template <class Token>
+  auto async_connect(const Endpoint& remote, const runtime::SocketOptions&, Token&& token) const {
+    return sim::async_connect(get_executor(), remote, std::forward<Token>(token));
+  }
 
  private:
   Network* net_;

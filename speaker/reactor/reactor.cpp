@@ -8,6 +8,10 @@ session::PeerSettings peer_settings(const config::Neighbor& n) {
   session::PeerSettings s;
   s.name = n.peer_address.to_string();
   s.remote = runtime::Endpoint(boost::asio::ip::make_address(s.name), n.connect_port);
+  if (n.local_address) s.socket.local_address = boost::asio::ip::make_address(n.local_address->to_string());
+  s.socket.md5_password = n.md5_password;
+  s.socket.ttl = n.outgoing_ttl;
+  s.socket.min_ttl = n.incoming_ttl;
   auto& f = s.fsm;
   f.local_as = n.local_as;
   f.peer_as = n.peer_as;
@@ -50,6 +54,18 @@ std::variant<std::map<rib::RouteKey, PathAttributes>, std::string> neighbor_rout
       if (!n.local_address)
         return r.where.to_string() + ": next-hop self needs the neighbor's local-address";
       a.next_hop = *n.local_address;
+    }
+    // RFC 4271 5.1.2: to an external peer, "the local system shall prepend its
+    // own AS number as the last element of the sequence" (a new leftmost
+    // AS_SEQUENCE when the path starts with a set or is empty).
+    if (n.local_as != n.peer_as) {
+      if (!a.as_path) a.as_path = AsPath{};
+      auto& segments = a.as_path->segments;
+      if (segments.empty() || segments.front().type != AsPathSegment::as_sequence ||
+          segments.front().asns.size() >= 255)
+        segments.insert(segments.begin(), AsPathSegment{AsPathSegment::as_sequence, {}});
+      auto& asns = segments.front().asns;
+      asns.insert(asns.begin(), n.local_as);
     }
     out[rib::RouteKey{r.family, r.nlri}] = std::move(a);
   }

@@ -148,10 +148,15 @@ class Reactor {
     for (const auto& n : config.neighbors) {
       if (n.listen_port == 0 || !n.local_address) continue;
       runtime::Endpoint ep(boost::asio::ip::make_address(n.local_address->to_string()), n.listen_port);
-      if (std::any_of(listeners_.begin(), listeners_.end(), [&](const auto& l) { return l.endpoint == ep; }))
-        continue;
-      listeners_.push_back(Listener{ep, rt_.listen(ep)});
-      if (running_) start_listener(listeners_.back());
+      auto l = std::find_if(listeners_.begin(), listeners_.end(),
+                            [&](const auto& x) { return x.endpoint == ep; });
+      if (l == listeners_.end()) {
+        listeners_.push_back(Listener{ep, rt_.listen(ep)});
+        l = std::prev(listeners_.end());
+        if (running_) start_listener(*l);
+      }
+      l->acceptor.set_peer_md5(boost::asio::ip::make_address(n.peer_address.to_string()),
+                               n.md5_password);
     }
   }
 

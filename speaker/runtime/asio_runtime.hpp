@@ -6,6 +6,12 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <cstring>
 #include <boost/asio/ip/host_name.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -18,6 +24,46 @@
 #include "speaker/runtime/runtime.hpp"
 
 namespace bgpsim::runtime {
+
+// RFC 2385 TCP-MD5 signatures for segments to/from `peer` (Linux TCP_MD5SIG).
+template <class NativeSocket>
+void set_md5(NativeSocket& socket, const boost::asio::ip::address& peer, const std::string& key,
+             boost::system::error_code& ec) {
+  ::tcp_md5sig md5{};
+  if (key.size() > TCP_MD5SIG_MAXKEYLEN) {
+    ec = boost::asio::error::invalid_argument;
+    return;
+  }
+  if (peer.is_v4()) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(&md5.tcpm_addr);
+    sin->sin_family = AF_INET;
+    auto bytes = peer.to_v4().to_bytes();
+    std::memcpy(&sin->sin_addr, bytes.data(), bytes.size());
+  } else {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&md5.tcpm_addr);
+    sin6->sin6_family = AF_INET6;
+    auto bytes = peer.to_v6().to_bytes();
+    std::memcpy(&sin6->sin6_addr, bytes.data(), bytes.size());
+  }
+  md5.tcpm_keylen = static_cast<std::uint16_t>(key.size());
+  std::memcpy(md5.tcpm_key, key.data(), key.size());
+  if (::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_MD5SIG, &md5, sizeof md5) != 0)
+    ec = boost::system::error_code(errno, boost::system::system_category());
+}
+
+// TTL of what we send and the minimum TTL we accept (GTSM, RFC 5082).
+template <class NativeSocket>
+void apply_ttl(NativeSocket& socket, const SocketOptions& options, boost::system::error_code& ec) {
+  const bool v6 = socket.local_endpoint(ec).address().is_v6();
+  if (ec) return;
+  auto set = [&](int level, int name, int value) {
+    if (!ec && ::setsockopt(socket.native_handle(), level, name, &value, sizeof value) != 0)
+      ec = boost::system::error_code(errno, boost::system::system_category());
+  };
+  if (options.ttl) set(v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_UNICAST_HOPS : IP_TTL, *options.ttl);
+  if (options.min_ttl)
+    set(v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_MINHOPCOUNT : IP_MINTTL, *options.min_ttl);
+}
 
 class AsioRuntime {
  public:
@@ -72,7 +118,11 @@ class AsioRuntime {
       boost::system::error_code ec;
       return s_.remote_endpoint(ec);
     }
-    // For socket options (TCP-MD5, TTL) that only the live runtime has.
+    // TTL and minimum TTL (GTSM) on an accepted socket.
+    void apply(const SocketOptions& options) {
+      boost::system::error_code ignored;
+      apply_ttl(s_, options, ignored);
+    }
     tcp_socket& native() { return s_; }
 
    private:
@@ -102,6 +152,13 @@ class AsioRuntime {
       a_.close(ec);
     }
     Endpoint local_endpoint() const { return a_.local_endpoint(); }
+    // RFC 2385: the key must be on the listening socket before the peer's SYN.
+    void set_peer_md5(const boost::asio::ip::address& peer, const std::string& key) {
+      if (key.empty()) return;
+      boost::system::error_code ec;
+      set_md5(a_, peer, key, ec);
+      if (ec) throw boost::system::system_error(ec, "TCP_MD5SIG on listener");
+    }
 
    private:
     boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, executor_type> a_;
@@ -128,6 +185,34 @@ class AsioRuntime {
 
   Timer make_timer() { return Timer(get_executor()); }
   Acceptor listen(const Endpoint& ep) { return Acceptor(get_executor(), ep); }
+
+  // Connects with per-peer settings: local address, TCP-MD5, TTL (GTSM).
+  template <class Token>
+  auto async_connect(const Endpoint& ep, const SocketOptions& options, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, Socket)>(
+        [this](auto handler, Endpoint remote, SocketOptions opts) {
+          auto sock = std::make_unique<Socket::tcp_socket>(get_executor());
+          boost::system::error_code ec;
+          sock->open(remote.protocol(), ec);
+          if (!ec && !opts.md5_password.empty()) set_md5(*sock, remote.address(), opts.md5_password, ec);
+          if (!ec) apply_ttl(*sock, opts, ec);
+          if (!ec && opts.local_address) sock->bind(Endpoint(*opts.local_address, 0), ec);
+          if (ec) {
+            boost::asio::post(get_executor(), [h = std::move(handler), ec, s = std::move(sock)]() mutable {
+              std::move(h)(ec, Socket(std::move(*s)));
+            });
+            return;
+          }
+          auto& ref = *sock;
+          auto slot = boost::asio::get_associated_cancellation_slot(handler);
+          ref.async_connect(remote, boost::asio::bind_cancellation_slot(
+                                        slot, [h = std::move(handler), s = std::move(sock)](
+                                                  boost::system::error_code e) mutable {
+                                          std::move(h)(e, Socket(std::move(*s)));
+                                        }));
+        },
+        token, ep, options);
+  }
 
   template <class Token>
   auto async_connect(const Endpoint& ep, Token&& token) {

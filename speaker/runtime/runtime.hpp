@@ -20,6 +20,9 @@
 //   R::acceptor_type a = rt.listen(endpoint);  a.async_accept(tok) -> void(error_code, socket_type)
 //                   a.close(); a.local_endpoint()
 //   rt.async_connect(endpoint, tok)   -> void(error_code, socket_type)
+//   rt.async_connect(endpoint, options, tok)  the same with SocketOptions
+//   a.set_peer_md5(address, key)      TCP-MD5 key for connections from address
+//   s.apply(options)                  TTL / minimum TTL on an accepted socket
 //   rt.now()        -> std::chrono::nanoseconds (monotonic; virtual in the simulator)
 //   rt.random()     -> uint64_t;  rt.derive_seed(name) -> uint64_t (stable per name)
 //   rt.host_name()  -> std::string
@@ -35,12 +38,23 @@
 #include <chrono>
 #include <concepts>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace bgpsim::runtime {
 
 using Endpoint = boost::asio::ip::tcp::endpoint;
+
+// Per-peer socket settings. The live runtime applies them all; the simulator
+// binds the local address and ignores the rest (its links have no TTL, and
+// both ends of a simulated session share the configuration's keys).
+struct SocketOptions {
+  std::optional<boost::asio::ip::address> local_address;  // bind before connecting
+  std::string md5_password;          // RFC 2385 TCP-MD5 (Linux TCP_MD5SIG), empty: none
+  std::optional<std::uint8_t> ttl;      // TTL / hop limit of what we send (GTSM: 255)
+  std::optional<std::uint8_t> min_ttl;  // drop what arrives with a lower TTL (RFC 5082)
+};
 
 template <class T, class Executor>
 concept StreamSocket = requires(T& s, boost::asio::mutable_buffer mb, boost::asio::const_buffer cb,
@@ -49,6 +63,7 @@ concept StreamSocket = requires(T& s, boost::asio::mutable_buffer mb, boost::asi
   { s.async_read_some(mb, tok) } -> std::same_as<boost::asio::awaitable<std::size_t, Executor>>;
   { s.async_write_some(cb, tok) } -> std::same_as<boost::asio::awaitable<std::size_t, Executor>>;
   s.shutdown_send();
+  s.apply(SocketOptions{});
   s.close();
   { s.is_open() } -> std::convertible_to<bool>;
   { s.local_endpoint() } -> std::convertible_to<Endpoint>;
@@ -78,6 +93,7 @@ concept Runtime = requires(R& rt, const Endpoint& ep, std::string_view name,
     } -> std::same_as<boost::asio::awaitable<void, typename R::executor_type>>;
 
   { rt.listen(ep) } -> std::same_as<typename R::acceptor_type>;
+  acceptor.set_peer_md5(ep.address(), std::string());
   {
     acceptor.async_accept(tok)
     } -> std::same_as<boost::asio::awaitable<typename R::socket_type, typename R::executor_type>>;
@@ -86,6 +102,9 @@ concept Runtime = requires(R& rt, const Endpoint& ep, std::string_view name,
 
   {
     rt.async_connect(ep, tok)
+    } -> std::same_as<boost::asio::awaitable<typename R::socket_type, typename R::executor_type>>;
+  {
+    rt.async_connect(ep, SocketOptions{}, tok)
     } -> std::same_as<boost::asio::awaitable<typename R::socket_type, typename R::executor_type>>;
 }
 &&StreamSocket<typename R::socket_type, typename R::executor_type>&&

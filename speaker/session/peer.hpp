@@ -34,6 +34,7 @@ namespace bgpsim::session {
 struct PeerSettings {
   std::string name;          // how events and logs name the peer (its address)
   runtime::Endpoint remote;  // where we connect
+  runtime::SocketOptions socket;  // local address, TCP-MD5, TTL
   PeerConfig fsm;            // what we are and offer
   rib::BuildOptions build;   // update packing
 };
@@ -100,6 +101,7 @@ class Peer {
     // connection we already hold is kept and the new one is refused. The
     // peers' jittered back-offs keep simultaneous attempts from repeating.
     if (stop_requested_ || current_) return refuse(socket);
+    socket.apply(settings_.socket);
     cancel_connect();
     install(std::move(socket), false);
     // The FSM decides: valid in Connect and Active, refused (CloseConnection) in Idle.
@@ -214,7 +216,7 @@ class Peer {
   void cancel_connect() {
     want_connect_ = false;
     ++connect_generation_;
-    connect_cancel_.emit(boost::asio::cancellation_type::terminal);
+    if (connecting_) connect_cancel_.emit(boost::asio::cancellation_type::terminal);
   }
 
   void maybe_finish() {
@@ -261,9 +263,14 @@ class Peer {
       }
       want_connect_ = false;
       const auto generation = connect_generation_;
+      connecting_ = true;
       auto [ec, socket] = co_await rt_.async_connect(
-          settings_.remote,
+          settings_.remote, settings_.socket,
           boost::asio::bind_cancellation_slot(connect_cancel_.slot(), as_tuple_awaitable()));
+      // The operation is over: its cancellation handler must not be called
+      // again (it refers to the connecting socket, now moved or closed).
+      connecting_ = false;
+      connect_cancel_.slot().clear();
       if (generation != connect_generation_ || finished_) {
         // Superseded (CloseConnection, stop, or an adopted inbound connection).
         if (!ec) socket.close();
@@ -441,6 +448,7 @@ class Peer {
   Notifier<executor_type> connect_wanted_;
   Notifier<executor_type> connection_ready_;
   boost::asio::cancellation_signal connect_cancel_;
+  bool connecting_ = false;
   std::uint64_t connect_generation_ = 0;
   bool want_connect_ = false;
 

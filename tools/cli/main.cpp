@@ -2,7 +2,9 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/cli/decode.hpp"
+#include "tools/cli/live.hpp"
 #include "tools/cli/qa.hpp"
+#include "tools/cli/sim.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"bgpsim: deterministic simulation and test harness for BGP speakers"};
@@ -12,6 +14,10 @@ int main(int argc, char** argv) {
   bgpsim::cli::add_decode_command(app, decode_options, exit_code);
   bgpsim::cli::QaOptions qa_options;
   bgpsim::cli::add_qa_command(app, qa_options, exit_code);
+  bgpsim::cli::LiveOptions live_options;
+  bgpsim::cli::add_live_command(app, live_options, exit_code);
+  bgpsim::cli::SimOptions sim_options;
+  bgpsim::cli::add_sim_command(app, sim_options, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -1,0 +1,62 @@
+#include "speaker/api/json_events.hpp"
+
+namespace bgpsim::api {
+
+using wire::Json;
+
+void JsonEvents::set_neighbors(const config::Config& config) {
+  for (const auto& n : config.neighbors) {
+    wire::JsonEnvelope e;
+    e.local_address = n.local_address ? n.local_address->to_string() : "";
+    e.peer_address = n.peer_address.to_string();
+    e.local_as = n.local_as;
+    e.peer_as = n.peer_as;
+    e.direction = "in";
+    envelopes_[e.peer_address] = e;
+  }
+}
+
+wire::JsonEnvelope JsonEvents::envelope(const std::string& peer) const {
+  auto it = envelopes_.find(peer);
+  if (it != envelopes_.end()) return it->second;
+  wire::JsonEnvelope e;
+  e.peer_address = peer;
+  return e;
+}
+
+namespace {
+Json state_line(const wire::JsonEnvelope& e, const char* state) {
+  Json j;
+  j["exabgp"] = wire::exabgp_json_version;
+  j["type"] = "state";
+  j["neighbor"]["address"] = {{"local", e.local_address}, {"peer", e.peer_address}};
+  j["neighbor"]["asn"] = {{"local", e.local_as}, {"peer", e.peer_as}};
+  j["neighbor"]["state"] = state;
+  return j;
+}
+}  // namespace
+
+void JsonEvents::on_established(const std::string& peer, const session::Negotiated& n) {
+  auto& e = envelopes_[peer];
+  if (e.peer_address.empty()) e.peer_address = peer;
+  e.router_id = n.peer_router_id;
+  e.peer_as = n.peer_as;
+  sink_(state_line(e, "up").dump());
+}
+
+void JsonEvents::on_down(const std::string& peer, const session::Down& down) {
+  if (down.from != session::State::established) return;  // ExaBGP reports sessions, not attempts
+  Json j = state_line(envelope(peer), "down");
+  j["neighbor"]["reason"] = down.reason;
+  sink_(j.dump());
+}
+
+void JsonEvents::on_message(const std::string& peer, const wire::Message& m,
+                            const wire::DecodeContext& ctx) {
+  // ExaBGP's API reports UPDATEs, NOTIFICATIONs and ROUTE-REFRESHes; OPEN and
+  // KEEPALIVE only on request, which the text API will offer.
+  if (std::holds_alternative<wire::Keepalive>(m) || std::holds_alternative<wire::Open>(m)) return;
+  sink_(wire::to_json(m, ctx, envelope(peer)).dump());
+}
+
+}  // namespace bgpsim::api

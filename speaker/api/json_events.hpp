@@ -1,0 +1,35 @@
+// Speaker events as ExaBGP's JSON API lines: session state changes and the
+// messages received, one JSON object per line. Used by `bgpsim live` (on
+// stdout) and, later, by API helper processes and the functional suite.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "speaker/config/model.hpp"
+#include "speaker/session/peer.hpp"
+#include "speaker/wire/json.hpp"
+
+namespace bgpsim::api {
+
+class JsonEvents : public session::PeerObserver {
+ public:
+  using Sink = std::function<void(const std::string& line)>;
+  explicit JsonEvents(Sink sink) : sink_(std::move(sink)) {}
+
+  // The neighbors events are about (addresses and ASNs for the envelope).
+  void set_neighbors(const config::Config& config);
+
+  void on_established(const std::string& peer, const session::Negotiated& n) override;
+  void on_down(const std::string& peer, const session::Down& down) override;
+  void on_message(const std::string& peer, const wire::Message& m,
+                  const wire::DecodeContext& ctx) override;
+
+ private:
+  wire::JsonEnvelope envelope(const std::string& peer) const;
+  Sink sink_;
+  std::map<std::string, wire::JsonEnvelope> envelopes_;  // by peer address
+};
+
+}  // namespace bgpsim::api
