@@ -47,8 +47,8 @@ namespace bgpsim::runtime {
 using Endpoint = boost::asio::ip::tcp::endpoint;
 
 // Per-peer socket settings. The live runtime applies them all; the simulator
-// binds the local address and ignores the rest (its links have no TTL, and
-// both ends of a simulated session share the configuration's keys).
+// ignores them: a node connects from its own address, its links have no TTL,
+// and both ends of a simulated session share the configuration's keys.
 struct SocketOptions {
   std::optional<boost::asio::ip::address> local_address;  // bind before connecting
   std::string md5_password;          // RFC 2385 TCP-MD5 (Linux TCP_MD5SIG), empty: none

@@ -99,7 +99,8 @@ void add_decode_command(CLI::App& app, DecodeOptions& options, int& exit_code) {
         for (const auto& f : families)
           if (!Family::parse(f)) throw CLI::ValidationError("--family", "unknown family: " + f);
       },
-      "Families the session negotiated, e.g. \"ipv4 unicast\" (all supported ones are decoded)");
+      "Families the session negotiated, e.g. \"ipv4 unicast\" (all supported ones are decoded)")
+      ->allow_extra_args(false);  // one family per use: the hex that follows is not a family
   cmd->add_option_function<std::vector<std::string>>(
       "--add-path",
       [&options](const std::vector<std::string>& families) {
@@ -109,7 +110,8 @@ void add_decode_command(CLI::App& app, DecodeOptions& options, int& exit_code) {
           options.context.add_path.insert(*family);
         }
       },
-      "Families whose NLRI carry ADD-PATH path identifiers (RFC 7911)");
+      "Families whose NLRI carry ADD-PATH path identifiers (RFC 7911)")
+      ->allow_extra_args(false);  // one family per use: the hex that follows is not a family
   cmd->add_flag_callback(
       "--asn2", [&options] { options.context.four_octet_asn = false; },
       "The session did not negotiate 4-byte ASNs (AS_PATH holds 2-byte ASNs)");
