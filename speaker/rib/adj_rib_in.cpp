@@ -4,26 +4,6 @@ namespace bgpsim::rib {
 
 using namespace bgpsim::wire;
 
-namespace {
-
-// The MP_REACH next-hop field: 4 bytes IPv4, 16 IPv6, 32 IPv6 global then
-// link-local (RFC 2545 3); the RIB keeps the global address.
-std::optional<IpAddress> mp_next_hop(const Bytes& field) {
-  IpAddress a;
-  if (field.size() == 4) {
-    std::copy(field.begin(), field.end(), a.bytes.begin());
-    return a;
-  }
-  if (field.size() == 16 || field.size() == 32) {
-    a.v6 = true;
-    std::copy(field.begin(), field.begin() + 16, a.bytes.begin());
-    return a;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
 PathAttributes route_attributes(const PathAttributes& received,
                                 std::optional<Family> mp_family) {
   PathAttributes a = received;

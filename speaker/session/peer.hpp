@@ -158,6 +158,12 @@ class Peer {
   // dropped are stale and ignored.
   void handle(std::uint64_t connection, const Event& event) {
     if (connection != live_id()) return;
+    step(event);
+  }
+
+  // Steps the FSM, carries out its actions, and wakes the timer loop when
+  // the earliest deadline moved.
+  void step(const Event& event) {
     const auto before = fsm_.next_deadline();
     perform(fsm_.step(rt_.now(), event));
     if (fsm_.next_deadline() != before) {
@@ -306,23 +312,11 @@ class Peer {
       if (current_ == c) {
         current_.reset();
         // RFC 4271 event 18: the connection closed or broke.
-        handle_from_dropped(TcpFailed{});
+        step(TcpFailed{});
       }
       boost::asio::cancellation_state state = co_await boost::asio::this_coro::cancellation_state;
       if (state.cancelled() != boost::asio::cancellation_type::none) co_return;
     }
-  }
-
-  // An event for the FSM about a connection that has just gone.
-  void handle_from_dropped(const Event& event) {
-    const auto before = fsm_.next_deadline();
-    perform(fsm_.step(rt_.now(), event));
-    if (fsm_.next_deadline() != before) {
-      ++timer_generation_;
-      timer_.cancel();
-      deadline_changed_.notify();
-    }
-    maybe_finish();
   }
 
   wire::DecodeContext receive_context() const {

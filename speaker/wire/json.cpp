@@ -15,21 +15,11 @@ Json nlri_to_json(const Nlri& n) {
   return j;
 }
 
-// The MP_REACH next-hop field as ExaBGP names it: 4 bytes IPv4, 16 IPv6,
-// 32 IPv6 global followed by link-local (RFC 2545 3), of which ExaBGP keys
-// routes by the global address.
-std::string next_hop_key(const Bytes& nh) {
-  IpAddress a;
-  if (nh.size() == 4) {
-    std::copy(nh.begin(), nh.end(), a.bytes.begin());
-    return a.to_string();
-  }
-  if (nh.size() == 16 || nh.size() == 32) {
-    a.v6 = true;
-    std::copy(nh.begin(), nh.begin() + 16, a.bytes.begin());
-    return a.to_string();
-  }
-  return nh.empty() ? "null" : "0x" + to_hex(nh);
+// ExaBGP keys announced routes by next hop; a field of another shape
+// (another family's) is shown in hex.
+std::string next_hop_key(const Bytes& field) {
+  if (auto a = mp_next_hop(field)) return a->to_string();
+  return field.empty() ? "null" : "0x" + to_hex(field);
 }
 
 void add_announce(Json& announce, const std::string& family, const std::string& next_hop,

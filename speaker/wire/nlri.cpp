@@ -29,6 +29,20 @@ const FamilyRow* find_row(Family f) {
 
 bool family_supported(Family family) { return find_row(family) != nullptr; }
 
+std::optional<IpAddress> mp_next_hop(ByteView field) {
+  IpAddress a;
+  if (field.size() == 4) {
+    std::copy(field.begin(), field.end(), a.bytes.begin());
+    return a;
+  }
+  if (field.size() == 16 || field.size() == 32) {
+    a.v6 = true;
+    std::copy(field.begin(), field.begin() + 16, a.bytes.begin());
+    return a;
+  }
+  return std::nullopt;
+}
+
 Result<std::vector<Nlri>> decode_nlri(Family family, Reader r, const DecodeContext& ctx,
                                       std::uint8_t subcode) {
   const FamilyRow* row = find_row(family);

@@ -31,4 +31,9 @@ std::size_t encoded_nlri_size(Family family, const Nlri& n, const EncodeContext&
 // Whether this build decodes the family's NLRI (others are kept opaque).
 bool family_supported(Family family);
 
+// The MP_REACH next-hop field of the unicast and multicast families: 4 bytes
+// IPv4, 16 IPv6, or 32 (RFC 2545 3: global then link-local), whose global
+// address is returned. nullopt for any other length.
+std::optional<IpAddress> mp_next_hop(ByteView field);
+
 }  // namespace bgpsim::wire
