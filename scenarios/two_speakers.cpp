@@ -55,7 +55,9 @@ std::string difference(const rib::AdjRibOut& out, const rib::AdjRibIn& in) {
                        in.routes().size());
   auto i = in.routes().begin();
   for (const auto& [key, attributes] : out.routes()) {
-    if (!(i->first == key)) return "received " + i->first.nlri.prefix.to_string() + ", expected " + key.nlri.prefix.to_string();
+    if (!(i->first == key))
+      return "received " + i->first.nlri.prefix.to_string() + ", expected " +
+             key.nlri.prefix.to_string();
     if (!(*i->second == *attributes)) return "attributes differ for " + key.nlri.prefix.to_string();
     ++i;
   }
@@ -84,8 +86,10 @@ TwoSpeakersResult run_two_speakers(const TwoSpeakersOptions& options) {
   Reactor speaker_a(rt_a, sessions_a), speaker_b(rt_b, sessions_b);
 
   config::Config config_a, config_b;
-  config_a.neighbors.push_back(neighbor("10.0.0.1", "10.0.0.2", 65001, 65002, false, options.hold_time_s));
-  config_b.neighbors.push_back(neighbor("10.0.0.2", "10.0.0.1", 65002, 65001, true, options.hold_time_s));
+  config_a.neighbors.push_back(
+      neighbor("10.0.0.1", "10.0.0.2", 65001, 65002, false, options.hold_time_s));
+  config_b.neighbors.push_back(
+      neighbor("10.0.0.2", "10.0.0.1", 65002, 65001, true, options.hold_time_s));
   add_routes(config_a.neighbors[0], 0x0A000000, options.routes, 100);
   add_routes(config_b.neighbors[0], 0xC0000000, options.routes / 20, 200);
   speaker_a.configure(config_a);

@@ -19,22 +19,22 @@ struct TwoSpeakersOptions {
   std::size_t routes = 10'000;  // announced by A; B announces routes / 20
   bool faults = true;           // the reset and partition phases
   std::uint16_t hold_time_s = 9;
-  std::string pcap_path;        // empty: no capture
+  std::string pcap_path;  // empty: no capture
 };
 
 struct Phase {
   std::string name;
   std::chrono::nanoseconds at{0};  // virtual time when checked
   bool converged = false;
-  std::string detail;              // what differs, when not converged
-  std::size_t routes_a_to_b = 0;   // B's Adj-RIB-In
-  std::size_t routes_b_to_a = 0;   // A's Adj-RIB-In
+  std::string detail;             // what differs, when not converged
+  std::size_t routes_a_to_b = 0;  // B's Adj-RIB-In
+  std::size_t routes_b_to_a = 0;  // A's Adj-RIB-In
 };
 
 struct TwoSpeakersResult {
   std::vector<Phase> phases;
-  int sessions_established = 0;  // by A, over the run
-  bool stopped_cleanly = false;  // both reactors returned after stop()
+  int sessions_established = 0;       // by A, over the run
+  bool stopped_cleanly = false;       // both reactors returned after stop()
   std::vector<std::string> failures;  // coroutine failures reported by the simulator
   sim::RunResult run;                 // seed, trace hash, events
   bool ok() const;

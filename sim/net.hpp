@@ -28,8 +28,8 @@
 #include <vector>
 
 #include "sim/ops.hpp"
-#include "speaker/runtime/runtime.hpp"
 #include "sim/random.hpp"
+#include "speaker/runtime/runtime.hpp"
 
 namespace bgpsim::sim {
 

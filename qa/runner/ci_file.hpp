@@ -4,8 +4,8 @@
 
 #include <filesystem>
 #include <optional>
-#include <variant>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace bgpsim::qa {
@@ -19,7 +19,7 @@ struct CiLine {
 
 struct CiFile {
   std::filesystem::path path;
-  std::vector<std::string> configs;              // option:file:NAME (in order)
+  std::vector<std::string> configs;                          // option:file:NAME (in order)
   std::vector<std::pair<std::string, std::string>> options;  // other option:KEY:VALUE
   std::vector<CiLine> lines;
 };

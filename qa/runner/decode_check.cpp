@@ -86,8 +86,8 @@ PairOutcome check_raw_json_pair(const RawJsonPair& pair, const DecodeContext& ct
   if (normalised(actual) == normalised(expected)) {
     out.kind = PairOutcome::pass;
   } else {
-    out.detail = "expected " + normalised(expected).dump() + "\n  actual   " +
-                 normalised(actual).dump();
+    out.detail =
+        "expected " + normalised(expected).dump() + "\n  actual   " + normalised(actual).dump();
   }
   return out;
 }

@@ -60,7 +60,7 @@ struct Neighbor {
   std::string description;
   std::string host_name;
   std::string domain_name;
-  std::string md5_password;              // RFC 2385 TCP-MD5
+  std::string md5_password;                  // RFC 2385 TCP-MD5
   std::optional<std::uint8_t> outgoing_ttl;  // GTSM (RFC 5082): TTL we send
   std::optional<std::uint8_t> incoming_ttl;  // GTSM: minimum TTL we accept
   Capabilities capabilities;

@@ -87,7 +87,8 @@ struct Statement {
 
 class Parser {
  public:
-  Parser(std::vector<Token> tokens, std::string file) : tokens_(std::move(tokens)), file_(std::move(file)) {}
+  Parser(std::vector<Token> tokens, std::string file)
+      : tokens_(std::move(tokens)), file_(std::move(file)) {}
 
   std::variant<std::vector<Statement>, ParseError> statements(bool nested) {
     std::vector<Statement> out;
@@ -163,10 +164,9 @@ std::optional<std::uint32_t> id_value(std::string_view s) {
 
 std::optional<std::uint32_t> community(std::string_view s) {
   static const std::pair<std::string_view, std::uint32_t> well_known[] = {
-      {"no-export", 0xFFFFFF01},         {"no-advertise", 0xFFFFFF02},
-      {"no-export-subconfed", 0xFFFFFF03}, {"nopeer", 0xFFFFFF04},
-      {"blackhole", 0xFFFF029A},         {"graceful-shutdown", 0xFFFF0000},
-      {"llgr-stale", 0xFFFF0006},        {"no-llgr", 0xFFFF0007},
+      {"no-export", 0xFFFFFF01},  {"no-advertise", 0xFFFFFF02}, {"no-export-subconfed", 0xFFFFFF03},
+      {"nopeer", 0xFFFFFF04},     {"blackhole", 0xFFFF029A},    {"graceful-shutdown", 0xFFFF0000},
+      {"llgr-stale", 0xFFFF0006}, {"no-llgr", 0xFFFF0007},
   };
   for (const auto& [name, value] : well_known)
     if (s == name) return value;
@@ -275,10 +275,14 @@ MaybeError parse_route_words(const std::vector<Token>& w, std::size_t i, StaticR
     } else if (k == "origin") {
       if (auto e = need_value(key)) return e;
       const Token& v = w[i++];
-      if (v.text == "igp") a.origin = Origin::igp;
-      else if (v.text == "egp") a.origin = Origin::egp;
-      else if (v.text == "incomplete") a.origin = Origin::incomplete;
-      else return p.error(v, "origin must be igp, egp or incomplete");
+      if (v.text == "igp")
+        a.origin = Origin::igp;
+      else if (v.text == "egp")
+        a.origin = Origin::egp;
+      else if (v.text == "incomplete")
+        a.origin = Origin::incomplete;
+      else
+        return p.error(v, "origin must be igp, egp or incomplete");
     } else if (k == "as-path") {
       if (auto e = need_value(key)) return e;
       AsPath path;
@@ -324,7 +328,8 @@ MaybeError parse_route_words(const std::vector<Token>& w, std::size_t i, StaticR
       for (auto* v : values) text += v->text;
       auto colon = text.find(':');
       auto as = colon == std::string::npos ? std::nullopt : asn(text.substr(0, colon));
-      auto ip = colon == std::string::npos ? std::nullopt : IpAddress::parse(text.substr(colon + 1));
+      auto ip =
+          colon == std::string::npos ? std::nullopt : IpAddress::parse(text.substr(colon + 1));
       if (!as || !ip || ip->v6) return p.error(key, "aggregator must be ASN:IPv4");
       a.aggregator = Aggregator{*as, *ip};
     } else if (k == "community") {
@@ -332,7 +337,9 @@ MaybeError parse_route_words(const std::vector<Token>& w, std::size_t i, StaticR
       std::vector<std::uint32_t> values;
       for (auto* v : list_at(w, i)) {
         auto c = community(v->text);
-        if (!c) return p.error(*v, "'" + v->text + "' is not a community (A:B, a number or a well-known name)");
+        if (!c)
+          return p.error(
+              *v, "'" + v->text + "' is not a community (A:B, a number or a well-known name)");
         values.push_back(*c);
       }
       a.communities = values;
@@ -408,7 +415,8 @@ MaybeError parse_static(const std::vector<Statement>& block, Neighbor& n, const 
     if (auto e = parse_prefix(s.words[1], route, p)) return e;
     std::vector<Token> words(s.words.begin() + 2, s.words.end());
     if (s.block)
-      for (const auto& inner : *s.block) words.insert(words.end(), inner.words.begin(), inner.words.end());
+      for (const auto& inner : *s.block)
+        words.insert(words.end(), inner.words.begin(), inner.words.end());
     if (auto e = parse_route_words(words, 0, route, p)) return e;
     n.routes.push_back(std::move(route));
   }
@@ -421,7 +429,8 @@ MaybeError parse_families(const std::vector<Statement>& block, std::vector<Famil
     std::string text;
     for (const auto& w : s.words) text += (text.empty() ? "" : " ") + w.text;
     if (text == "all") {
-      for (Family f : {ipv4_unicast, ipv4_multicast, ipv6_unicast, ipv6_multicast}) out.push_back(f);
+      for (Family f : {ipv4_unicast, ipv4_multicast, ipv6_unicast, ipv6_multicast})
+        out.push_back(f);
       continue;
     }
     auto f = Family::parse(text);
@@ -444,16 +453,24 @@ MaybeError parse_capability(const std::vector<Statement>& block, Capabilities& c
     const auto& k = s.words[0].text;
     if (k == "add-path") {
       const std::string v = s.words.size() > 1 ? s.words[1].text : "";
-      if (v == "send") c.add_path = {true, false};
-      else if (v == "receive") c.add_path = {false, true};
-      else if (v == "send/receive") c.add_path = {true, true};
-      else if (v == "disable") c.add_path = {};
-      else return p.error(s.words[0], "add-path takes send, receive, send/receive or disable");
+      if (v == "send")
+        c.add_path = {true, false};
+      else if (v == "receive")
+        c.add_path = {false, true};
+      else if (v == "send/receive")
+        c.add_path = {true, true};
+      else if (v == "disable")
+        c.add_path = {};
+      else
+        return p.error(s.words[0], "add-path takes send, receive, send/receive or disable");
       continue;
     }
     if (k == "graceful-restart") {
       if (s.words.size() > 1) {
-        if (s.words[1].text == "disable") { c.graceful_restart_s.reset(); continue; }
+        if (s.words[1].text == "disable") {
+          c.graceful_restart_s.reset();
+          continue;
+        }
         auto v = number<std::uint16_t>(s.words[1].text);
         if (!v || *v > 4095) return p.error(s.words[1], "graceful-restart time is 0..4095 seconds");
         c.graceful_restart_s = *v;
@@ -464,14 +481,22 @@ MaybeError parse_capability(const std::vector<Statement>& block, Capabilities& c
     }
     auto on = switch_value(s);
     if (!on) return p.error(s.words[1], "expected enable or disable");
-    if (k == "asn4") c.asn4 = *on;
-    else if (k == "route-refresh") c.route_refresh = *on;
-    else if (k == "extended-message") c.extended_message = *on;
-    else if (k == "nexthop") c.extended_next_hop = *on;
-    else if (k == "software-version") c.software_version = *on;
-    else if (k == "multi-session") c.multi_session = *on;
-    else if (k == "operational") c.operational = *on;
-    else return p.error(s.words[0], "unknown capability '" + k + "'");
+    if (k == "asn4")
+      c.asn4 = *on;
+    else if (k == "route-refresh")
+      c.route_refresh = *on;
+    else if (k == "extended-message")
+      c.extended_message = *on;
+    else if (k == "nexthop")
+      c.extended_next_hop = *on;
+    else if (k == "software-version")
+      c.software_version = *on;
+    else if (k == "multi-session")
+      c.multi_session = *on;
+    else if (k == "operational")
+      c.operational = *on;
+    else
+      return p.error(s.words[0], "unknown capability '" + k + "'");
   }
   return std::nullopt;
 }
@@ -489,11 +514,16 @@ MaybeError parse_neighbor(const Statement& s, Config& config, const Parser& p) {
     const std::string& k = key.text;
     if (item.block) {
       MaybeError e;
-      if (k == "static") e = parse_static(*item.block, n, p);
-      else if (k == "family") e = parse_families(*item.block, n.families, p);
-      else if (k == "add-path") e = parse_families(*item.block, n.capabilities.add_path_families, p);
-      else if (k == "capability") e = parse_capability(*item.block, n.capabilities, p);
-      else return p.error(key, "unknown block '" + k + "' in neighbor");
+      if (k == "static")
+        e = parse_static(*item.block, n, p);
+      else if (k == "family")
+        e = parse_families(*item.block, n.families, p);
+      else if (k == "add-path")
+        e = parse_families(*item.block, n.capabilities.add_path_families, p);
+      else if (k == "capability")
+        e = parse_capability(*item.block, n.capabilities, p);
+      else
+        return p.error(key, "unknown block '" + k + "' in neighbor");
       if (e) return e;
       continue;
     }
@@ -556,7 +586,8 @@ MaybeError parse_neighbor(const Statement& s, Config& config, const Parser& p) {
   if (n.peer_as == 0) return p.error(s.words[0], "neighbor needs peer-as");
   if (!n.router_id && n.local_address && !n.local_address->v6)
     n.router_id = n.local_address->v4_u32();
-  if (!n.router_id) return p.error(s.words[0], "neighbor needs router-id (or an IPv4 local-address)");
+  if (!n.router_id)
+    return p.error(s.words[0], "neighbor needs router-id (or an IPv4 local-address)");
   for (auto& r : n.routes)
     if (!r.attributes.next_hop && !r.next_hop_self)
       return ParseError{r.where, "route needs a next-hop"};
@@ -600,7 +631,8 @@ std::variant<StaticRoute, ParseError> parse_route(std::string_view words, Locati
   if (tokens.empty()) return ParseError{where, "route needs a prefix"};
   if (auto e = parse_prefix(tokens[0], route, located)) return *e;
   if (auto e = parse_route_words(tokens, 1, route, located)) return *e;
-  if (!route.attributes.next_hop && !route.next_hop_self) return ParseError{where, "route needs a next-hop"};
+  if (!route.attributes.next_hop && !route.next_hop_self)
+    return ParseError{where, "route needs a next-hop"};
   return route;
 }
 

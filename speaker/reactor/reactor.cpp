@@ -8,7 +8,8 @@ session::PeerSettings peer_settings(const config::Neighbor& n) {
   session::PeerSettings s;
   s.name = n.peer_address.to_string();
   s.remote = runtime::Endpoint(boost::asio::ip::make_address(s.name), n.connect_port);
-  if (n.local_address) s.socket.local_address = boost::asio::ip::make_address(n.local_address->to_string());
+  if (n.local_address)
+    s.socket.local_address = boost::asio::ip::make_address(n.local_address->to_string());
   s.socket.md5_password = n.md5_password;
   s.socket.ttl = n.outgoing_ttl;
   s.socket.min_ttl = n.incoming_ttl;
@@ -78,7 +79,8 @@ bool same_session(const config::Neighbor& a, const config::Neighbor& b) {
   y.routes.clear();
   x.where = y.where = {};
   auto settings_x = peer_settings(x), settings_y = peer_settings(y);
-  return settings_x.remote == settings_y.remote && settings_x.fsm.local_as == settings_y.fsm.local_as &&
+  return settings_x.remote == settings_y.remote &&
+         settings_x.fsm.local_as == settings_y.fsm.local_as &&
          settings_x.fsm.peer_as == settings_y.fsm.peer_as &&
          settings_x.fsm.router_id == settings_y.fsm.router_id &&
          settings_x.fsm.hold_time_s == settings_y.fsm.hold_time_s &&

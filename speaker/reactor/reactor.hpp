@@ -54,8 +54,9 @@ class Reactor {
     }
     // Removed neighbors, and neighbors whose session settings changed.
     for (auto it = peers_.begin(); it != peers_.end();) {
-      auto wanted = std::find_if(config.neighbors.begin(), config.neighbors.end(),
-                                 [&](const auto& n) { return n.peer_address.to_string() == it->first; });
+      auto wanted =
+          std::find_if(config.neighbors.begin(), config.neighbors.end(),
+                       [&](const auto& n) { return n.peer_address.to_string() == it->first; });
       if (wanted != config.neighbors.end() && same_session(*wanted, it->second.neighbor)) {
         ++it;
         continue;
@@ -69,7 +70,10 @@ class Reactor {
       const std::string name = n.peer_address.to_string();
       auto it = peers_.find(name);
       if (it == peers_.end()) {
-        it = peers_.emplace(name, Entry{n, std::make_unique<PeerType>(rt_, peer_settings(n), observer_, pool_)}).first;
+        it = peers_
+                 .emplace(name, Entry{n, std::make_unique<PeerType>(rt_, peer_settings(n),
+                                                                    observer_, pool_)})
+                 .first;
         if (running_) start(it->second);
       }
       it->second.neighbor = n;
@@ -130,7 +134,8 @@ class Reactor {
   void start(Entry& e) { tasks_.spawn(e.peer->run()); }
 
   void retire(Entry& e, std::uint8_t cease_subcode) {
-    e.peer->stop(wire::Notification{static_cast<std::uint8_t>(wire::NotifyCode::cease), cease_subcode, {}});
+    e.peer->stop(
+        wire::Notification{static_cast<std::uint8_t>(wire::NotifyCode::cease), cease_subcode, {}});
     retired_.push_back(std::move(e.peer));  // outlives its run() task
   }
 
@@ -147,7 +152,8 @@ class Reactor {
   void ensure_listeners(const config::Config& config) {
     for (const auto& n : config.neighbors) {
       if (n.listen_port == 0 || !n.local_address) continue;
-      runtime::Endpoint ep(boost::asio::ip::make_address(n.local_address->to_string()), n.listen_port);
+      runtime::Endpoint ep(boost::asio::ip::make_address(n.local_address->to_string()),
+                           n.listen_port);
       auto l = std::find_if(listeners_.begin(), listeners_.end(),
                             [&](const auto& x) { return x.endpoint == ep; });
       if (l == listeners_.end()) {
@@ -183,7 +189,7 @@ class Reactor {
   R& rt_;
   session::PeerObserver& observer_;
   rib::AttributePool pool_;
-  std::map<std::string, Entry> peers_;        // by peer address
+  std::map<std::string, Entry> peers_;  // by peer address
   std::list<std::unique_ptr<PeerType>> retired_;
   std::list<Listener> listeners_;
   TaskGroup<executor_type> tasks_;

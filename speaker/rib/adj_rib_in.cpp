@@ -4,8 +4,7 @@ namespace bgpsim::rib {
 
 using namespace bgpsim::wire;
 
-PathAttributes route_attributes(const PathAttributes& received,
-                                std::optional<Family> mp_family) {
+PathAttributes route_attributes(const PathAttributes& received, std::optional<Family> mp_family) {
   PathAttributes a = received;
   if (mp_family && received.mp_reach) a.next_hop = mp_next_hop(received.mp_reach->next_hop);
   a.mp_reach.reset();

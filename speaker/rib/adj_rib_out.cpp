@@ -42,8 +42,7 @@ void AdjRibOut::clear_pending() {
   end_of_rib_due_.clear();
 }
 
-std::vector<Update> AdjRibOut::take_updates(const EncodeContext& ctx,
-                                            const BuildOptions& options) {
+std::vector<Update> AdjRibOut::take_updates(const EncodeContext& ctx, const BuildOptions& options) {
   std::vector<Route> batch;
   batch.reserve(std::min(dirty_.size(), options.batch_routes_max));
   auto it = dirty_.begin();
@@ -86,8 +85,8 @@ Bytes next_hop_field(const IpAddress& next_hop) {
 
 // Splits `nlri` into runs that fit `room` bytes each (one per run when not grouping).
 template <class Emit>
-void pack(Family family, const std::vector<Nlri>& nlri, std::size_t room,
-          const EncodeContext& ctx, const BuildOptions& options, Emit emit) {
+void pack(Family family, const std::vector<Nlri>& nlri, std::size_t room, const EncodeContext& ctx,
+          const BuildOptions& options, Emit emit) {
   std::vector<Nlri> run;
   std::size_t used = 0;
   for (const auto& n : nlri) {

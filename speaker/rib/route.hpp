@@ -44,7 +44,9 @@ class AttributePool {
     static const wire::PathAttributes& v(const AttributesPtr& p) { return *p; }
     static const wire::PathAttributes& v(const wire::PathAttributes& a) { return a; }
     template <class A, class B>
-    bool operator()(const A& a, const B& b) const { return v(a) < v(b); }
+    bool operator()(const A& a, const B& b) const {
+      return v(a) < v(b);
+    }
   };
   std::set<AttributesPtr, ByValue> pool_;
   std::size_t collect_at_ = 1024;

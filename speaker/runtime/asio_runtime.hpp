@@ -2,19 +2,19 @@
 // PRNG seeded from the OS. Header-only; see runtime.hpp for the concept.
 #pragma once
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
 
-#include <cstring>
 #include <boost/asio/ip/host_name.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cstring>
 
 #include <chrono>
 #include <memory>
@@ -60,7 +60,8 @@ void apply_ttl(NativeSocket& socket, const SocketOptions& options, boost::system
     if (!ec && ::setsockopt(socket.native_handle(), level, name, &value, sizeof value) != 0)
       ec = boost::system::error_code(errno, boost::system::system_category());
   };
-  if (options.ttl) set(v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_UNICAST_HOPS : IP_TTL, *options.ttl);
+  if (options.ttl)
+    set(v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_UNICAST_HOPS : IP_TTL, *options.ttl);
   if (options.min_ttl)
     set(v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_MINHOPCOUNT : IP_MINTTL, *options.min_ttl);
 }
@@ -194,13 +195,15 @@ class AsioRuntime {
           auto sock = std::make_unique<Socket::tcp_socket>(get_executor());
           boost::system::error_code ec;
           sock->open(remote.protocol(), ec);
-          if (!ec && !opts.md5_password.empty()) set_md5(*sock, remote.address(), opts.md5_password, ec);
+          if (!ec && !opts.md5_password.empty())
+            set_md5(*sock, remote.address(), opts.md5_password, ec);
           if (!ec) apply_ttl(*sock, opts, ec);
           if (!ec && opts.local_address) sock->bind(Endpoint(*opts.local_address, 0), ec);
           if (ec) {
-            boost::asio::post(get_executor(), [h = std::move(handler), ec, s = std::move(sock)]() mutable {
-              std::move(h)(ec, Socket(std::move(*s)));
-            });
+            boost::asio::post(get_executor(),
+                              [h = std::move(handler), ec, s = std::move(sock)]() mutable {
+                                std::move(h)(ec, Socket(std::move(*s)));
+                              });
             return;
           }
           auto& ref = *sock;

@@ -51,7 +51,7 @@ using Endpoint = boost::asio::ip::tcp::endpoint;
 // and both ends of a simulated session share the configuration's keys.
 struct SocketOptions {
   std::optional<boost::asio::ip::address> local_address;  // bind before connecting
-  std::string md5_password;          // RFC 2385 TCP-MD5 (Linux TCP_MD5SIG), empty: none
+  std::string md5_password;             // RFC 2385 TCP-MD5 (Linux TCP_MD5SIG), empty: none
   std::optional<std::uint8_t> ttl;      // TTL / hop limit of what we send (GTSM: 255)
   std::optional<std::uint8_t> min_ttl;  // drop what arrives with a lower TTL (RFC 5082)
 };

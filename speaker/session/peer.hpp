@@ -32,11 +32,11 @@
 namespace bgpsim::session {
 
 struct PeerSettings {
-  std::string name;          // how events and logs name the peer (its address)
-  runtime::Endpoint remote;  // where we connect
+  std::string name;               // how events and logs name the peer (its address)
+  runtime::Endpoint remote;       // where we connect
   runtime::SocketOptions socket;  // local address, TCP-MD5, TTL
-  PeerConfig fsm;            // what we are and offer
-  rib::BuildOptions build;   // update packing
+  PeerConfig fsm;                 // what we are and offer
+  rib::BuildOptions build;        // update packing
 };
 
 // What a peer reports to whoever owns it (the reactor). All calls happen on

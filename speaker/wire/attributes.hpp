@@ -66,9 +66,9 @@ using LargeCommunity = std::array<std::uint32_t, 3>;
 
 struct MpReach {  // RFC 4760
   Family family;
-  Bytes next_hop;            // the raw next-hop field (4, 16, 32, 24... bytes)
-  std::vector<Nlri> nlri;    // when family_supported(family)
-  Bytes opaque_nlri;         // otherwise, kept as received
+  Bytes next_hop;          // the raw next-hop field (4, 16, 32, 24... bytes)
+  std::vector<Nlri> nlri;  // when family_supported(family)
+  Bytes opaque_nlri;       // otherwise, kept as received
   auto operator<=>(const MpReach&) const = default;
 };
 struct MpUnreach {
@@ -123,8 +123,7 @@ struct DecodedAttributes {
 // Decodes the whole path-attribute field. `nlri_present` tells whether the
 // UPDATE carries NLRI (so missing mandatory attributes can be judged).
 // Returns a DecodeError when RFC 7606 says "session reset".
-Result<DecodedAttributes> decode_attributes(Reader r, const DecodeContext& ctx,
-                                            bool nlri_present);
+Result<DecodedAttributes> decode_attributes(Reader r, const DecodeContext& ctx, bool nlri_present);
 // Appends every present attribute in code order.
 void encode_attributes(const PathAttributes& a, const EncodeContext& ctx, Writer& w);
 

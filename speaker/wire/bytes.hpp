@@ -93,8 +93,14 @@ class Writer {
   void bytes(ByteView v) { out_.insert(out_.end(), v.begin(), v.end()); }
   std::size_t size() const { return out_.size(); }
   // Reserve a length field to be patched once the body is written.
-  std::size_t reserve_u8() { out_.push_back(0); return out_.size() - 1; }
-  std::size_t reserve_u16() { out_.insert(out_.end(), 2, 0); return out_.size() - 2; }
+  std::size_t reserve_u8() {
+    out_.push_back(0);
+    return out_.size() - 1;
+  }
+  std::size_t reserve_u16() {
+    out_.insert(out_.end(), 2, 0);
+    return out_.size() - 2;
+  }
   void patch_u8(std::size_t at, std::uint8_t v) { out_[at] = v; }
   void patch_u16(std::size_t at, std::uint16_t v) {
     out_[at] = static_cast<std::uint8_t>(v >> 8);

@@ -55,7 +55,7 @@ struct ExtendedNextHop {  // RFC 8950
 struct ExtendedMessage {  // RFC 8654
   bool operator==(const ExtendedMessage&) const = default;
 };
-struct GracefulRestart {  // RFC 4724
+struct GracefulRestart {       // RFC 4724
   bool restart_state = false;  // R bit
   bool notification = false;   // N bit (RFC 8538)
   std::uint16_t restart_time_s = 0;
@@ -87,8 +87,8 @@ struct EnhancedRouteRefresh {  // RFC 7313
 struct LongLivedGracefulRestart {  // RFC 9494
   struct Entry {
     Family family;
-    std::uint8_t flags = 0;            // F bit = 0x80
-    std::uint32_t stale_time_s = 0;    // 24 bits on the wire
+    std::uint8_t flags = 0;          // F bit = 0x80
+    std::uint32_t stale_time_s = 0;  // 24 bits on the wire
     bool operator==(const Entry&) const = default;
   };
   std::vector<Entry> entries;

@@ -14,11 +14,11 @@ struct Name {
 };
 constexpr std::array afi_names{Name{1, "ipv4"}, Name{2, "ipv6"}, Name{25, "l2vpn"},
                                Name{16388, "bgp-ls"}};
-constexpr std::array safi_names{
-    Name{1, "unicast"},    Name{2, "multicast"}, Name{4, "nlri-mpls"},  Name{5, "mcast-vpn"},
-    Name{65, "vpls"},      Name{70, "evpn"},     Name{71, "bgp-ls"},    Name{72, "bgp-ls-vpn"},
-    Name{73, "srte"},      Name{85, "mup"},      Name{128, "mpls-vpn"}, Name{132, "rtc"},
-    Name{133, "flow"},     Name{134, "flow-vpn"}};
+constexpr std::array safi_names{Name{1, "unicast"},   Name{2, "multicast"},   Name{4, "nlri-mpls"},
+                                Name{5, "mcast-vpn"}, Name{65, "vpls"},       Name{70, "evpn"},
+                                Name{71, "bgp-ls"},   Name{72, "bgp-ls-vpn"}, Name{73, "srte"},
+                                Name{85, "mup"},      Name{128, "mpls-vpn"},  Name{132, "rtc"},
+                                Name{133, "flow"},    Name{134, "flow-vpn"}};
 
 template <std::size_t N>
 std::string name_of(const std::array<Name, N>& table, unsigned value) {

@@ -134,8 +134,9 @@ Json error_to_json(const DecodeError& e) {
   notification["name"] = std::string(notify_code_name(e.code));
   notification["subname"] = std::string(notify_subcode_name(e.code, e.subcode));
   notification["data"] = to_hex(e.data);
-  return Json{{"error", {{"offset", e.offset}, {"reason", e.reason},
-                         {"notification", std::move(notification)}}}};
+  return Json{
+      {"error",
+       {{"offset", e.offset}, {"reason", e.reason}, {"notification", std::move(notification)}}}};
 }
 
 }  // namespace bgpsim::wire

@@ -18,7 +18,7 @@ struct JsonEnvelope {
   std::uint32_t local_as = 0;
   std::uint32_t peer_as = 0;
   std::optional<std::uint32_t> router_id;  // the peer's BGP identifier, when known
-  std::string direction = "in";           // "in" (received) or "out" (sent)
+  std::string direction = "in";            // "in" (received) or "out" (sent)
 };
 
 inline constexpr const char* exabgp_json_version = "6.0.0";

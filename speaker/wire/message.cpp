@@ -78,15 +78,13 @@ std::optional<Result<Frame>> next_frame(ByteView stream, const DecodeContext& ct
   const std::uint8_t type = *r.u8();
   const TypeRow* row = find_type(type);
   if (!row)
-    return Result<Frame>(make_error(18, NotifyCode::message_header,
-                                    header_error::bad_message_type,
+    return Result<Frame>(make_error(18, NotifyCode::message_header, header_error::bad_message_type,
                                     "unknown message type " + std::to_string(type), Bytes{type}));
   const std::size_t max = row->may_be_extended ? ctx.max_message_size() : 4096;
   if (length < row->min_length || length > max)
-    return Result<Frame>(bad_length(length, "length " + std::to_string(length) + " of " +
-                                                std::string(row->name) + " is outside " +
-                                                std::to_string(row->min_length) + ".." +
-                                                std::to_string(max)));
+    return Result<Frame>(bad_length(
+        length, "length " + std::to_string(length) + " of " + std::string(row->name) +
+                    " is outside " + std::to_string(row->min_length) + ".." + std::to_string(max)));
   if (row->type == MessageType::keepalive && length != header_size)
     return Result<Frame>(bad_length(length, "KEEPALIVE must be exactly 19 bytes"));
   if (stream.size() < length) return std::nullopt;
@@ -114,9 +112,8 @@ Update Update::make_end_of_rib(Family family) {
 }
 
 bool Update::treat_as_withdraw() const {
-  return std::any_of(attribute_errors.begin(), attribute_errors.end(), [](const auto& e) {
-    return e.action == ErrorAction::treat_as_withdraw;
-  });
+  return std::any_of(attribute_errors.begin(), attribute_errors.end(),
+                     [](const auto& e) { return e.action == ErrorAction::treat_as_withdraw; });
 }
 
 Result<Update> decode_update(ByteView message, const DecodeContext& ctx) {
@@ -155,8 +152,7 @@ Result<Update> decode_update(ByteView message, const DecodeContext& ctx) {
 Result<Message> decode_message(ByteView message, const DecodeContext& ctx) {
   auto frame = next_frame(message, ctx);
   if (!frame)
-    return make_error(message.size(), NotifyCode::message_header,
-                      header_error::bad_message_length,
+    return make_error(message.size(), NotifyCode::message_header, header_error::bad_message_length,
                       "message is shorter than its header or length field says");
   if (!*frame) return frame->error();
   if ((*frame)->length != message.size())

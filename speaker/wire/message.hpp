@@ -28,7 +28,7 @@ enum class MessageType : std::uint8_t {
 struct Update {
   std::vector<Nlri> withdrawn;  // IPv4 unicast
   PathAttributes attributes;
-  std::vector<Nlri> nlri;       // IPv4 unicast
+  std::vector<Nlri> nlri;  // IPv4 unicast
   // RFC 7606 outcomes met while decoding (empty for well-formed input).
   std::vector<AttributeError> attribute_errors;
 

@@ -13,7 +13,7 @@ inline constexpr std::uint16_t as_trans = 23456;  // RFC 6793
 
 struct Open {
   std::uint8_t version = 4;
-  std::uint16_t my_as = 0;        // the 2-byte field: AS_TRANS when the ASN needs 4 bytes
+  std::uint16_t my_as = 0;  // the 2-byte field: AS_TRANS when the ASN needs 4 bytes
   std::uint16_t hold_time_s = 180;
   std::uint32_t bgp_identifier = 0;
   // Capabilities in wire order. Each optional parameter of type 2 may hold

@@ -18,7 +18,8 @@ Update make_update(std::size_t prefixes, std::uint32_t first) {
   u.attributes.local_pref = 100;
   u.attributes.communities = std::vector<std::uint32_t>{0xFDE80001};
   for (std::size_t i = 0; i < prefixes; ++i)
-    u.nlri.push_back(Nlri{IpPrefix{IpAddress::v4_from_u32(first + (std::uint32_t(i) << 8)), 24}, {}});
+    u.nlri.push_back(
+        Nlri{IpPrefix{IpAddress::v4_from_u32(first + (std::uint32_t(i) << 8)), 24}, {}});
   return u;
 }
 
@@ -32,8 +33,8 @@ void BM_DecodePackedUpdate(benchmark::State& state) {
     auto m = decode_message(bytes, ctx);
     benchmark::DoNotOptimize(m);
   }
-  state.counters["prefixes/s"] = benchmark::Counter(
-      double(state.iterations() * packed_prefixes), benchmark::Counter::kIsRate);
+  state.counters["prefixes/s"] =
+      benchmark::Counter(double(state.iterations() * packed_prefixes), benchmark::Counter::kIsRate);
   state.SetBytesProcessed(std::int64_t(state.iterations() * bytes.size()));
 }
 BENCHMARK(BM_DecodePackedUpdate);
@@ -60,8 +61,8 @@ void BM_EncodePackedUpdate(benchmark::State& state) {
     encode_message(m, ctx, out);
     benchmark::DoNotOptimize(out.data());
   }
-  state.counters["prefixes/s"] = benchmark::Counter(
-      double(state.iterations() * packed_prefixes), benchmark::Counter::kIsRate);
+  state.counters["prefixes/s"] =
+      benchmark::Counter(double(state.iterations() * packed_prefixes), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_EncodePackedUpdate);
 

@@ -75,17 +75,20 @@ TEST(Config, ExtendedCommunitiesInExabgpWords) {
       "10.0.0.1/32 next-hop 1.1.1.1 extended-community [ origin:100:0.0.3.232 target:200:2000 "
       "target:0.1.19.200:6000 origin:9000:9.9.9.9 redirect:1300:83000 72:0.0.0.1 target:400000:5 ]",
       Location{"api", 1, 1});
-  ASSERT_TRUE(std::holds_alternative<StaticRoute>(route)) << std::get<ParseError>(route).to_string();
+  ASSERT_TRUE(std::holds_alternative<StaticRoute>(route))
+      << std::get<ParseError>(route).to_string();
   // Values as ExaBGP's JSON shows them for the same words.
-  EXPECT_EQ(*std::get<StaticRoute>(route).attributes.extended_communities,
-            (std::vector<std::uint64_t>{844854426862568ull, 563808946882512ull,
-                                        72620548618196848ull, 883079787383049ull,
-                                        9225629420126028856ull, 563259191066625ull,
-                                        (0x0202ull << 48) | (400000ull << 16) | 5}));
+  EXPECT_EQ(
+      *std::get<StaticRoute>(route).attributes.extended_communities,
+      (std::vector<std::uint64_t>{844854426862568ull, 563808946882512ull, 72620548618196848ull,
+                                  883079787383049ull, 9225629420126028856ull, 563259191066625ull,
+                                  (0x0202ull << 48) | (400000ull << 16) | 5}));
 }
 
 TEST(Config, ErrorsNameFileLineAndColumn) {
-  auto e = parse_error("neighbor 127.0.0.1 {\n  local-as 1;\n  peer-as 1;\n  router-id 1.2.3.4;\n  hold-time 2;\n}\n");
+  auto e = parse_error(
+      "neighbor 127.0.0.1 {\n  local-as 1;\n  peer-as 1;\n  router-id 1.2.3.4;\n  hold-time "
+      "2;\n}\n");
   EXPECT_EQ(e.where.to_string(), "test.conf:5:13");
   EXPECT_NE(e.reason.find("hold-time"), std::string::npos);
 
@@ -93,7 +96,9 @@ TEST(Config, ErrorsNameFileLineAndColumn) {
   EXPECT_EQ(e.where.to_string(), "test.conf:2:3");
   EXPECT_NE(e.reason.find("frobnicate"), std::string::npos);
 
-  e = parse_error("neighbor 127.0.0.1 { local-as 1; peer-as 1; router-id 1.1.1.1;\n static { route 10.0.0.0/8 next-hop 1.1.1.1 community [ 1:x ]; } }");
+  e = parse_error(
+      "neighbor 127.0.0.1 { local-as 1; peer-as 1; router-id 1.1.1.1;\n static { route 10.0.0.0/8 "
+      "next-hop 1.1.1.1 community [ 1:x ]; } }");
   EXPECT_EQ(e.where.to_string(), "test.conf:2:57");
 
   e = parse_error("neighbor 127.0.0.1 { local-as 1;");
@@ -102,7 +107,9 @@ TEST(Config, ErrorsNameFileLineAndColumn) {
   e = parse_error("neighbor 127.0.0.1 { peer-as 1; router-id 1.1.1.1; }");
   EXPECT_NE(e.reason.find("local-as"), std::string::npos);
 
-  e = parse_error("neighbor 127.0.0.1 { local-as 1; peer-as 1; router-id 1.1.1.1; static { route 10.0.0.0/8 origin igp; } }");
+  e = parse_error(
+      "neighbor 127.0.0.1 { local-as 1; peer-as 1; router-id 1.1.1.1; static { route 10.0.0.0/8 "
+      "origin igp; } }");
   EXPECT_NE(e.reason.find("next-hop"), std::string::npos);
 }
 

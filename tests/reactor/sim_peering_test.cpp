@@ -13,7 +13,8 @@ TEST(SimPeering, TwoSpeakersConvergeThroughResetAndPartition) {
   scenarios::TwoSpeakersOptions options;
   auto result = scenarios::run_two_speakers(options);
   ASSERT_EQ(result.phases.size(), 4u);
-  for (const auto& phase : result.phases) EXPECT_TRUE(phase.converged) << phase.name << ": " << phase.detail;
+  for (const auto& phase : result.phases)
+    EXPECT_TRUE(phase.converged) << phase.name << ": " << phase.detail;
   EXPECT_EQ(result.phases[0].routes_a_to_b, 10'000u);
   EXPECT_EQ(result.phases[0].routes_b_to_a, 500u);
   EXPECT_EQ(result.phases[1].routes_a_to_b, 5'000u);

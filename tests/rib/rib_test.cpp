@@ -14,7 +14,9 @@ using namespace bgpsim::wire;
 RouteKey v4(std::uint32_t address, std::uint8_t length = 24) {
   return RouteKey{ipv4_unicast, Nlri{IpPrefix{IpAddress::v4_from_u32(address), length}, {}}};
 }
-RouteKey v6(std::string_view text) { return RouteKey{ipv6_unicast, Nlri{*IpPrefix::parse(text), {}}}; }
+RouteKey v6(std::string_view text) {
+  return RouteKey{ipv6_unicast, Nlri{*IpPrefix::parse(text), {}}};
+}
 
 PathAttributes attrs(std::uint32_t local_pref, std::string_view next_hop = "192.0.2.1") {
   PathAttributes a;
@@ -95,7 +97,8 @@ TEST(AdjRibOut, NewerChangeReplacesTheQueuedOne) {
 TEST(AdjRibOut, EndOfRibFollowsTheInitialTable) {
   AttributePool pool;
   AdjRibOut out;
-  for (std::uint32_t i = 0; i < 3000; ++i) out.announce(v4(0x0A000000 + (i << 8)), pool.intern(attrs(100)));
+  for (std::uint32_t i = 0; i < 3000; ++i)
+    out.announce(v4(0x0A000000 + (i << 8)), pool.intern(attrs(100)));
   out.request_end_of_rib(ipv4_unicast);
   out.request_end_of_rib(ipv6_unicast);
   BuildOptions small;
@@ -115,7 +118,8 @@ TEST(AdjRibOut, EndOfRibFollowsTheInitialTable) {
 TEST(AdjRibOut, ResendAllQueuesEveryRouteAgain) {
   AttributePool pool;
   AdjRibOut out;
-  for (std::uint32_t i = 0; i < 100; ++i) out.announce(v4(0x0A000000 + (i << 8)), pool.intern(attrs(100)));
+  for (std::uint32_t i = 0; i < 100; ++i)
+    out.announce(v4(0x0A000000 + (i << 8)), pool.intern(attrs(100)));
   out.take_updates(EncodeContext{}, BuildOptions{});
   EXPECT_FALSE(out.has_pending());
   out.resend_all();
@@ -184,8 +188,14 @@ RC_GTEST_PROP(AdjRibOutProperty, PeerEndsWithOurTable, ()) {
   for (int i = 0; i < steps; ++i) {
     const auto prefix = *rc::gen::inRange<std::uint32_t>(0, 64);
     const bool six = *rc::gen::arbitrary<bool>();
-    RouteKey key = six ? RouteKey{ipv6_unicast, Nlri{IpPrefix{IpAddress{{0x20, 0x01, static_cast<std::uint8_t>(prefix)}, true}, 24}, {}}}
-                       : RouteKey{ipv4_unicast, Nlri{IpPrefix{IpAddress::v4_from_u32(prefix << 8), 24}, prefix % 3}};
+    RouteKey key =
+        six ? RouteKey{ipv6_unicast,
+                       Nlri{IpPrefix{
+                                IpAddress{{0x20, 0x01, static_cast<std::uint8_t>(prefix)}, true},
+                                24},
+                            {}}}
+            : RouteKey{ipv4_unicast,
+                       Nlri{IpPrefix{IpAddress::v4_from_u32(prefix << 8), 24}, prefix % 3}};
     if (*rc::gen::inRange(0, 4) == 0) {
       out.withdraw(key);
     } else {

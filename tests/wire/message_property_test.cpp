@@ -50,13 +50,15 @@ rc::Gen<Update> update(const CodecContext& ctx) {
       u.attributes.mp_reach = reach;
     }
     if (*rc::gen::arbitrary<bool>())
-      u.attributes.mp_unreach = MpUnreach{ipv6_unicast, *rc::gen::nonEmpty(prefixes(true, v6_add_path)), {}};
+      u.attributes.mp_unreach =
+          MpUnreach{ipv6_unicast, *rc::gen::nonEmpty(prefixes(true, v6_add_path)), {}};
     const bool announces = !u.nlri.empty() || u.attributes.mp_reach;
     if (announces) {
       if (!u.attributes.origin) u.attributes.origin = Origin::igp;
       if (!u.attributes.as_path) u.attributes.as_path = AsPath{};
     }
-    if (!u.nlri.empty() && !u.attributes.next_hop) u.attributes.next_hop = IpAddress::v4_from_u32(1);
+    if (!u.nlri.empty() && !u.attributes.next_hop)
+      u.attributes.next_hop = IpAddress::v4_from_u32(1);
     return u;
   });
 }

@@ -121,8 +121,8 @@ TEST(Update, TrailingPrefixBitsAreCleared) {
 }
 
 TEST(Update, PrefixLongerThanTheFamilyAllows) {
-  auto m = decode_message(hex(marker + "001C02" + "0000" + "0000" + "21" + "0A000001"),
-                          DecodeContext{});
+  auto m =
+      decode_message(hex(marker + "001C02" + "0000" + "0000" + "21" + "0A000001"), DecodeContext{});
   ASSERT_FALSE(m);
   EXPECT_EQ(m.error().subcode, update_error::invalid_network_field);
   EXPECT_EQ(m.error().offset, 23u);
@@ -191,8 +191,8 @@ TEST(Update, TruncatedMessagesNeverDecode) {
 }
 
 TEST(ErrorJson, NamesOffsetAndNotification) {
-  DecodeError e = make_error(21, NotifyCode::update_message,
-                             update_error::malformed_attribute_list, "overrun");
+  DecodeError e =
+      make_error(21, NotifyCode::update_message, update_error::malformed_attribute_list, "overrun");
   Json j = error_to_json(e);
   EXPECT_EQ(j["error"]["offset"], 21);
   EXPECT_EQ(j["error"]["notification"]["code"], 3);

@@ -44,10 +44,10 @@ bool decode_one(const std::string& hex, const DecodeOptions& options, std::ostre
     auto rest = stream.subspan(consumed);
     auto frame = next_frame(rest, options.context);
     if (!frame || !*frame) {
-      DecodeError e = frame ? frame->error()
-                            : make_error(rest.size(), NotifyCode::message_header,
-                                         header_error::bad_message_length,
-                                         "input ends inside a message");
+      DecodeError e =
+          frame ? frame->error()
+                : make_error(rest.size(), NotifyCode::message_header,
+                             header_error::bad_message_length, "input ends inside a message");
       e.offset += consumed;
       Json j = error_to_json(e);
       j["error"]["input"] = input_index;
@@ -94,23 +94,23 @@ void add_decode_command(CLI::App& app, DecodeOptions& options, int& exit_code) {
                   "Messages in hex; ':' and spaces are ignored. Without the 16-byte marker the "
                   "input is taken as an UPDATE body");
   cmd->add_option_function<std::vector<std::string>>(
-      "--family",
-      [](const std::vector<std::string>& families) {
-        for (const auto& f : families)
-          if (!Family::parse(f)) throw CLI::ValidationError("--family", "unknown family: " + f);
-      },
-      "Families the session negotiated, e.g. \"ipv4 unicast\" (all supported ones are decoded)")
+         "--family",
+         [](const std::vector<std::string>& families) {
+           for (const auto& f : families)
+             if (!Family::parse(f)) throw CLI::ValidationError("--family", "unknown family: " + f);
+         },
+         "Families the session negotiated, e.g. \"ipv4 unicast\" (all supported ones are decoded)")
       ->allow_extra_args(false);  // one family per use: the hex that follows is not a family
   cmd->add_option_function<std::vector<std::string>>(
-      "--add-path",
-      [&options](const std::vector<std::string>& families) {
-        for (const auto& f : families) {
-          auto family = Family::parse(f);
-          if (!family) throw CLI::ValidationError("--add-path", "unknown family: " + f);
-          options.context.add_path.insert(*family);
-        }
-      },
-      "Families whose NLRI carry ADD-PATH path identifiers (RFC 7911)")
+         "--add-path",
+         [&options](const std::vector<std::string>& families) {
+           for (const auto& f : families) {
+             auto family = Family::parse(f);
+             if (!family) throw CLI::ValidationError("--add-path", "unknown family: " + f);
+             options.context.add_path.insert(*family);
+           }
+         },
+         "Families whose NLRI carry ADD-PATH path identifiers (RFC 7911)")
       ->allow_extra_args(false);  // one family per use: the hex that follows is not a family
   cmd->add_flag_callback(
       "--asn2", [&options] { options.context.four_octet_asn = false; },

@@ -92,8 +92,9 @@ int run_live(const LiveOptions& options) {
 }
 
 void add_live_command(CLI::App& app, LiveOptions& options, int& exit_code) {
-  auto* cmd = app.add_subcommand(
-      "live", "Run the speaker on real sockets (ExaBGP configuration syntax); events as JSON lines on stdout");
+  auto* cmd = app.add_subcommand("live",
+                                 "Run the speaker on real sockets (ExaBGP configuration syntax); "
+                                 "events as JSON lines on stdout");
   cmd->add_option("config", options.config_path, "Configuration file")
       ->required()
       ->check(CLI::ExistingFile);

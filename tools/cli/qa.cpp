@@ -109,8 +109,7 @@ int run_qa(const QaOptions& options) {
 void add_qa_command(CLI::App& app, QaOptions& options, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "qa", "Run functional tests in ExaBGP's .ci format (default: the bundled suite in qa/)");
-  cmd->add_option("paths", options.paths, ".ci files or folders of them")
-      ->check(CLI::ExistingPath);
+  cmd->add_option("paths", options.paths, ".ci files or folders of them")->check(CLI::ExistingPath);
   cmd->add_option("--exabgp", options.exabgp_root,
                   "Also run an ExaBGP qa tree (its encoding/ and api/, with etc/ configurations)")
       ->check(CLI::ExistingDirectory);

@@ -10,7 +10,8 @@ namespace bgpsim::cli {
 int run_sim(const SimOptions& options) {
   const auto& s = options.scenario;
   fmt::print("two speakers over simulated TCP: {} routes from A, {} from B, hold time {}s{}\n",
-             s.routes, s.routes / 20, s.hold_time_s, s.faults ? ", with a reset and a partition" : "");
+             s.routes, s.routes / 20, s.hold_time_s,
+             s.faults ? ", with a reset and a partition" : "");
   auto result = scenarios::run_two_speakers(s);
   for (const auto& p : result.phases)
     fmt::print("  {:>9.3f}s  {:<28} {}  A->B {:>7}  B->A {:>6}{}\n",
@@ -38,7 +39,8 @@ int run_sim(const SimOptions& options) {
 
 void add_sim_command(CLI::App& app, SimOptions& options, int& exit_code) {
   auto* cmd = app.add_subcommand(
-      "sim", "Two bgpsim speakers peering in the simulator, through a reload, a reset and a partition");
+      "sim",
+      "Two bgpsim speakers peering in the simulator, through a reload, a reset and a partition");
   auto& s = options.scenario;
   cmd->add_option("--seed", s.seed, "Root seed of the simulated world")->capture_default_str();
   cmd->add_option("--routes", s.routes, "Routes announced by speaker A (B announces 1/20 of it)")
@@ -46,7 +48,9 @@ void add_sim_command(CLI::App& app, SimOptions& options, int& exit_code) {
       ->check(CLI::Range(2, 1'000'000));
   cmd->add_option("--hold-time", s.hold_time_s, "Hold time in seconds (0 or >= 3)")
       ->capture_default_str();
-  cmd->add_flag("--no-faults", [&s](std::int64_t) { s.faults = false; }, "Skip the reset and partition phases");
+  cmd->add_flag(
+      "--no-faults", [&s](std::int64_t) { s.faults = false; },
+      "Skip the reset and partition phases");
   cmd->add_option("--pcap", s.pcap_path, "Write the simulated connections to this pcap file");
   cmd->add_flag("--check-determinism", options.check_determinism,
                 "Run the seed twice and fail if the trace hashes differ");
