@@ -73,30 +73,20 @@ std::variant<std::map<rib::RouteKey, PathAttributes>, std::string> neighbor_rout
   return out;
 }
 
-bool same_session(const config::Neighbor& a, const config::Neighbor& b) {
-  config::Neighbor x = a, y = b;
-  x.routes.clear();
-  y.routes.clear();
-  x.where = y.where = {};
-  auto settings_x = peer_settings(x), settings_y = peer_settings(y);
-  return settings_x.remote == settings_y.remote &&
-         settings_x.fsm.local_as == settings_y.fsm.local_as &&
-         settings_x.fsm.peer_as == settings_y.fsm.peer_as &&
-         settings_x.fsm.router_id == settings_y.fsm.router_id &&
-         settings_x.fsm.hold_time_s == settings_y.fsm.hold_time_s &&
-         settings_x.fsm.passive == settings_y.fsm.passive &&
-         settings_x.fsm.families == settings_y.fsm.families &&
-         settings_x.fsm.add_path == settings_y.fsm.add_path &&
-         settings_x.fsm.four_octet_asn == settings_y.fsm.four_octet_asn &&
-         settings_x.fsm.route_refresh == settings_y.fsm.route_refresh &&
-         settings_x.fsm.extended_message == settings_y.fsm.extended_message &&
-         settings_x.fsm.extended_next_hop == settings_y.fsm.extended_next_hop &&
-         settings_x.fsm.graceful_restart == settings_y.fsm.graceful_restart &&
-         settings_x.fsm.extra_capabilities == settings_y.fsm.extra_capabilities &&
-         settings_x.build.group_updates == settings_y.build.group_updates &&
-         x.md5_password == y.md5_password && x.outgoing_ttl == y.outgoing_ttl &&
-         x.incoming_ttl == y.incoming_ttl && x.local_address == y.local_address &&
-         x.listen_port == y.listen_port;
+bool same_session(const session::PeerSettings& x, const session::PeerSettings& y) {
+  return x.remote == y.remote && x.socket.local_address == y.socket.local_address &&
+         x.socket.md5_password == y.socket.md5_password && x.socket.ttl == y.socket.ttl &&
+         x.socket.min_ttl == y.socket.min_ttl && x.fsm.local_as == y.fsm.local_as &&
+         x.fsm.peer_as == y.fsm.peer_as && x.fsm.router_id == y.fsm.router_id &&
+         x.fsm.hold_time_s == y.fsm.hold_time_s && x.fsm.passive == y.fsm.passive &&
+         x.fsm.families == y.fsm.families && x.fsm.add_path == y.fsm.add_path &&
+         x.fsm.four_octet_asn == y.fsm.four_octet_asn &&
+         x.fsm.route_refresh == y.fsm.route_refresh &&
+         x.fsm.extended_message == y.fsm.extended_message &&
+         x.fsm.extended_next_hop == y.fsm.extended_next_hop &&
+         x.fsm.graceful_restart == y.fsm.graceful_restart &&
+         x.fsm.extra_capabilities == y.fsm.extra_capabilities &&
+         x.build.group_updates == y.build.group_updates;
 }
 
 }  // namespace bgpsim::reactor

@@ -30,8 +30,8 @@ session::PeerSettings peer_settings(const config::Neighbor& neighbor);
 // when a route cannot be resolved (next-hop self without a local address).
 std::variant<std::map<rib::RouteKey, wire::PathAttributes>, std::string> neighbor_routes(
     const config::Neighbor& neighbor);
-// Whether two neighbors differ in anything but their routes.
-bool same_session(const config::Neighbor& a, const config::Neighbor& b);
+// Whether two neighbors' sessions are configured alike (routes aside).
+bool same_session(const session::PeerSettings& a, const session::PeerSettings& b);
 
 template <runtime::Runtime R>
 class Reactor {
@@ -57,7 +57,8 @@ class Reactor {
       auto wanted =
           std::find_if(config.neighbors.begin(), config.neighbors.end(),
                        [&](const auto& n) { return n.peer_address.to_string() == it->first; });
-      if (wanted != config.neighbors.end() && same_session(*wanted, it->second.neighbor)) {
+      if (wanted != config.neighbors.end() &&
+          same_session(peer_settings(*wanted), it->second.peer->settings())) {
         ++it;
         continue;
       }
@@ -71,12 +72,11 @@ class Reactor {
       auto it = peers_.find(name);
       if (it == peers_.end()) {
         it = peers_
-                 .emplace(name, Entry{n, std::make_unique<PeerType>(rt_, peer_settings(n),
+                 .emplace(name, Entry{std::make_unique<PeerType>(rt_, peer_settings(n),
                                                                     observer_, pool_)})
                  .first;
         if (running_) start(it->second);
       }
-      it->second.neighbor = n;
       set_routes(*it->second.peer, routes[name]);
     }
     ensure_listeners(config);
@@ -123,7 +123,6 @@ class Reactor {
 
  private:
   struct Entry {
-    config::Neighbor neighbor;
     std::unique_ptr<PeerType> peer;
   };
   struct Listener {
@@ -139,13 +138,13 @@ class Reactor {
     retired_.push_back(std::move(e.peer));  // outlives its run() task
   }
 
-  void set_routes(PeerType& peer, const std::map<rib::RouteKey, wire::PathAttributes>& wanted) {
+  void set_routes(PeerType& peer, std::map<rib::RouteKey, wire::PathAttributes>& wanted) {
     auto& out = peer.adj_rib_out();
     std::vector<rib::RouteKey> gone;
     for (const auto& [key, _] : out.routes())
       if (!wanted.count(key)) gone.push_back(key);
     for (const auto& key : gone) out.withdraw(key);
-    for (const auto& [key, attributes] : wanted) out.announce(key, pool_.intern(attributes));
+    for (auto& [key, attributes] : wanted) out.announce(key, pool_.intern(std::move(attributes)));
     peer.routes_changed();
   }
 

@@ -26,7 +26,7 @@ std::optional<config::Config> load(const std::string& path) {
     fmt::print(stderr, "bgpsim live: {}\n", e->to_string());
     return std::nullopt;
   }
-  return std::get<config::Config>(parsed);
+  return std::get<config::Config>(std::move(parsed));
 }
 
 // Applies a configuration; listener errors (address in use...) are reported.
