@@ -71,10 +71,11 @@ class Reactor {
       const std::string name = n.peer_address.to_string();
       auto it = peers_.find(name);
       if (it == peers_.end()) {
-        it = peers_
-                 .emplace(name, Entry{std::make_unique<PeerType>(rt_, peer_settings(n),
-                                                                    observer_, pool_)})
-                 .first;
+        it =
+            peers_
+                .emplace(name,
+                         Entry{std::make_unique<PeerType>(rt_, peer_settings(n), observer_, pool_)})
+                .first;
         if (running_) start(it->second);
       }
       set_routes(*it->second.peer, routes[name]);
