@@ -10,6 +10,7 @@
 
 #include "speaker/wire/address.hpp"
 #include "speaker/wire/bytes.hpp"
+#include "speaker/wire/family.hpp"
 
 namespace bgpsim::replay {
 
@@ -40,6 +41,8 @@ enum class RecordKind : std::uint8_t {
   state_change,  // BGP4MP_STATE_CHANGE: old_state -> new_state
   gap,           // bytes missing from a TCP stream (`gap_bytes` of them)
   error,         // a damaged record, reported and skipped (`error` says why)
+  rib_entry,     // one route of an MRT RIB dump (TABLE_DUMP, TABLE_DUMP_V2): `from` is the
+                 // peer, `bytes` the path attributes (no header), `prefix`/`path_id` the route
 };
 
 struct Record {
@@ -53,6 +56,16 @@ struct Record {
   std::uint16_t old_state = 0, new_state = 0;  // state_change (RFC 6396 4.4.1 numbering)
   std::uint64_t gap_bytes = 0;
   std::string error;
+
+  // MRT only (0 elsewhere): the record's type and subtype (RFC 6396 4, RFC 8050),
+  // which say how `bytes` is to be read (e.g. 2- or 4-byte AS numbers, add-path).
+  std::uint16_t mrt_type = 0, mrt_subtype = 0;
+  // rib_entry: the route. The prefix is as the file has it (host bits kept).
+  wire::Family family;
+  wire::IpPrefix prefix;
+  std::optional<std::uint32_t> path_id;
+  Timestamp originated;         // when the peer sent the route
+  std::uint32_t sequence = 0;   // TABLE_DUMP_V2 sequence number / TABLE_DUMP sequence
 };
 
 }  // namespace bgpsim::replay
