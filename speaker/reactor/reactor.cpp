@@ -39,12 +39,6 @@ session::PeerSettings peer_settings(const config::Neighbor& n) {
   }
   if (!n.host_name.empty() || !n.domain_name.empty())
     f.extra_capabilities.push_back(cap::Fqdn{n.host_name, n.domain_name});
-  // Different peers draw different back-off jitter, deterministically: FNV-1a
-  // of the peer's address mixed with our router id (std::hash may differ
-  // between standard libraries; a seed must not).
-  std::uint64_t name_hash = 0xcbf29ce484222325ULL;
-  for (unsigned char ch : s.name) name_hash = (name_hash ^ ch) * 0x100000001b3ULL;
-  f.backoff_seed = (std::uint64_t{f.router_id} << 32) ^ name_hash;
   s.build.group_updates = n.group_updates;
   return s;
 }

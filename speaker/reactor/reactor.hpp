@@ -71,11 +71,15 @@ class Reactor {
       const std::string name = n.peer_address.to_string();
       auto it = peers_.find(name);
       if (it == peers_.end()) {
-        it =
-            peers_
-                .emplace(name,
-                         Entry{std::make_unique<PeerType>(rt_, peer_settings(n), observer_, pool_)})
-                .first;
+        auto settings = peer_settings(n);
+        // Back-off jitter comes from the Runtime's seed tree (one stream per
+        // peer), so the world's seed changes the speaker's timing and one
+        // printed seed reproduces a run; live, the seed base is random.
+        settings.fsm.backoff_seed = rt_.derive_seed("peer/" + name);
+        it = peers_
+                 .emplace(name, Entry{std::make_unique<PeerType>(rt_, std::move(settings),
+                                                                 observer_, pool_)})
+                 .first;
         if (running_) start(it->second);
       }
       set_routes(*it->second.peer, routes[name]);
