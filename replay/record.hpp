@@ -10,6 +10,7 @@
 
 #include "speaker/wire/address.hpp"
 #include "speaker/wire/bytes.hpp"
+#include "speaker/wire/context.hpp"
 #include "speaker/wire/family.hpp"
 
 namespace bgpsim::replay {
@@ -49,8 +50,9 @@ struct Record {
   RecordKind kind = RecordKind::message;
   Timestamp time;
   Origin origin;
-  std::uint32_t session = 0;  // 1-based id, stable for the file: one per TCP connection or MRT peer pair
-  Endpoint from;              // the sender of `bytes`
+  // 1-based id, stable for the file: one per TCP connection or MRT peer pair.
+  std::uint32_t session = 0;
+  Endpoint from;  // the sender of `bytes`
   Endpoint to;
   wire::Bytes bytes;
   std::uint16_t old_state = 0, new_state = 0;  // state_change (RFC 6396 4.4.1 numbering)
@@ -64,8 +66,18 @@ struct Record {
   wire::Family family;
   wire::IpPrefix prefix;
   std::optional<std::uint32_t> path_id;
-  Timestamp originated;         // when the peer sent the route
-  std::uint32_t sequence = 0;   // TABLE_DUMP_V2 sequence number / TABLE_DUMP sequence
+  Timestamp originated;        // when the peer sent the route
+  std::uint32_t sequence = 0;  // TABLE_DUMP_V2 sequence number / TABLE_DUMP sequence
+
+  // pcap only: which side sent `bytes` (0: side a, the connection's initiator
+  // when the SYN was captured, else the sender of the first captured segment;
+  // 1: side b), and the codec context to decode it with: the one the session's
+  // two OPENs negotiated, or, when they were not captured, one inferred from
+  // the messages (`context_inferred`; see replay/README.md).
+  std::uint8_t side = 0;
+  std::optional<wire::DecodeContext> context;
+  bool context_inferred = false;
+  std::uint64_t stream_offset = 0;  // pcap: offset in the TCP byte stream (messages, gaps)
 };
 
 }  // namespace bgpsim::replay
