@@ -9,7 +9,10 @@
 //  - leaving a BGP connection because of an error or a stop sends a
 //    NOTIFICATION before closing; nothing else sends one unasked;
 //  - Down exactly when a non-Idle state returns to Idle;
-//  - two Connect actions are at least min_reconnect_interval() apart.
+//  - two Connect actions are at least min(connect retry, minimum back-off) apart.
+// The configurations vary every timer setting, back-off jitter included, and
+// the model owns its constants: they are written below from the RFC, not
+// taken from speaker/session/fsm.hpp.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 #include <rapidcheck/state.h>
@@ -23,6 +26,31 @@ namespace {
 
 using namespace fsm_test;
 using std::chrono::seconds;
+
+// ---- Constants, from the RFC -------------------------------------------------
+// RFC 4271 8.2.2 (Connect/Active, Tcp_CR_Acked): the HoldTimer is set "to a
+// large value ... A HoldTimer value of 4 minutes is suggested."
+constexpr seconds kOpenSentHold{4 * 60};
+// RFC 4271 4.4: "A reasonable maximum time between KEEPALIVE messages would
+// be one third of the Hold Time interval."
+constexpr std::uint16_t kKeepaliveDivisor = 3;
+// RFC 4271 4.2: the Hold Time "MUST be either zero or at least three seconds";
+// 6.2: an unacceptable Hold Time is an OPEN error.
+constexpr std::uint16_t kMinHold = 3;
+// RFC 4271 10: "ConnectRetryTime 120 seconds", "HoldTime 90 seconds"
+// (suggested values).
+constexpr std::uint16_t kSuggestedConnectRetry = 120;
+constexpr std::uint16_t kSuggestedHold = 90;
+// The back-off (RFC 4271 8.1.1 IdleHoldTimer, configured per peer; the bounds
+// are the documented configuration limits): doubling from the minimum to the
+// maximum, at most one day, plus up to jitter-percent of the delay.
+constexpr std::uint32_t kMaxBackoff = 24 * 60 * 60;
+constexpr std::uint32_t kMaxJitterPercent = 100;
+
+bool acceptable_hold(std::uint16_t h) { return h == 0 || h >= kMinHold; }
+Time reconnect_gap(const PeerConfig& c) {
+  return seconds(std::min<std::uint32_t>(c.connect_retry_s, c.backoff_min_s));
+}
 
 enum class Kind {
   start,
@@ -48,6 +76,9 @@ struct Model {
   bool started = false;
   std::array<std::optional<Time>, timer_count> deadlines{};
   std::uint32_t failures = 0;
+  std::uint64_t backoffs = 0;  // back-offs drawn: the jitter index
+  // The last back-off's jitter and the most the model allows for it.
+  Time last_jitter{}, last_jitter_max{};
   std::optional<Time> last_connect;
   std::optional<Time> established_at;
   std::uint16_t hold_s = 0;
@@ -67,9 +98,17 @@ struct Model {
     if (established_at && now - *established_at >= seconds(config.backoff_reset_s)) failures = 0;
     to_idle();
     ++failures;
+    ++backoffs;
     std::uint64_t delay = config.backoff_min_s;
     for (std::uint32_t i = 1; i < failures && delay < config.backoff_max_s; ++i) delay *= 2;
-    timer(Timer::idle_hold) = now + seconds(std::min<std::uint64_t>(delay, config.backoff_max_s));
+    const Time base = seconds(std::min<std::uint64_t>(delay, config.backoff_max_s));
+    // The jitter is a hash of (seed, back-off number), deterministic but not
+    // something to re-derive here: the model takes the implementation's draw
+    // for its own back-off number and bounds it (checked after every step);
+    // BackoffJitterIsBoundedAndSpread checks the draws themselves.
+    last_jitter = backoff_delay(config, failures, backoffs) - base;
+    last_jitter_max = base * std::min(config.backoff_jitter_percent, kMaxJitterPercent) / 100;
+    timer(Timer::idle_hold) = now + base + last_jitter;
   }
   void manual_stop() {
     to_idle();
@@ -82,7 +121,7 @@ struct Model {
       state = State::active;
       return;
     }
-    const Time gap = seconds(std::min(config.backoff_min_s, std::uint32_t{config.connect_retry_s}));
+    const Time gap = reconnect_gap(config);
     if (last_connect && now < *last_connect + gap) {
       timer(Timer::idle_hold) = *last_connect + gap;
       return;
@@ -152,7 +191,7 @@ struct Model {
         if (k == Kind::stop) return manual_stop();
         if (k == Kind::tcp_connected) {
           timer(Timer::connect_retry).reset();
-          timer(Timer::hold) = now + open_sent_hold_time;
+          timer(Timer::hold) = now + kOpenSentHold;
           state = State::open_sent;
           return;
         }
@@ -160,9 +199,9 @@ struct Model {
       case State::open_sent:
         if (k == Kind::start || k == Kind::tcp_connected || k == Kind::message_sent) return;
         if (k == Kind::stop) return manual_stop();
-        if (k == Kind::open && peer_as_ok && peer_hold != 1 && peer_hold != 2) {
+        if (k == Kind::open && peer_as_ok && acceptable_hold(peer_hold)) {
           hold_s = std::min(config.hold_time_s, peer_hold);
-          keepalive_s = static_cast<std::uint16_t>(hold_s / 3);
+          keepalive_s = static_cast<std::uint16_t>(hold_s / kKeepaliveDivisor);
           timer(Timer::hold).reset();
           restart_hold();
           if (keepalive_s) timer(Timer::keepalive) = now + seconds(keepalive_s);
@@ -222,7 +261,7 @@ struct Sut {
     for (const auto& a : actions) {
       if (std::holds_alternative<Connect>(a)) {
         RC_ASSERT(!connection);
-        if (last_connect) RC_ASSERT(now - *last_connect >= min_reconnect_interval(config));
+        if (last_connect) RC_ASSERT(now - *last_connect >= reconnect_gap(config));
         last_connect = now;
       } else if (std::holds_alternative<CloseConnection>(a)) {
         closed = true;
@@ -264,7 +303,7 @@ struct Sut {
 
 bool same(const Model& m, const FsmState& f) {
   return m.state == f.state && m.deadlines == f.deadlines && m.started == f.started &&
-         m.failures == f.failures;
+         m.failures == f.failures && m.backoffs == f.backoffs;
 }
 
 // ---- Commands -------------------------------------------------------------------
@@ -282,9 +321,13 @@ struct EventCommand : rc::state::Command<Model, Sut> {
         dt(std::chrono::milliseconds(*rc::gen::weightedOneOf<std::int64_t>(
             {{3, rc::gen::just<std::int64_t>(0)},
              {6, rc::gen::inRange<std::int64_t>(0, 5000)},
-             {2, rc::gen::inRange<std::int64_t>(0, 300000)}}))) {
+             {2, rc::gen::inRange<std::int64_t>(0, 300000)},
+             {1, rc::gen::inRange<std::int64_t>(0, 1800000)}}))) {
     if (kind == Kind::open) {
-      peer_hold = *rc::gen::elementOf(std::vector<std::uint16_t>{0, 1, 2, 3, 10, 90, 180});
+      peer_hold = *rc::gen::weightedOneOf<std::uint16_t>(
+          {{4, rc::gen::elementOf(
+                   std::vector<std::uint16_t>{0, 1, 2, kMinHold, 10, kSuggestedHold, 180})},
+           {1, rc::gen::inRange<std::uint16_t>(kMinHold, 65535)}});
       peer_as_ok = *rc::gen::weightedElement<bool>({{9, true}, {1, false}});
     }
   }
@@ -372,7 +415,10 @@ struct EventCommand : rc::state::Command<Model, Sut> {
       sut.step_and_check(*d, Tick{});
     }
     sut.step_and_check(t, event());
-    RC_ASSERT(same(nextState(m0), sut.fsm));
+    const auto m1 = nextState(m0);
+    RC_ASSERT(same(m1, sut.fsm));
+    RC_ASSERT(m1.last_jitter >= Time{});
+    RC_ASSERT(m1.last_jitter <= m1.last_jitter_max);
   }
 
   void show(std::ostream& os) const override {
@@ -389,7 +435,8 @@ struct EventCommand : rc::state::Command<Model, Sut> {
 void showValue(const PeerConfig& c, std::ostream& os) {
   os << (c.passive ? "passive" : "active") << " hold " << c.hold_time_s << " s, connect retry "
      << c.connect_retry_s << " s, back-off " << c.backoff_min_s << ".." << c.backoff_max_s
-     << " s, reset after " << c.backoff_reset_s << " s";
+     << " s + " << c.backoff_jitter_percent << "% jitter (seed " << c.backoff_seed
+     << "), reset after " << c.backoff_reset_s << " s";
 }
 
 namespace {
@@ -397,11 +444,26 @@ namespace {
 rc::Gen<PeerConfig> config_gen() {
   return rc::gen::exec([] {
     auto c = test_config(*rc::gen::weightedElement<bool>({{3, false}, {1, true}}));
-    c.hold_time_s = *rc::gen::elementOf(std::vector<std::uint16_t>{0, 3, 9, 90, 180});
-    c.connect_retry_s = *rc::gen::elementOf(std::vector<std::uint16_t>{1, 5, 120});
-    c.backoff_min_s = *rc::gen::elementOf(std::vector<std::uint32_t>{1, 2, 5});
-    c.backoff_max_s = c.backoff_min_s * *rc::gen::elementOf(std::vector<std::uint32_t>{1, 4, 64});
-    c.backoff_reset_s = *rc::gen::elementOf(std::vector<std::uint32_t>{0, 10, 60});
+    c.hold_time_s = *rc::gen::weightedOneOf<std::uint16_t>(
+        {{4, rc::gen::elementOf(std::vector<std::uint16_t>{0, kMinHold, 9, kSuggestedHold, 180})},
+         {1, rc::gen::inRange<std::uint16_t>(kMinHold, 65535)}});
+    c.connect_retry_s = *rc::gen::weightedOneOf<std::uint16_t>(
+        {{3, rc::gen::elementOf(std::vector<std::uint16_t>{1, 5, kSuggestedConnectRetry})},
+         {1, rc::gen::inRange<std::uint16_t>(1, 600)}});
+    c.backoff_min_s = *rc::gen::weightedOneOf<std::uint32_t>(
+        {{3, rc::gen::elementOf(std::vector<std::uint32_t>{1, 2, 5})},
+         {1, rc::gen::inRange<std::uint32_t>(1, 600)}});
+    c.backoff_max_s =
+        std::min(kMaxBackoff,
+                 c.backoff_min_s * *rc::gen::elementOf(std::vector<std::uint32_t>{1, 3, 4, 64}));
+    c.backoff_jitter_percent = *rc::gen::weightedOneOf<std::uint32_t>(
+        {{1, rc::gen::just<std::uint32_t>(0)},
+         {1, rc::gen::just(kMaxJitterPercent)},
+         {2, rc::gen::inRange<std::uint32_t>(1, kMaxJitterPercent)}});
+    c.backoff_seed = *rc::gen::arbitrary<std::uint64_t>();
+    c.backoff_reset_s = *rc::gen::weightedOneOf<std::uint32_t>(
+        {{3, rc::gen::elementOf(std::vector<std::uint32_t>{0, 10, 60})},
+         {1, rc::gen::inRange<std::uint32_t>(0, 3600)}});
     return c;
   });
 }
@@ -415,6 +477,49 @@ RC_GTEST_PROP(FsmModel, MatchesTheModelAndKeepsInvariants, ()) {
   sut.config = config;
   // execOneOfWithArgs passes the model to EventCommand's constructor.
   rc::state::check(model, sut, rc::state::gen::execOneOfWithArgs<EventCommand>());
+}
+
+// The back-off draws: within [delay, delay * (1 + jitter%)], a function of
+// (seed, back-off number) only, spread over the range, and seed-dependent.
+RC_GTEST_PROP(FsmModel, BackoffJitterIsBoundedAndSpread, ()) {
+  auto c = test_config();
+  c.backoff_min_s = *rc::gen::inRange<std::uint32_t>(1, 600);
+  c.backoff_max_s =
+      std::min(kMaxBackoff, c.backoff_min_s * *rc::gen::inRange<std::uint32_t>(1, 100));
+  c.backoff_jitter_percent = *rc::gen::inRange<std::uint32_t>(10, kMaxJitterPercent + 1);
+  c.backoff_seed = *rc::gen::arbitrary<std::uint64_t>();
+  RC_ASSERT(!config_error(c));
+  const auto failures = *rc::gen::inRange<std::uint32_t>(1, 40);
+  std::uint64_t delay = c.backoff_min_s;
+  for (std::uint32_t i = 1; i < failures && delay < c.backoff_max_s; ++i) delay *= 2;
+  const Time base = seconds(std::min<std::uint64_t>(delay, c.backoff_max_s));
+  const Time jitter_max = base * c.backoff_jitter_percent / 100;
+
+  Time lowest = base + jitter_max, highest = base;
+  bool seed_matters = false;
+  auto other_seed = c;
+  other_seed.backoff_seed = c.backoff_seed + 1;
+  for (std::uint64_t index = 1; index <= 200; ++index) {
+    const Time d = backoff_delay(c, failures, index);
+    RC_ASSERT(d >= base);
+    RC_ASSERT(d <= base + jitter_max);
+    RC_ASSERT(d == backoff_delay(c, failures, index));
+    lowest = std::min(lowest, d);
+    highest = std::max(highest, d);
+    if (d != backoff_delay(other_seed, failures, index)) seed_matters = true;
+  }
+  // 200 uniform draws all missing a quarter of the range: probability 0.75^200.
+  RC_ASSERT(lowest - base <= jitter_max / 4);
+  RC_ASSERT(highest - base >= jitter_max * 3 / 4);
+  RC_ASSERT(seed_matters);
+}
+
+// The speaker's defaults against the RFC's suggestions, and the OpenSent hold
+// time the implementation uses against the model's.
+TEST(FsmModel, TimerConstantsFollowRfc4271) {
+  EXPECT_EQ(PeerConfig{}.connect_retry_s, kSuggestedConnectRetry);
+  EXPECT_TRUE(acceptable_hold(PeerConfig{}.hold_time_s));
+  EXPECT_EQ(std::chrono::duration_cast<seconds>(open_sent_hold_time), kOpenSentHold);
 }
 
 }  // namespace
