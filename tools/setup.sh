@@ -10,6 +10,7 @@ packages=(
   ca-certificates git cmake ninja-build g++ pkg-config
   libboost1.81-dev libgtest-dev libgmock-dev librapidcheck-dev libpcap-dev libfmt-dev
   nlohmann-json3-dev libcli11-dev libbenchmark-dev
+  zlib1g-dev libbz2-dev   # gzip and bzip2 MRT files (replay/mrt)
   tshark   # reads the simulator's pcap files in tests
 )
 # shellcheck disable=SC2206

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The interop tests need the real daemons; each test skips (with the reason)
 # when its daemon cannot start.
-export BGPSIM_EXTRA_PACKAGES="${BGPSIM_EXTRA_PACKAGES:-} python3 bird2 gobgpd frr openbgpd exabgp"
+export BGPSIM_EXTRA_PACKAGES="${BGPSIM_EXTRA_PACKAGES:-} python3 bird2 gobgpd frr openbgpd exabgp bgpdump"
 tools/setup.sh asan
 status=0
 echo "== ctest --preset asan"
