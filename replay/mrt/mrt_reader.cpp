@@ -523,6 +523,7 @@ class Parser {
     for (std::size_t i = 0; i < 16; ++i)
       if (msg[i] != 0xff) return fail("BGP message without its marker");
     rec_.kind = RecordKind::message;
+    rec_.context = mrt_decode_context(rec_);
     const bool local_sent = mrt::is_local(st);
     rec_.from = local_sent ? local : peer;
     rec_.to = local_sent ? peer : local;
@@ -574,6 +575,7 @@ class Parser {
     auto body = r.rest();
     if (body.size() + wire::header_size > 65535) return fail("BGP message too long");
     rec_.kind = RecordKind::message;
+    rec_.context = mrt_decode_context(rec_);
     rec_.from = {*src_ip, 0, *src_as};
     rec_.to = {*dst_ip, 0, *dst_as};
     rec_.session = session_of(*src_ip, *src_as, *dst_ip, *dst_as);

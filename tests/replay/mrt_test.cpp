@@ -306,7 +306,7 @@ TEST(MrtReader, DamagedRecordIsSkippedAndTruncatedFileReported) {
   append(data, mrt(2, 16, 0, sc));
   const std::size_t second_end = data.size();
   append(data, mrt(3, 16, 0, sc));
-  data.resize(data.size() - 3);  // the third record is cut short
+  data.erase(data.end() - 3, data.end());  // the third record is cut short
   const auto recs = read_all(data);
   ASSERT_EQ(recs.size(), 3u);
   EXPECT_EQ(recs[0].kind, RecordKind::error);
