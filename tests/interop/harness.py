@@ -7,6 +7,8 @@ address and port, and is killed when the test ends (even on failure, and even
 if this process is killed: children get PR_SET_PDEATHSIG).
 
 Exit codes: 0 pass, 1 fail, 77 skip (wired to ctest's SKIP_RETURN_CODE).
+A skip says why. In CI (CI=true, or BGPSIM_REQUIRE_ALL=1 as tools/test.sh
+sets) a skip is a failure with the same reason: see skip_or_fail().
 
 The speaker under test is pluggable (--speaker):
   --speaker PATH/TO/bgpsim   `bgpsim live CONFIG`, JSON events on stdout,
@@ -38,11 +40,29 @@ HERE = Path(__file__).resolve().parent
 
 
 class Skip(Exception):
-    """The test cannot run here (daemon missing or cannot start): exit 77."""
+    """The test cannot run here (daemon missing or cannot start): exit 77,
+    or 1 in CI (skip_or_fail)."""
 
 
 class Fail(Exception):
     """The test ran and a check failed: exit 1."""
+
+
+def require_all() -> bool:
+    """Every test must run: CI=true (set by most CI systems) or BGPSIM_REQUIRE_ALL=1."""
+    return os.environ.get("CI") == "true" or os.environ.get("BGPSIM_REQUIRE_ALL") == "1"
+
+
+def skip_or_fail(test: str, reason: str) -> int:
+    """The exit status for a test that cannot run: SKIP (77) with the reason on a
+    developer's machine; a failure (1) with the same reason in CI, where a skip
+    would let the check pass unrun."""
+    if require_all():
+        print(f"FAIL {test}: required in CI (CI=true or BGPSIM_REQUIRE_ALL=1) but cannot run: {reason}",
+              flush=True)
+        return 1
+    print(f"SKIP {test}: {reason} (fails when CI=true or BGPSIM_REQUIRE_ALL=1)", flush=True)
+    return SKIP
 
 
 def log(msg: str) -> None:
@@ -766,8 +786,7 @@ def main(daemon_cls: type[Daemon], argv: list[str] | None = None) -> int:
     try:
         scenario(daemon_cls, opt)
     except Skip as e:
-        print(f"SKIP interop_{daemon_cls.name}: {e}", flush=True)
-        return SKIP
+        return skip_or_fail(f"interop_{daemon_cls.name}", str(e))
     except Fail as e:
         print(f"FAIL interop_{daemon_cls.name}: {e}", flush=True)
         return 1

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "sim/demo.hpp"
+#include "tests/require.hpp"
 
 using namespace bgpsim::sim;
 
@@ -90,7 +91,8 @@ TEST(Determinism, SameHashAcrossProcesses) {
 class PcapTshark : public ::testing::TestWithParam<bool> {};
 
 TEST_P(PcapTshark, TsharkCountsTheBgpMessagesOfTheTrace) {
-  if (std::system("command -v tshark >/dev/null 2>&1") != 0) GTEST_SKIP() << "tshark not installed";
+  if (std::system("command -v tshark >/dev/null 2>&1") != 0)
+    return bgpsim::test::skip_or_fail("tshark not installed (apt-get install tshark)");
   const auto path =
       std::filesystem::temp_directory_path() /
       ("bgpsim_sim_" + std::to_string(::getpid()) + (GetParam() ? "_6" : "_4") + ".pcap");
