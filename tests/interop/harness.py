@@ -262,6 +262,68 @@ def daemon_routes(n: int = 10) -> list[str]:
     return [f"198.18.{i}.0/24" for i in range(n)]
 
 
+@dataclass(frozen=True)
+class Attrs:
+    """A route's attributes as a daemon or the speaker shows them, normalised:
+    as_path is the flat AS list (an AS_SET as a tuple inside it), origin
+    'igp' / 'egp' / 'incomplete', med and local_pref None when absent,
+    communities sorted 'A:B' strings."""
+    next_hop: str
+    as_path: tuple
+    origin: str
+    med: int | None
+    local_pref: int | None
+    communities: tuple[str, ...]
+
+    def __str__(self) -> str:
+        lp = "" if self.local_pref is None else f" local-pref {self.local_pref}"
+        med = "" if self.med is None else f" med {self.med}"
+        return (f"next-hop {self.next_hop} as-path {list(self.as_path)} origin {self.origin}{med}{lp} "
+                f"communities {list(self.communities)}")
+
+
+def communities(values) -> tuple[str, ...]:
+    """[[65010, 1], ...] or ['65010:1', ...] or [(65010, 1), ...] -> sorted ('65010:1', ...)."""
+    out = []
+    for v in values or ():
+        if isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, int):
+            out.append(f"{v >> 16}:{v & 0xFFFF}")
+        else:
+            out.append(f"{v[0]}:{v[1]}")
+    return tuple(sorted(out, key=lambda c: tuple(int(x) for x in c.split(":"))))
+
+
+# What the speaker puts on its routes (beyond the next hop): a non-default
+# ORIGIN, an AS_PATH to be prepended on eBGP, a MED and two communities; on
+# iBGP also a LOCAL_PREF (RFC 4271 5.1.5: never sent to external peers).
+SPEAKER_AS_PATH = (65100,)
+SPEAKER_ORIGIN = "egp"
+SPEAKER_MED = 50
+SPEAKER_LOCAL_PREF = 200
+SPEAKER_COMMUNITIES = ("65010:1", "65010:2")
+
+
+def speaker_route_words(ibgp: bool, as_path: tuple = SPEAKER_AS_PATH) -> str:
+    """The attributes of every speaker route, in the configuration's syntax.
+    bgpsim prepends its AS on eBGP (RFC 4271 5.1.2); ExaBGP sends the AS_PATH
+    as configured, so as a stand-in it is configured with its AS in front."""
+    lp = f" local-preference {SPEAKER_LOCAL_PREF}" if ibgp else ""
+    return (f"origin {SPEAKER_ORIGIN} as-path [ {' '.join(map(str, as_path))} ] med {SPEAKER_MED}{lp} "
+            f"community [ {' '.join(SPEAKER_COMMUNITIES)} ]")
+
+
+# What the daemons put on the routes they announce (each daemon's own
+# configuration syntax sets them; see test_<daemon>.py): ORIGIN incomplete, a
+# MED, one community, and one extra AS prepended (eBGP) or a LOCAL_PREF (iBGP).
+DAEMON_ORIGIN = "incomplete"
+DAEMON_MED = 30
+DAEMON_LOCAL_PREF = 300
+def daemon_community(asn: int) -> str:
+    return f"{asn}:7"
+
+
 # ---------------------------------------------------------------------------
 # The speaker's JSON events (ExaBGP's JSON, one object per line)
 
@@ -283,6 +345,8 @@ class EventLog:
         self.ups: dict[str, int] = {}
         self.downs: dict[str, int] = {}
         self.rib: dict[str, dict[str, str]] = {}
+        self.attrs: dict[str, dict[str, Attrs]] = {}  # peer -> prefix -> attributes
+        self.notifications: dict[str, list] = {}  # peer -> [(code, subcode)] received
         self.eor: dict[str, set] = {}
         self.messages = 0
         self.bad_lines = 0
@@ -326,6 +390,14 @@ class EventLog:
             elif st == "down":
                 self.downs[peer] = self.downs.get(peer, 0) + 1
                 self.rib[peer] = {}
+                self.attrs[peer] = {}
+            return
+        if kind == "notification":
+            # ExaBGP 4.2: "neighbor": {..., "notification": {"code": 6, "subcode": 2, "data": "0x"}}
+            n = nb.get("notification") or (nb.get("message") or {}).get("notification") or {}
+            if not isinstance(n, dict):
+                return
+            self.notifications.setdefault(peer, []).append((n.get("code"), n.get("subcode")))
             return
         if kind != "update":
             return
@@ -336,25 +408,52 @@ class EventLog:
             return
         upd = msg.get("update") or {}
         rib = self.rib.setdefault(peer, {})
+        attrs = self.attrs.setdefault(peer, {})
         for fam, per_nh in (upd.get("withdraw") or {}).items():
             if fam != "ipv4 unicast":
                 continue
             for nlri in _nlris(per_nh):
                 rib.pop(nlri, None)
+                attrs.pop(nlri, None)
+        a = upd.get("attribute") or {}
         for fam, per_nh in (upd.get("announce") or {}).items():
             if fam != "ipv4 unicast":
                 continue
             for nh, items in per_nh.items():
+                parsed = Attrs(nh, _as_path(a.get("as-path")), a.get("origin", "none"), a.get("med"),
+                               a.get("local-preference"), communities(a.get("community")))
                 for nlri in _nlris(items):
                     rib[nlri] = nh
+                    attrs[nlri] = parsed
 
     def adj_rib_in(self, peer: str) -> dict[str, str]:
         self.poll()
         return self.rib.get(peer, {})
 
+    def adj_rib_in_attrs(self, peer: str) -> dict[str, Attrs]:
+        self.poll()
+        return self.attrs.get(peer, {})
+
     def is_up(self, peer: str) -> bool:
         self.poll()
         return self.state.get(peer) == "up"
+
+
+def _as_path(v) -> tuple:
+    """ExaBGP 4.2: [65001, 65002] (a set as a nested list); bgpsim / ExaBGP 5+:
+    {"0": {"element": "as-sequence", "value": [...]}, ...}."""
+    if v is None:
+        return ()
+    if isinstance(v, list):
+        return tuple(tuple(x) if isinstance(x, list) else x for x in v)
+    out = []
+    for key in sorted(v, key=int):
+        seg = v[key]
+        if seg.get("element") == "as-set":
+            out.append(tuple(seg.get("value", [])))
+        else:
+            out.extend(seg.get("value", []))
+    return tuple(out)
 
 
 def _nlris(items) -> list[str]:
@@ -388,6 +487,7 @@ class Neighbor:
     connect_port: int
     routes: list[str] = field(default_factory=list)
     next_hop: str = SPEAKER_NEXT_HOP
+    route_words: str = ""  # attributes after the next hop, e.g. speaker_route_words()
     md5: str | None = None
     hold_time: int = 30
     passive: bool = False
@@ -417,9 +517,10 @@ def render_exabgp_config(neighbors: list[Neighbor], api_process: str | None = No
         out.append("    family {\n        ipv4 unicast;\n    }")
         if api_process:
             out.append(f"    api {{\n        processes [ {api_process} ];\n        neighbor-changes;\n"
-                       "        receive {\n            parsed;\n            update;\n        }\n    }")
+                       "        receive {\n            parsed;\n            update;\n            notification;\n        }\n    }")
         out.append("    static {")
-        out.extend(f"        route {p} next-hop {n.next_hop};" for p in n.routes)
+        words = f" {n.route_words}" if n.route_words else ""
+        out.extend(f"        route {p} next-hop {n.next_hop}{words};" for p in n.routes)
         out.append("    }")
         out.append("}\n")
     return "\n".join(out)
@@ -536,6 +637,7 @@ class Daemon:
     ibgp = False          # iBGP (speaker AS == daemon AS) or eBGP
     md5_default = False   # run the scenario with TCP MD5 by default
     checks_cease = False  # last_notification() must name Cease/Administrative Shutdown after bgpsim's SIGTERM
+    cease_admin_shutdown = "administrative shutdown"  # how last_notification() names it (lower case)
     md5_negative = False  # with MD5 on, first check a wrong password never reaches Established
     asn = 65000
 
@@ -577,6 +679,19 @@ class Daemon:
 
     def received_count(self) -> int:
         return len(self.received())
+
+    # LOCAL_PREF the daemon shows on a route learnt over eBGP, which carries
+    # none (RFC 4271 5.1.5): None when it shows none, else its default.
+    ebgp_local_pref: int | None = None
+
+    def received_attrs(self) -> dict[str, Attrs]:
+        """The speaker's routes as the daemon shows them: prefix -> attributes."""
+        raise NotImplementedError
+
+    def announced_attrs(self) -> Attrs:
+        """The attributes the speaker must see on every route this daemon
+        announces (set in its configuration)."""
+        raise NotImplementedError
 
     def last_notification(self) -> str | None:
         """What the daemon says ended the session (None: it cannot tell)."""
@@ -639,6 +754,17 @@ def parse_args(argv: list[str] | None = None) -> Options:
                    a.md5, a.timeout, a.keep, a.workdir)
 
 
+def check_attrs(where: str, got: dict[str, Attrs], prefixes_: set[str], want: Attrs) -> None:
+    """Every prefix in `prefixes_` is in `got` with exactly the attributes `want`."""
+    missing = sorted(prefixes_ - set(got))
+    if missing:
+        raise Fail(f"{where}: no attributes shown for {len(missing)} routes, e.g. {missing[:3]}")
+    wrong = sorted(p for p in prefixes_ if got[p] != want)
+    if wrong:
+        raise Fail(f"{where}: {len(wrong)} of {len(prefixes_)} routes have other attributes than expected, "
+                   f"e.g. {wrong[0]}:\n  got  {got[wrong[0]]}\n  want {want}")
+
+
 def scenario(daemon_cls: type[Daemon], opt: Options) -> None:
     """Established; N routes from the speaker all in the daemon's table; a
     reload with `withdraw` fewer makes exactly those leave; the daemon's routes
@@ -666,6 +792,8 @@ def scenario(daemon_cls: type[Daemon], opt: Options) -> None:
         daemon.wait_started()
 
         ours = prefixes(opt.routes, 10)
+        # bgpsim prepends its AS on eBGP; the ExaBGP stand-in is configured with it.
+        sent_as_path = SPEAKER_AS_PATH if daemon.ibgp or speaker.kind == "bgpsim" else (speaker_as,) + SPEAKER_AS_PATH
         if md5 and daemon_cls.md5_negative:
             bad = Speaker(opt.speaker, workdir, runner, name="speaker-wrong-md5")
             bad.check_available()
@@ -685,7 +813,8 @@ def scenario(daemon_cls: type[Daemon], opt: Options) -> None:
             log(f"PASS wrong MD5 password: no session in 8s, kernel dropped {dropped} segments for bad MD5")
 
         nb = Neighbor(peer=ep.daemon_addr, local=ep.speaker_addr, local_as=speaker_as, peer_as=daemon.asn,
-                      connect_port=ep.daemon_port, routes=ours, md5=md5)
+                      connect_port=ep.daemon_port, routes=ours, md5=md5,
+                      route_words=speaker_route_words(daemon.ibgp, sent_as_path))
         speaker.write_config([nb])
         speaker.start()
         alive = speaker.alive() + daemon.alive()
@@ -712,6 +841,13 @@ def scenario(daemon_cls: type[Daemon], opt: Options) -> None:
                        f"{sorted(want - got)[:5]}, unexpected {sorted(got - want)[:5]}")
         log(f"PASS {len(want)} routes in {daemon.name}'s table ({time.monotonic() - t0:.1f}s)")
 
+        # The attributes of the speaker's routes as the daemon shows them.
+        want_attrs = Attrs(SPEAKER_NEXT_HOP, SPEAKER_AS_PATH if daemon.ibgp else (speaker_as,) + SPEAKER_AS_PATH,
+                           SPEAKER_ORIGIN, SPEAKER_MED, SPEAKER_LOCAL_PREF if daemon.ibgp else daemon.ebgp_local_pref,
+                           SPEAKER_COMMUNITIES)
+        check_attrs(f"{daemon.name}'s table", daemon.received_attrs(), set(ours), want_attrs)
+        log(f"PASS attributes of the {len(ours)} routes in {daemon.name}'s table: {want_attrs}")
+
         theirs_set = set(theirs)
         try:
             wait_until(lambda: set(speaker.events.adj_rib_in(ep.daemon_addr)) == theirs_set, opt.timeout,
@@ -722,8 +858,11 @@ def scenario(daemon_cls: type[Daemon], opt: Options) -> None:
                        f"{len(theirs_set)}: missing {sorted(theirs_set - got)[:5]}, "
                        f"unexpected {sorted(got - theirs_set)[:5]}")
         log(f"PASS {len(theirs)} routes from {daemon.name} in the speaker's Adj-RIB-In "
-            f"(next hops {sorted(set(speaker.events.adj_rib_in(ep.daemon_addr).values()))}; "
-            f"End-of-RIB seen: {sorted(speaker.events.eor.get(ep.daemon_addr, set())) or 'no'})")
+            f"(End-of-RIB seen: {sorted(speaker.events.eor.get(ep.daemon_addr, set())) or 'no'})")
+        want_theirs = daemon.announced_attrs()
+        check_attrs("the speaker's Adj-RIB-In", speaker.events.adj_rib_in_attrs(ep.daemon_addr), theirs_set,
+                    want_theirs)
+        log(f"PASS attributes of the {len(theirs)} routes from {daemon.name}: {want_theirs}")
 
         ups_before = speaker.events.ups.get(ep.daemon_addr, 0)
         kept = ours[: opt.routes - opt.withdraw]
@@ -753,11 +892,16 @@ def scenario(daemon_cls: type[Daemon], opt: Options) -> None:
                    f"{daemon.name} to drop the session and its routes after the speaker stopped",
                    alive=daemon.alive())
         log(f"PASS speaker stopped: {daemon.name} dropped the session and its routes")
-        why = daemon.last_notification()
-        if why is not None:
+        if daemon.checks_cease and speaker.kind == "bgpsim":
+            # Cease (6) / Administrative Shutdown (2), RFC 4486, as the daemon records it.
+            why = wait_until(daemon.last_notification, 10, f"{daemon.name} to record why the session ended",
+                             alive=daemon.alive())
             log(f"{daemon.name} reports the session ended with: {why!r}")
-            if speaker.kind == "bgpsim" and daemon.checks_cease and "administrative shutdown" not in why.lower():
+            if daemon.cease_admin_shutdown not in why.lower():
                 raise Fail(f"on SIGTERM bgpsim must send Cease/Administrative Shutdown; {daemon.name} says {why!r}")
+            log(f"PASS {daemon.name} received Cease/Administrative Shutdown")
+        else:
+            log(f"{daemon.name} reports the session ended with: {daemon.last_notification()!r}")
         daemon.stop()
         ok = True
     except (Fail, Skip):

@@ -5,15 +5,20 @@ eBGP, BIRD passive on 127.0.1.1:PORT. The speaker's next hop (192.0.2.1) is
 not on a connected network, so the channel uses `gateway recursive` with an
 IGP table holding a static route that resolves it; without that BIRD 2 would
 reject the routes' NEXT_HOP on a single-hop eBGP session.
-Routes counted with `birdc show route protocol speaker` (exact prefix set).
+Routes counted with `birdc show route protocol speaker` (exact prefix set);
+their attributes read with `birdc show route all protocol speaker`. BIRD's
+own routes get their attributes in the export filter (ORIGIN incomplete, MED,
+a community, its AS prepended once more). BIRD shows LOCAL_PREF 100 on routes
+learnt over eBGP (its `default bgp_local_pref`), though none was sent.
 """
 
+import re
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
-from harness import Daemon, run  # noqa: E402
+from harness import DAEMON_MED, DAEMON_ORIGIN, Attrs, Daemon, communities, daemon_community, run  # noqa: E402
 
 
 class Bird(Daemon):
@@ -26,6 +31,7 @@ class Bird(Daemon):
     md5_negative = True
     checks_cease = True  # BIRD: 'Last error: Received: Administrative shutdown'
     hold_time = 30
+    ebgp_local_pref = 100  # BIRD's default bgp_local_pref, shown on eBGP routes
 
     @property
     def sock(self):
@@ -57,7 +63,14 @@ protocol bgp speaker {{
   hold time {self.hold_time};
 {pw}  ipv4 {{
     import all;
-    export where proto = "announced";
+    export filter {{
+      if proto != "announced" then reject;
+      bgp_origin = ORIGIN_INCOMPLETE;
+      bgp_med = {DAEMON_MED};
+      bgp_community.add(({self.asn}, 7));
+      bgp_path.prepend({self.asn});
+      accept;
+    }};
     gateway recursive;
     igp table igp4;
     next hop self;
@@ -100,6 +113,38 @@ protocol bgp speaker {{
             if w and "/" in w[0] and w[0][0].isdigit():
                 got.add(w[0])
         return got
+
+    def received_attrs(self) -> dict[str, Attrs]:
+        """Parses `show route all protocol speaker`: a line per prefix, then
+        `BGP.name: value` lines (BGP.as_path: 65000 65100, BGP.origin: EGP,
+        BGP.community: (65010,1) (65010,2))."""
+        out = self.birdc("show", "route", "all", "protocol", "speaker")
+        got: dict[str, Attrs] = {}
+        prefix, fields = None, {}
+
+        def flush():
+            if prefix:
+                got[prefix] = Attrs(
+                    fields.get("next_hop", "none"), tuple(int(a) for a in fields.get("as_path", "").split()),
+                    fields.get("origin", "none").lower(),
+                    int(fields["med"]) if "med" in fields else None,
+                    int(fields["local_pref"]) if "local_pref" in fields else None,
+                    communities(re.findall(r"\((\d+),(\d+)\)", fields.get("community", ""))))
+        for line in out.splitlines():
+            w = line.split()
+            if w and "/" in w[0] and w[0][0].isdigit():
+                flush()
+                prefix, fields = w[0], {}
+            elif line.strip().startswith("BGP.") and ":" in line:
+                k, v = line.strip()[4:].split(":", 1)
+                fields[k.strip()] = v.strip()
+        flush()
+        return got
+
+    def announced_attrs(self) -> Attrs:
+        # `next hop self` on eBGP; BIRD's AS in front of the one the filter prepended.
+        return Attrs(self.ep.daemon_addr, (self.asn, self.asn), DAEMON_ORIGIN, DAEMON_MED, None,
+                     (daemon_community(self.asn),))
 
     def received_count(self) -> int:
         """O(1) in BIRD: the channel's import counter from `show protocols all`

@@ -9,7 +9,14 @@ everything on eBGP), `no bgp network import-check` (the `network` routes it
 announces are not in any RIB) and `ebgp-multihop` (loopback addresses are not
 a connected subnet for the single-hop check).
 Routes read with `vtysh -d bgpd -c 'show bgp ipv4 unicast json'`, keeping
-the paths whose peerId is the speaker.
+the paths whose peerId is the speaker; that listing has next hop, AS_PATH,
+ORIGIN, MED and LOCAL_PREF (`locPrf`, absent on eBGP) but no communities, so
+the communities are read through a community-list matching exactly the
+speaker's two (`show bgp ipv4 unicast community-list speaker-communities
+exact-match json`): a route outside that listing has other communities.
+FRR's own routes get their attributes from a route-map on the `network`
+statements. Why the session ended: `lastNotificationReason` /
+`lastResetDueTo` of `show bgp neighbors A json`.
 """
 
 import json
@@ -18,7 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
-from harness import Daemon, run  # noqa: E402
+from harness import (DAEMON_MED, DAEMON_ORIGIN, SPEAKER_COMMUNITIES, Attrs, Daemon,  # noqa: E402
+                     daemon_community, run)
 
 BGPD = "/usr/lib/frr/bgpd"
 
@@ -31,10 +39,11 @@ class FRR(Daemon):
     asn = 65003
     md5_default = True
     needs_root = True
+    checks_cease = True  # lastNotificationReason: "Cease/Administrative Shutdown"
 
     def config(self) -> str:
         s = self.ep.speaker_addr
-        nets = "\n".join(f"  network {p}" for p in self.announce)
+        nets = "\n".join(f"  network {p} route-map daemon-routes" for p in self.announce)
         pw = f" neighbor {s} password {self.md5}\n" if self.md5 else ""
         return f"""frr defaults traditional
 hostname bgpsim-interop-frr
@@ -43,6 +52,17 @@ log file {self.dir / 'bgpd-daemon.log'} informational
 ! Only its own routes go out: FRR would echo the speaker's routes back to it
 ! (no sender-side AS loop check), which blurs the Adj-RIB-In check.
 ip prefix-list announced seq 5 permit 198.18.0.0/15 le 32
+!
+! The attributes of the routes FRR announces.
+route-map daemon-routes permit 10
+ set origin {DAEMON_ORIGIN}
+ set metric {DAEMON_MED}
+ set community {daemon_community(self.asn)}
+ set as-path prepend {self.asn}
+exit
+!
+! Matches the routes whose communities are exactly the speaker's.
+bgp community-list standard speaker-communities seq 5 permit {' '.join(SPEAKER_COMMUNITIES)}
 !
 router bgp {self.asn}
  bgp router-id {self.ep.daemon_addr}
@@ -87,10 +107,31 @@ router bgp {self.asn}
         return data.get(self.ep.speaker_addr, {}).get("bgpState") == "Established"
 
     def last_notification(self) -> str | None:
-        # Logged only (checks_cease off): FRR's reset reason fields were not verified against a Cease here.
+        # e.g. "Cease/Administrative Shutdown BGP Notification received 0602"
         n = json.loads(self.vtysh(f"show bgp neighbors {self.ep.speaker_addr} json")).get(self.ep.speaker_addr, {})
         return " ".join(str(n.get(k, "")) for k in ("lastNotificationReason", "lastResetDueTo",
                                                      "lastErrorCodeSubcode") if n.get(k)).strip()
+
+    def received_attrs(self) -> dict[str, Attrs]:
+        data = json.loads(self.vtysh("show bgp ipv4 unicast json"))
+        exact = json.loads(self.vtysh("show bgp ipv4 unicast community-list speaker-communities exact-match json"))
+        with_speaker_communities = set((exact.get("routes") or {}).keys())
+        got = {}
+        for prefix, paths in (data.get("routes") or {}).items():
+            for p in paths:
+                if p.get("peerId") != self.ep.speaker_addr:
+                    continue
+                got[prefix] = Attrs(
+                    (p.get("nexthops") or [{}])[0].get("ip", "none"),
+                    tuple(int(a) for a in p.get("path", "").split()), p.get("origin", "none").lower(),
+                    p.get("metric"), p.get("locPrf"),
+                    SPEAKER_COMMUNITIES if prefix in with_speaker_communities else ("(other)",))
+        return got
+
+    def announced_attrs(self) -> Attrs:
+        # eBGP: FRR's own address as next hop, its AS in front of the prepended one.
+        return Attrs(self.ep.daemon_addr, (self.asn, self.asn), DAEMON_ORIGIN, DAEMON_MED, None,
+                     (daemon_community(self.asn),))
 
     def received(self) -> set[str]:
         data = json.loads(self.vtysh("show bgp ipv4 unicast json"))

@@ -10,17 +10,23 @@ directory (`socket` in bgpd.conf, `bgpctl -s`). OpenBGPD 7 denies everything unl
 told otherwise: `allow from any` / `allow to any`. It announces its
 `network` prefixes with `set nexthop 192.0.2.204` (eBGP).
 Routes read with `bgpctl show rib in neighbor ADDR` (Adj-RIB-In: routes
-whose next hop it cannot resolve are kept, just not eligible).
+whose next hop it cannot resolve are kept, just not eligible), their
+attributes with `bgpctl show rib in neighbor ADDR detail` (it shows
+`localpref 100` on eBGP routes, which carry none). Its own routes get their
+attributes in `network P set { ... }`. Why the session ended: bgpd's log
+line `received notification: ...` (run with -v).
 No MD5 here: portable OpenBGPD on Linux does not set TCP_MD5SIG.
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
-from harness import Daemon, Skip, run  # noqa: E402
+from harness import (DAEMON_MED, DAEMON_ORIGIN, Attrs, Daemon, Skip, communities,  # noqa: E402
+                     daemon_community, run)
 
 CHROOT = Path("/run/openbgpd")
 
@@ -33,6 +39,10 @@ class OpenBGPD(Daemon):
     asn = 65004
     md5_default = False
     needs_root = True
+    checks_cease = True
+    # OpenBGPD's name for Cease subcode 2 (its suberr_cease_names).
+    cease_admin_shutdown = "cease, administratively down"
+    ebgp_local_pref = 100  # shown on eBGP routes
 
     @property
     def sock(self):
@@ -40,7 +50,9 @@ class OpenBGPD(Daemon):
 
     def config(self) -> str:
         s = self.ep.speaker_addr
-        nets = "\n".join(f"network {p}" for p in self.announce)
+        attrs = (f"set {{ origin {DAEMON_ORIGIN} med {DAEMON_MED} community {daemon_community(self.asn)} "
+                 f"prepend-self 1 }}")
+        nets = "\n".join(f"network {p} {attrs}" for p in self.announce)
         pw = f'  tcp md5sig password "{self.md5}"\n' if self.md5 else ""
         return f"""AS {self.asn}
 router-id {self.ep.daemon_addr}
@@ -85,6 +97,40 @@ allow to any
     def established(self) -> bool:
         out = self.bgpctl("show", "neighbor", self.ep.speaker_addr)
         return "BGP state = Established" in out
+
+    def received_attrs(self) -> dict[str, Attrs]:
+        # BGP routing table entry for 10.0.0.0/24
+        #     65000 65100
+        #     Nexthop 192.0.2.1 (via 192.0.2.2) Neighbor speaker (127.0.4.2)
+        #     Origin EGP, metric 50, localpref 100, weight 0, ovs not-found, external
+        #     Communities: 65010:1 65010:2
+        out = self.bgpctl("show", "rib", "in", "neighbor", self.ep.speaker_addr, "detail")
+        got = {}
+        for block in out.split("BGP routing table entry for ")[1:]:
+            lines = [x.strip() for x in block.splitlines()]
+            prefix = lines[0]
+            path = tuple(int(a) for a in lines[1].split() if a.isdigit())
+            nh = re.search(r"Nexthop (\S+)", block)
+            origin = re.search(r"Origin (\w+)", block)
+            med = re.search(r"metric (\d+)", block)
+            lp = re.search(r"localpref (\d+)", block)
+            comm = re.search(r"Communities: (.*)", block)
+            got[prefix] = Attrs(nh.group(1) if nh else "none", path, origin.group(1).lower() if origin else "none",
+                                int(med.group(1)) if med else None, int(lp.group(1)) if lp else None,
+                                communities(comm.group(1).split() if comm else ()))
+        return got
+
+    def announced_attrs(self) -> Attrs:
+        # Its eBGP next hop is its own address; prepend-self 1 plus the eBGP prepend.
+        return Attrs(self.ep.daemon_addr, (self.asn, self.asn), DAEMON_ORIGIN, DAEMON_MED, None,
+                     (daemon_community(self.asn),))
+
+    def last_notification(self) -> str | None:
+        # "neighbor 127.0.4.2 (speaker): received notification: Cease, administrative shutdown"
+        for line in reversed(self.log_path.read_text(errors="replace").splitlines()):
+            if "received notification" in line:
+                return line.split("received notification", 1)[1].strip(": ")
+        return ""
 
     def received(self) -> set[str]:
         out = self.bgpctl("show", "rib", "in", "neighbor", self.ep.speaker_addr)
