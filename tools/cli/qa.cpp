@@ -103,7 +103,12 @@ int run_qa(const QaOptions& options) {
   }
   fmt::print("qa: {} files\n{} passed, {} failed, {} skipped\n", files.size(), tally.passed,
              tally.failed, tally.skipped);
-  return tally.failed == 0 && tally.passed > 0 ? 0 : 1;
+  if (tally.passed < options.min_pass) {
+    fmt::print("FAIL: {} pairs pass, below the floor of {} (--min-pass)\n", tally.passed,
+               options.min_pass);
+    return 1;
+  }
+  return tally.failed == 0 ? 0 : 1;
 }
 
 void add_qa_command(CLI::App& app, QaOptions& options, int& exit_code) {
@@ -114,6 +119,10 @@ void add_qa_command(CLI::App& app, QaOptions& options, int& exit_code) {
                   "Also run an ExaBGP qa tree (its encoding/ and api/, with etc/ configurations)")
       ->check(CLI::ExistingDirectory);
   cmd->add_flag("-v,--verbose", options.verbose, "Print a line for every file");
+  cmd->add_option("--min-pass", options.min_pass,
+                  "Fail unless at least this many raw -> JSON pairs pass (a floor)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->callback([&options, &exit_code] { exit_code = run_qa(options); });
 }
 

@@ -10,6 +10,7 @@ struct QaOptions {
   std::vector<std::string> paths;  // .ci files or folders; default: the bundled suite
   std::string exabgp_root;         // an ExaBGP qa tree (encoding/, api/, etc/)
   bool verbose = false;
+  int min_pass = 1;  // fail when fewer raw -> JSON pairs pass (a floor for CI)
 };
 
 int run_qa(const QaOptions& options);
