@@ -40,10 +40,12 @@ void add_routes(config::Neighbor& n, std::uint32_t first, std::size_t count, std
     config::StaticRoute r;
     r.family = wire::ipv4_unicast;
     r.nlri.prefix = wire::IpPrefix{IpAddress::v4_from_u32(first + (std::uint32_t(i) << 8)), 24};
-    r.attributes.origin = wire::Origin::igp;
-    r.attributes.as_path = wire::AsPath{};  // eBGP: the reactor prepends our AS
-    r.attributes.next_hop = n.local_address;
-    r.attributes.med = med + std::uint32_t(i % 7);
+    wire::PathAttributes a;
+    a.origin = wire::Origin::igp;
+    a.as_path = wire::AsPath{};  // eBGP: the reactor prepends our AS
+    a.next_hop = n.local_address;
+    a.med = med + std::uint32_t(i % 7);
+    r.attributes = config::share(std::move(a));
     n.routes.push_back(r);
   }
 }

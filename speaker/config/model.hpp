@@ -1,10 +1,16 @@
-// The typed configuration model the reactor consumes. Parsers (today the
-// ExaBGP-syntax subset in parser.cpp) produce it; the reactor never sees text.
+// The typed configuration model the reactor consumes. Parsers (ExaBGP's
+// configuration language in parser.cpp) produce it; the reactor never sees
+// text. Templates are resolved at parse time: a Neighbor holds what it
+// inherited. Two models compare equal when they say the same thing: where a
+// thing was written (Location) never takes part in a comparison.
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "speaker/wire/attributes.hpp"
@@ -12,25 +18,131 @@
 
 namespace bgpsim::config {
 
-// Where something was written: "file:line:col".
-struct Location {
-  std::string file;
-  std::size_t line = 0;
-  std::size_t column = 0;
+// Where something was written: "file:line:col". 16 bytes: the file name is
+// interned once per process (a configuration names few files, and a million
+// routes must not carry a million copies of it).
+class Location {
+ public:
+  Location() = default;
+  Location(std::string_view file, std::size_t line, std::size_t column);
+  std::string_view file() const;
+  std::size_t line() const { return line_; }
+  std::size_t column() const { return column_; }
+  void set(std::size_t line, std::size_t column) {
+    line_ = static_cast<std::uint32_t>(line);
+    column_ = static_cast<std::uint32_t>(column);
+  }
   std::string to_string() const;
+  // Places never make two configurations differ.
+  bool operator==(const Location&) const { return true; }
+
+ private:
+  const std::string* file_ = nullptr;
+  std::uint32_t line_ = 0;
+  std::uint32_t column_ = 0;
 };
 
+// RFC 4364 4.2 route distinguisher: type 0 (AS2:N), 1 (IPv4:N), 2 (AS4:N).
+struct RouteDistinguisher {
+  std::uint16_t type = 0;
+  std::uint64_t value = 0;  // the 6 bytes after the type
+  std::string to_string() const;
+  auto operator<=>(const RouteDistinguisher&) const = default;
+};
+
+// RFC 8669 BGP Prefix-SID (MPLS): label index and originator SRGB ranges.
+struct PrefixSid {
+  std::uint32_t label_index = 0;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> srgbs;  // (base, range)
+  auto operator<=>(const PrefixSid&) const = default;
+};
+
+// RFC 9252 SRv6 services TLV: `( l3-service SID [BEHAVIOR] [[6 structure bytes]] )`.
+struct PrefixSidSrv6 {
+  bool l2_service = false;
+  wire::IpAddress sid;
+  std::optional<std::uint16_t> behavior;
+  std::optional<std::array<std::uint8_t, 6>> structure;
+  auto operator<=>(const PrefixSidSrv6&) const = default;
+};
+
+// What a route may carry beyond the unicast fields: rarely set, so held out
+// of line and shared.
+struct RouteExtras {
+  std::optional<RouteDistinguisher> rd;  // ipv4/ipv6 mpls-vpn
+  std::vector<std::uint32_t> labels;     // nlri-mpls, mpls-vpn
+  std::string name;                      // `name`: a label for people
+  std::string watchdog;                  // `watchdog NAME`: the API switches it
+  bool withdrawn = false;                // `withdraw`: starts withdrawn (watchdog)
+  std::optional<PrefixSid> prefix_sid;
+  std::optional<PrefixSidSrv6> prefix_sid_srv6;
+  auto operator<=>(const RouteExtras&) const = default;
+};
+
+// The attribute set shared by every route that has it (interned by the parser).
+using SharedAttributes = std::shared_ptr<const wire::PathAttributes>;
+SharedAttributes empty_attributes();
+SharedAttributes share(wire::PathAttributes attributes);
+
+// A route of an NLRI-prefix family: unicast, multicast, nlri-mpls, mpls-vpn.
+// Compact (about 90 bytes): a million of them fit in the memory budget.
 struct StaticRoute {
-  wire::Family family;
   wire::Nlri nlri;
-  wire::PathAttributes attributes;  // next hop in attributes.next_hop (see rib/route.hpp)
-  bool next_hop_self = false;       // `next-hop self`: the session's local address
+  wire::Family family;
+  bool next_hop_self = false;                        // `next-hop self`: the local address
+  SharedAttributes attributes = empty_attributes();  // next hop in attributes->next_hop
+  std::shared_ptr<const RouteExtras> extras;         // null: none
   Location where;
+
+  const RouteExtras& extra() const;
+  bool operator==(const StaticRoute& o) const;
+};
+
+// A keyword and the words after it, as written (canonical spelling).
+struct Field {
+  std::string key;
+  std::vector<std::string> values;
+  bool operator==(const Field&) const = default;
+};
+
+// RFC 8955 flow specification components and actions.
+struct FlowMatch {
+  std::string component;           // source, destination, port, protocol, tcp-flags...
+  std::vector<std::string> terms;  // prefixes, or operator expressions (">8080&<8088", "=tcp")
+  bool operator==(const FlowMatch&) const = default;
+};
+struct FlowRoute {
+  wire::Family family;  // ipv4/ipv6 flow, or flow-vpn with an rd
+  std::string name;
+  std::optional<RouteDistinguisher> rd;
+  std::optional<wire::IpAddress> next_hop;
+  std::vector<FlowMatch> match;
+  std::vector<Field> then;   // discard, rate-limit, redirect, mark, action, copy...
+  std::vector<Field> scope;  // interface-set...
+  SharedAttributes attributes = empty_attributes();  // communities set in `then`
+  Location where;
+  bool operator==(const FlowRoute& o) const;
+};
+
+// A route of a family whose NLRI is not a prefix (sr-policy, mup, mcast-vpn,
+// vpls): path attributes and rd typed, the NLRI's own fields kept in order.
+struct FamilyRoute {
+  wire::Family family;
+  std::string kind;  // the statement word: sr-policy, mup, mcast-vpn, vpls
+  std::string name;  // `vpls NAME { ... }`
+  std::optional<RouteDistinguisher> rd;
+  bool next_hop_self = false;
+  RouteExtras extras;  // labels, prefix-sid... (rd and name are above)
+  std::vector<Field> fields;
+  SharedAttributes attributes = empty_attributes();
+  Location where;
+  bool operator==(const FamilyRoute& o) const;
 };
 
 struct AddPath {
   bool send = false;
   bool receive = false;
+  bool operator==(const AddPath&) const = default;
 };
 
 struct Capabilities {
@@ -39,11 +151,46 @@ struct Capabilities {
   std::optional<std::uint16_t> graceful_restart_s;
   AddPath add_path;
   std::vector<wire::Family> add_path_families;  // empty: every configured family
+  std::vector<std::pair<wire::Family, std::uint32_t>> add_path_limits;  // `ipv4 unicast limit N`
   bool extended_message = false;
   bool extended_next_hop = false;
   bool software_version = false;
   bool multi_session = false;
   bool operational = false;
+  bool link_local_nexthop = false;  // draft-ietf-idr-linklocal-capability
+  bool aigp = false;
+  bool operator==(const Capabilities&) const = default;
+};
+
+// Which messages go to the helper processes (`api { receive {...} send {...} }`).
+struct MessageSet {
+  bool parsed = false, packets = false, consolidate = false;
+  bool open = false, update = false, keepalive = false, notification = false;
+  bool refresh = false, operational = false;
+  bool operator==(const MessageSet&) const = default;
+};
+
+struct ApiBinding {
+  std::string name;  // `api NAME { ... }` (a label only)
+  std::vector<std::string> processes;
+  std::vector<std::string> processes_match;  // regular expressions on process names
+  bool neighbor_changes = false;
+  MessageSet receive, send;
+  bool operator==(const ApiBinding&) const = default;
+};
+
+struct TcpAo {  // RFC 5925
+  std::uint32_t keyid = 0;
+  std::string algorithm;
+  std::string password;
+  bool operator==(const TcpAo&) const = default;
+};
+
+// `nexthop { ipv4 unicast ipv6; }`: RFC 8950 next-hop AFI per family.
+struct NextHopFamily {
+  wire::Family family;
+  std::uint16_t next_hop_afi = 0;
+  bool operator==(const NextHopFamily&) const = default;
 };
 
 struct Neighbor {
@@ -57,23 +204,51 @@ struct Neighbor {
   std::uint16_t hold_time_s = 180;
   bool passive = false;
   bool group_updates = true;
+  bool auto_flush = true;
+  bool manual_eor = false;
+  bool adj_rib_in = true;
+  bool adj_rib_out = true;
   std::string description;
   std::string host_name;
   std::string domain_name;
-  std::string md5_password;                  // RFC 2385 TCP-MD5
+  std::string md5_password;  // RFC 2385 TCP-MD5
+  bool md5_base64 = false;
+  std::optional<wire::IpAddress> md5_ip;  // the address the MD5 key is bound to
+  std::optional<TcpAo> tcp_ao;
   std::optional<std::uint8_t> outgoing_ttl;  // GTSM (RFC 5082): TTL we send
   std::optional<std::uint8_t> incoming_ttl;  // GTSM: minimum TTL we accept
+  std::optional<wire::IpAddress> local_link_local;
   Capabilities capabilities;
   std::vector<wire::Family> families;  // empty: ipv4 unicast, plus what the routes need
-  std::vector<StaticRoute> routes;
+  std::vector<NextHopFamily> next_hops;
+  std::vector<ApiBinding> api;
+  std::deque<StaticRoute> routes;  // a deque: no reallocation peak at a million routes
+  std::vector<FlowRoute> flow_routes;
+  std::vector<FamilyRoute> family_routes;
   Location where;
 
   // Families to negotiate: the configured ones, or the defaults.
   std::vector<wire::Family> negotiated_families() const;
+  // The first route the speaker cannot send yet (its family has no codec):
+  // "file:line:col: route of family ipv4 flow is not supported yet".
+  std::optional<std::string> unsupported() const;
+  bool operator==(const Neighbor&) const = default;
+};
+
+// `process NAME { run COMMAND; encoder json|text; respawn BOOL; }`
+struct Process {
+  std::string name;
+  std::vector<std::string> run;  // the command and its arguments
+  std::string encoder = "text";
+  bool respawn = true;
+  Location where;
+  bool operator==(const Process&) const = default;
 };
 
 struct Config {
+  std::vector<Process> processes;
   std::vector<Neighbor> neighbors;
+  bool operator==(const Config&) const = default;
 };
 
 }  // namespace bgpsim::config

@@ -1,559 +1,375 @@
 #include "speaker/config/parser.hpp"
 
-#include <charconv>
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <fstream>
+#include <map>
+#include <set>
+#include <span>
 #include <sstream>
+
+#include "speaker/config/lexer.hpp"
+#include "speaker/config/values.hpp"
 
 namespace bgpsim::config {
 
 using namespace bgpsim::wire;
-
-std::string Location::to_string() const {
-  return file + ":" + std::to_string(line) + ":" + std::to_string(column);
-}
-
-std::vector<Family> Neighbor::negotiated_families() const {
-  if (!families.empty()) return families;
-  FamilySet set;
-  set.insert(ipv4_unicast);
-  for (const auto& r : routes) set.insert(r.family);
-  return set.items();
-}
+using values::number;
 
 namespace {
 
-// --- Tokens -------------------------------------------------------------
-
-struct Token {
-  std::string text;
-  std::size_t line = 0, column = 0;
-  bool quoted = false;
-  bool is(std::string_view s) const { return !quoted && text == s; }
+// A neighbor being parsed and the words it set itself (for `inherit`).
+struct Draft {
+  Neighbor n;
+  std::set<std::string> set;  // keywords written in this neighbor (capability ones prefixed)
+  bool has(const std::string& k) const { return set.count(k) != 0; }
 };
 
-// Words, quoted strings, and the punctuation { } ; [ ] ( ) as tokens of their
-// own; '#' starts a comment to the end of the line.
-std::vector<Token> tokenize(std::string_view text) {
-  std::vector<Token> out;
-  std::size_t line = 1, column = 1;
-  std::size_t i = 0;
-  auto advance = [&] {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-    ++i;
-  };
-  while (i < text.size()) {
-    char c = text[i];
-    if (c == '#') {
-      while (i < text.size() && text[i] != '\n') advance();
-    } else if (std::isspace(static_cast<unsigned char>(c))) {
-      advance();
-    } else if (std::string_view("{};[]()").find(c) != std::string_view::npos) {
-      out.push_back(Token{std::string(1, c), line, column});
-      advance();
-    } else if (c == '"' || c == '\'') {
-      Token t{"", line, column, true};
-      advance();
-      while (i < text.size() && text[i] != c) {
-        t.text.push_back(text[i]);
-        advance();
-      }
-      if (i < text.size()) advance();
-      out.push_back(std::move(t));
-    } else {
-      Token t{"", line, column};
-      while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i])) &&
-             std::string_view("{};[]()#").find(text[i]) == std::string_view::npos) {
-        t.text.push_back(text[i]);
-        advance();
-      }
-      out.push_back(std::move(t));
-    }
-  }
-  return out;
+// The family words of ExaBGP that wire::Family spells otherwise.
+std::optional<Family> family_words(std::string_view afi, std::string_view safi) {
+  if (safi == "sr-policy") safi = "srte";
+  return Family::parse(fmt::format("{} {}", afi, safi));
 }
 
-// --- Statements -----------------------------------------------------------
+bool keyword_like(const Token& t) {
+  if (t.kind != Token::word || t.text.empty()) return false;
+  if (!(t.text[0] >= 'a' && t.text[0] <= 'z')) return false;
+  for (char c : t.text)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  return true;
+}
 
-// `words... ;` or `words... { statements }`.
-struct Statement {
-  std::vector<Token> words;
-  std::optional<std::vector<Statement>> block;
+// Interns attribute sets: routes with equal attributes share one.
+struct AttributeLess {
+  bool operator()(const SharedAttributes& a, const SharedAttributes& b) const { return *a < *b; }
+};
+
+// What follows a route's prefix, once parsed: shared between routes that
+// wrote the same words (the common case in big files is one attribute set).
+struct RouteTail {
+  SharedAttributes attributes;
+  std::shared_ptr<const RouteExtras> extras;
+  bool next_hop_self = false;
+  std::optional<std::uint32_t> path_id;
+  std::optional<std::uint8_t> split;
 };
 
 class Parser {
  public:
-  Parser(std::vector<Token> tokens, std::string file)
-      : tokens_(std::move(tokens)), file_(std::move(file)) {}
+  Parser(std::istream& in, std::string_view file, std::uint32_t line = 1, std::uint32_t column = 1)
+      : lex_(in, line, column), file_(file, 0, 0) {}
 
-  std::variant<std::vector<Statement>, ParseError> statements(bool nested) {
-    std::vector<Statement> out;
-    while (pos_ < tokens_.size()) {
-      if (tokens_[pos_].is("}")) {
-        if (!nested) return error(tokens_[pos_], "'}' without a matching '{'");
-        ++pos_;
-        return out;
+  ParseResult run() {
+    for (;;) {
+      read_statement();
+      if (end_.kind == Token::end) {
+        if (n_) error(words_[0], "statement is not ended by ';' or a block");
+        break;
       }
-      Statement s;
-      while (pos_ < tokens_.size() && !tokens_[pos_].is(";") && !tokens_[pos_].is("{") &&
-             !tokens_[pos_].is("}"))
-        s.words.push_back(tokens_[pos_++]);
-      if (pos_ >= tokens_.size())
-        return error(tokens_.back(), "statement is not ended by ';' or a block");
-      if (tokens_[pos_].is("}")) return error(tokens_[pos_], "missing ';' before '}'");
-      if (s.words.empty()) return error(tokens_[pos_], "empty statement");
-      if (tokens_[pos_++].is("{")) {
-        auto inner = statements(true);
-        if (auto* e = std::get_if<ParseError>(&inner)) return *e;
-        s.block = std::move(std::get<std::vector<Statement>>(inner));
+      if (end_.is('}')) {
+        error(end_, "'}' without a matching '{'");
+        if (n_) error(words_[0], "statement is not ended by ';' or a block");
+        continue;
       }
-      out.push_back(std::move(s));
+      if (n_ == 0) continue;
+      top_statement();
     }
-    if (nested) return ParseError{end_location(), "missing '}' at the end of the file"};
-    return out;
+    return ParseResult{std::move(config_), std::move(errors_)};
   }
 
-  ParseError error(const Token& t, std::string reason) const {
-    return ParseError{Location{file_, t.line, t.column}, std::move(reason)};
-  }
-  Location location(const Token& t) const { return Location{file_, t.line, t.column}; }
-  Location end_location() const {
-    return tokens_.empty() ? Location{file_, 1, 1}
-                           : Location{file_, tokens_.back().line, tokens_.back().column};
+  // For parse_route: the whole input is one route's words.
+  std::variant<StaticRoute, ParseError> single_route() {
+    n_ = 0;
+    for (;;) {
+      if (n_ == words_.size()) words_.emplace_back();
+      lex_.next(words_[n_]);
+      if (words_[n_].kind == Token::end) break;
+      ++n_;
+    }
+    Draft d;
+    if (n_ == 0) return ParseError{at(words_[0]), "route needs a prefix"};
+    static_route(d, std::span<const Token>(words_.data(), n_), std::nullopt);
+    if (!errors_.empty()) return errors_.front();
+    return d.n.routes.front();
   }
 
  private:
-  std::vector<Token> tokens_;
-  std::string file_;
-  std::size_t pos_ = 0;
-};
+  // --- Statements -----------------------------------------------------------
 
-// --- Values ---------------------------------------------------------------
-
-template <class T>
-std::optional<T> number(std::string_view s) {
-  T v{};
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-// ASN "65000" or asdot "1.10".
-std::optional<std::uint32_t> asn(std::string_view s) {
-  auto dot = s.find('.');
-  if (dot == std::string_view::npos) return number<std::uint32_t>(s);
-  auto high = number<std::uint16_t>(s.substr(0, dot));
-  auto low = number<std::uint16_t>(s.substr(dot + 1));
-  if (!high || !low) return std::nullopt;
-  return (std::uint32_t{*high} << 16) | *low;
-}
-
-// An IPv4 address or a number, as ExaBGP accepts for ids and path-information.
-std::optional<std::uint32_t> id_value(std::string_view s) {
-  if (s.find('.') != std::string_view::npos) {
-    auto a = IpAddress::parse(s);
-    if (!a || a->v6) return std::nullopt;
-    return a->v4_u32();
-  }
-  return number<std::uint32_t>(s);
-}
-
-std::optional<std::uint32_t> community(std::string_view s) {
-  static const std::pair<std::string_view, std::uint32_t> well_known[] = {
-      {"no-export", 0xFFFFFF01},  {"no-advertise", 0xFFFFFF02}, {"no-export-subconfed", 0xFFFFFF03},
-      {"nopeer", 0xFFFFFF04},     {"blackhole", 0xFFFF029A},    {"graceful-shutdown", 0xFFFF0000},
-      {"llgr-stale", 0xFFFF0006}, {"no-llgr", 0xFFFF0007},
-  };
-  for (const auto& [name, value] : well_known)
-    if (s == name) return value;
-  auto colon = s.find(':');
-  if (colon == std::string_view::npos) return number<std::uint32_t>(s);
-  auto high = number<std::uint16_t>(s.substr(0, colon));
-  auto low = number<std::uint16_t>(s.substr(colon + 1));
-  if (!high || !low) return std::nullopt;
-  return (std::uint32_t{*high} << 16) | *low;
-}
-
-std::optional<LargeCommunity> large_community(std::string_view s) {
-  LargeCommunity out{};
-  for (int i = 0; i < 3; ++i) {
-    auto colon = s.find(':');
-    if ((i < 2) == (colon == std::string_view::npos)) return std::nullopt;
-    auto v = number<std::uint32_t>(s.substr(0, colon));
-    if (!v) return std::nullopt;
-    out[i] = *v;
-    s = colon == std::string_view::npos ? std::string_view{} : s.substr(colon + 1);
-  }
-  return out;
-}
-
-// Extended communities in ExaBGP's words (RFC 4360, RFC 5668, RFC 8955):
-// target:/origin: with AS2:N, IP:N or AS4:N, redirect:AS:N, bare A:B as a
-// route target, or the raw 8 bytes as 0x hex.
-std::optional<std::uint64_t> extended_community(std::string_view s) {
-  if (s.rfind("0x", 0) == 0 || s.rfind("0X", 0) == 0) {
-    auto hex = s.substr(2);
-    std::uint64_t v = 0;
-    auto [end, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), v, 16);
-    if (ec != std::errc{} || end != hex.data() + hex.size() || hex.size() > 16) return std::nullopt;
-    return v;
-  }
-  std::uint8_t subtype = 0x02;  // route target
-  bool redirect = false;
-  if (s.rfind("target:", 0) == 0) {
-    s.remove_prefix(7);
-  } else if (s.rfind("origin:", 0) == 0) {
-    subtype = 0x03;
-    s.remove_prefix(7);
-  } else if (s.rfind("redirect:", 0) == 0) {
-    redirect = true;
-    s.remove_prefix(9);
-  }
-  auto colon = s.rfind(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  auto global = s.substr(0, colon);
-  auto local = s.substr(colon + 1);
-  auto local_value = id_value(local);
-  if (!local_value) return std::nullopt;
-  if (global.find('.') != std::string_view::npos) {  // IPv4-address-specific
-    auto ip = IpAddress::parse(global);
-    if (!ip || ip->v6 || *local_value > 0xFFFF) return std::nullopt;
-    const std::uint64_t type = redirect ? 0x8108 : (0x0100u | subtype);
-    return (type << 48) | (std::uint64_t{ip->v4_u32()} << 16) | *local_value;
-  }
-  auto as = number<std::uint32_t>(global);
-  if (!as) return std::nullopt;
-  if (*as > 0xFFFF) {  // four-octet AS specific (RFC 5668)
-    if (*local_value > 0xFFFF) return std::nullopt;
-    const std::uint64_t type = redirect ? 0x8208 : (0x0200u | subtype);
-    return (type << 48) | (std::uint64_t{*as} << 16) | *local_value;
-  }
-  const std::uint64_t type = redirect ? 0x8008 : subtype;
-  return (type << 48) | (std::uint64_t{*as} << 32) | *local_value;
-}
-
-// A value or a bracketed list of values: `x` or `[ x y z ]`.
-std::vector<const Token*> list_at(const std::vector<Token>& w, std::size_t& i) {
-  std::vector<const Token*> out;
-  if (i < w.size() && w[i].is("[")) {
-    ++i;
-    while (i < w.size() && !w[i].is("]")) out.push_back(&w[i++]);
-    if (i < w.size()) ++i;
-  } else if (i < w.size()) {
-    out.push_back(&w[i++]);
-  }
-  return out;
-}
-
-using MaybeError = std::optional<ParseError>;
-
-// Parses route words from w[i] on into `route`.
-MaybeError parse_route_words(const std::vector<Token>& w, std::size_t i, StaticRoute& route,
-                             const Parser& p) {
-  auto& a = route.attributes;
-  auto need_value = [&](const Token& key) -> MaybeError {
-    if (i >= w.size()) return p.error(key, "'" + key.text + "' needs a value");
-    return std::nullopt;
-  };
-  while (i < w.size()) {
-    const Token& key = w[i++];
-    const std::string& k = key.text;
-    if (k == "next-hop") {
-      if (auto e = need_value(key)) return e;
-      const Token& v = w[i++];
-      if (v.text == "self") {
-        route.next_hop_self = true;
-      } else if (auto ip = IpAddress::parse(v.text)) {
-        a.next_hop = ip;
-      } else {
-        return p.error(v, "next-hop '" + v.text + "' is not an IP address or 'self'");
+  // Reads words up to ';', '{', '}' or the end into words_[0, n_) and end_.
+  void read_statement() {
+    n_ = 0;
+    for (;;) {
+      if (n_ == words_.size()) words_.emplace_back();
+      Token& t = words_[n_];
+      lex_.next(t);
+      if (t.kind == Token::end || t.is(';') || t.is('{') || t.is('}')) {
+        std::swap(end_, t);
+        return;
       }
-    } else if (k == "origin") {
-      if (auto e = need_value(key)) return e;
-      const Token& v = w[i++];
-      if (v.text == "igp")
-        a.origin = Origin::igp;
-      else if (v.text == "egp")
-        a.origin = Origin::egp;
-      else if (v.text == "incomplete")
-        a.origin = Origin::incomplete;
-      else
-        return p.error(v, "origin must be igp, egp or incomplete");
-    } else if (k == "as-path") {
-      if (auto e = need_value(key)) return e;
-      AsPath path;
-      AsPathSegment sequence{AsPathSegment::as_sequence, {}};
-      auto values = list_at(w, i);
-      for (std::size_t j = 0; j < values.size(); ++j) {
-        if (values[j]->is("(")) {
-          if (!sequence.asns.empty()) path.segments.push_back(sequence);
-          sequence.asns.clear();
-          AsPathSegment set{AsPathSegment::as_set, {}};
-          for (++j; j < values.size() && !values[j]->is(")"); ++j) {
-            auto v = asn(values[j]->text);
-            if (!v) return p.error(*values[j], "'" + values[j]->text + "' is not an AS number");
-            set.asns.push_back(*v);
-          }
-          path.segments.push_back(set);
-          continue;
+      ++n_;
+    }
+  }
+
+  // Reads the statements of the block just opened, calling on() for each;
+  // returns after its '}' (or at the end of the input, with an error).
+  template <class F>
+  void block(F&& on) {
+    for (;;) {
+      read_statement();
+      if (end_.kind == Token::end) {
+        if (n_) error(words_[0], "statement is not ended by ';' or a block");
+        error(end_, "missing '}' at the end of the file");
+        eof_ = true;
+        return;
+      }
+      if (end_.is('}')) {
+        if (n_) {
+          error(end_, "missing ';' before '}'");
+          if (!end_of_input()) on();  // still read what it says
         }
-        auto v = asn(values[j]->text);
-        if (!v) return p.error(*values[j], "'" + values[j]->text + "' is not an AS number");
-        sequence.asns.push_back(*v);
+        return;
       }
-      if (!sequence.asns.empty()) path.segments.push_back(sequence);
-      a.as_path = path;
-    } else if (k == "med") {
-      if (auto e = need_value(key)) return e;
-      auto v = number<std::uint32_t>(w[i].text);
-      if (!v) return p.error(w[i], "med must be a 32-bit number");
-      a.med = *v;
-      ++i;
-    } else if (k == "local-preference") {
-      if (auto e = need_value(key)) return e;
-      auto v = number<std::uint32_t>(w[i].text);
-      if (!v) return p.error(w[i], "local-preference must be a 32-bit number");
-      a.local_pref = *v;
-      ++i;
-    } else if (k == "atomic-aggregate") {
-      a.atomic_aggregate = true;
-    } else if (k == "aggregator") {
-      if (auto e = need_value(key)) return e;
-      auto values = list_at(w, i);
-      std::string text;
-      for (auto* v : values) text += v->text;
-      auto colon = text.find(':');
-      auto as = colon == std::string::npos ? std::nullopt : asn(text.substr(0, colon));
-      auto ip =
-          colon == std::string::npos ? std::nullopt : IpAddress::parse(text.substr(colon + 1));
-      if (!as || !ip || ip->v6) return p.error(key, "aggregator must be ASN:IPv4");
-      a.aggregator = Aggregator{*as, *ip};
-    } else if (k == "community") {
-      if (auto e = need_value(key)) return e;
-      std::vector<std::uint32_t> values;
-      for (auto* v : list_at(w, i)) {
-        auto c = community(v->text);
-        if (!c)
-          return p.error(
-              *v, "'" + v->text + "' is not a community (A:B, a number or a well-known name)");
-        values.push_back(*c);
+      if (n_ == 0) {
+        if (end_.is('{')) {
+          error(end_, "a block needs a name");
+          skip_block();
+        }
+        continue;
       }
-      a.communities = values;
-    } else if (k == "extended-community") {
-      if (auto e = need_value(key)) return e;
-      std::vector<std::uint64_t> values;
-      for (auto* v : list_at(w, i)) {
-        auto c = extended_community(v->text);
-        if (!c) return p.error(*v, "'" + v->text + "' is not an extended community");
-        values.push_back(*c);
+      on();
+      if (eof_) return;
+    }
+  }
+  bool end_of_input() const { return eof_; }
+
+  // Skips the rest of the block just opened (after an error).
+  void skip_block() {
+    int depth = 1;
+    Token t;
+    while (depth > 0) {
+      lex_.next(t);
+      if (t.kind == Token::end) {
+        error(t, "missing '}' at the end of the file");
+        eof_ = true;
+        return;
       }
-      a.extended_communities = values;
-    } else if (k == "large-community") {
-      if (auto e = need_value(key)) return e;
-      std::vector<LargeCommunity> values;
-      for (auto* v : list_at(w, i)) {
-        auto c = large_community(v->text);
-        if (!c) return p.error(*v, "'" + v->text + "' is not a large community (A:B:C)");
-        values.push_back(*c);
+      if (t.is('{')) ++depth;
+      if (t.is('}')) --depth;
+    }
+  }
+
+  // The statement must end with ';' (a block is an error and is skipped).
+  bool simple() {
+    if (end_.is('{')) {
+      error(words_[0], "'" + words_[0].text + "' does not take a block");
+      skip_block();
+      return false;
+    }
+    return true;
+  }
+  // The statement must open a block.
+  bool opens_block() {
+    if (!end_.is('{')) {
+      error(words_[0], "'" + words_[0].text + "' needs a block { ... }");
+      return false;
+    }
+    return true;
+  }
+  void unknown(std::string_view where) {
+    error(words_[0], fmt::format("unknown keyword '{}' in {}", words_[0].text, where));
+    if (end_.is('{')) skip_block();
+  }
+
+  Location at(const Token& t) const {
+    Location l = file_;
+    l.set(t.line, t.column);
+    return l;
+  }
+  void error(const Token& t, std::string reason) {
+    if (errors_.size() < 1000) errors_.push_back(ParseError{at(t), std::move(reason)});
+  }
+
+  // --- Top level ----------------------------------------------------------
+
+  void top_statement() {
+    const std::string& k = words_[0].text;
+    if (words_[0].is("neighbor")) {
+      if (n_ != 2) {
+        error(words_[0], "expected 'neighbor ADDRESS { ... }'");
+        if (end_.is('{')) skip_block();
+        return;
       }
-      a.large_communities = values;
-    } else if (k == "originator-id") {
-      if (auto e = need_value(key)) return e;
-      auto v = id_value(w[i].text);
-      if (!v) return p.error(w[i], "originator-id must be an IPv4 address");
-      a.originator_id = *v;
-      ++i;
-    } else if (k == "cluster-list") {
-      if (auto e = need_value(key)) return e;
-      std::vector<std::uint32_t> values;
-      for (auto* v : list_at(w, i)) {
-        auto c = id_value(v->text);
-        if (!c) return p.error(*v, "cluster-list entries are IPv4 addresses");
-        values.push_back(*c);
-      }
-      a.cluster_list = values;
-    } else if (k == "path-information") {
-      if (auto e = need_value(key)) return e;
-      auto v = id_value(w[i].text);
-      if (!v) return p.error(w[i], "path-information must be a number or an IPv4 address");
-      route.nlri.path_id = *v;
-      ++i;
-    } else if (k == "aigp") {
-      if (auto e = need_value(key)) return e;
-      auto v = number<std::uint64_t>(w[i].text);
-      if (!v) return p.error(w[i], "aigp must be a number");
-      a.aigp = *v;
-      ++i;
+      if (!opens_block()) return;
+      Draft d;
+      d.n.where = at(words_[0]);
+      const Token keyword = words_[0];
+      auto peer = IpAddress::parse(words_[1].text);
+      if (!peer) error(words_[1], "'" + words_[1].text + "' is not an IP address");
+      if (peer) d.n.peer_address = *peer;
+      block([&] { neighbor_statement(d); });
+      if (!peer) return;
+      finish_neighbor(d, keyword);
+      config_.neighbors.push_back(std::move(d.n));
+    } else if (words_[0].is("process")) {
+      process();
+    } else if (words_[0].is("template")) {
+      if (n_ != 1) error(words_[1], "template takes no name: 'template { neighbor NAME { } }'");
+      if (!opens_block()) return;
+      block([&] {
+        if (!words_[0].is("neighbor") || n_ != 2)
+          return unknown("template (expected 'neighbor NAME')");
+        if (!opens_block()) return;
+        std::string name = words_[1].text;
+        Draft d;
+        d.n.where = at(words_[0]);
+        block([&] { neighbor_statement(d); });
+        templates_[name] = std::move(d);
+      });
     } else {
-      return p.error(key, "unknown route attribute '" + k + "'");
+      error(words_[0], "unknown top-level statement '" + k + "'");
+      if (end_.is('{')) skip_block();
     }
   }
-  if (!a.origin) a.origin = Origin::igp;  // ExaBGP's default
-  if (!a.as_path) a.as_path = AsPath{};
-  return std::nullopt;
-}
 
-MaybeError parse_prefix(const Token& t, StaticRoute& route, const Parser& p) {
-  auto prefix = IpPrefix::parse(t.text);
-  if (!prefix) return p.error(t, "'" + t.text + "' is not a prefix");
-  route.nlri.prefix = *prefix;
-  route.family = prefix->address.v6 ? ipv6_unicast : ipv4_unicast;
-  route.where = p.location(t);
-  return std::nullopt;
-}
-
-// `route PREFIX words;` or `route PREFIX { key value; ... }`.
-MaybeError parse_static(const std::vector<Statement>& block, Neighbor& n, const Parser& p) {
-  for (const auto& s : block) {
-    if (!s.words[0].is("route") || s.words.size() < 2)
-      return p.error(s.words[0], "expected 'route PREFIX ...' in static");
-    StaticRoute route;
-    if (auto e = parse_prefix(s.words[1], route, p)) return e;
-    std::vector<Token> words(s.words.begin() + 2, s.words.end());
-    if (s.block)
-      for (const auto& inner : *s.block)
-        words.insert(words.end(), inner.words.begin(), inner.words.end());
-    if (auto e = parse_route_words(words, 0, route, p)) return e;
-    n.routes.push_back(std::move(route));
-  }
-  return std::nullopt;
-}
-
-MaybeError parse_families(const std::vector<Statement>& block, std::vector<Family>& out,
-                          const Parser& p) {
-  for (const auto& s : block) {
-    std::string text;
-    for (const auto& w : s.words) text += (text.empty() ? "" : " ") + w.text;
-    if (text == "all") {
-      for (Family f : {ipv4_unicast, ipv4_multicast, ipv6_unicast, ipv6_multicast})
-        out.push_back(f);
-      continue;
+  void process() {
+    if (n_ != 2) {
+      error(words_[0], "expected 'process NAME { ... }'");
+      if (end_.is('{')) skip_block();
+      return;
     }
-    auto f = Family::parse(text);
-    if (!f) return p.error(s.words[0], "unknown family '" + text + "'");
-    out.push_back(*f);
+    if (!opens_block()) return;
+    Process p;
+    p.name = words_[1].text;
+    p.where = at(words_[0]);
+    const Token keyword = words_[0];
+    block([&] {
+      if (!simple()) return;
+      const Token& key = words_[0];
+      if (key.is("run")) {
+        if (n_ < 2) return error(key, "run needs a command");
+        p.run.clear();
+        for (std::size_t i = 1; i < n_; ++i) p.run.push_back(words_[i].text);
+      } else if (key.is("encoder")) {
+        if (n_ != 2 || (!words_[1].is("json") && !words_[1].is("text")))
+          return error(n_ > 1 ? words_[1] : key, "encoder is json or text");
+        p.encoder = words_[1].text;
+      } else if (key.is("respawn")) {
+        auto on = switch_value();
+        if (!on) return;
+        p.respawn = *on;
+      } else {
+        unknown("process");
+      }
+    });
+    if (p.run.empty()) error(keyword, "process '" + p.name + "' needs 'run COMMAND'");
+    for (const auto& other : config_.processes)
+      if (other.name == p.name) error(keyword, "process '" + p.name + "' is defined twice");
+    config_.processes.push_back(std::move(p));
   }
-  return std::nullopt;
-}
 
-// `enable`/`disable` (or nothing, meaning enable).
-std::optional<bool> switch_value(const Statement& s) {
-  if (s.words.size() == 1) return true;
-  if (s.words[1].text == "enable" || s.words[1].text == "true") return true;
-  if (s.words[1].text == "disable" || s.words[1].text == "false") return false;
-  return std::nullopt;
-}
+  // `enable`/`disable`, `true`/`false` (or nothing, meaning enable).
+  std::optional<bool> switch_value() {
+    if (n_ == 1) return true;
+    const Token& v = words_[1];
+    if (n_ == 2 && (v.is("enable") || v.is("true"))) return true;
+    if (n_ == 2 && (v.is("disable") || v.is("false"))) return false;
+    error(v, "'" + words_[0].text + "' takes enable/disable or true/false");
+    return std::nullopt;
+  }
 
-MaybeError parse_capability(const std::vector<Statement>& block, Capabilities& c, const Parser& p) {
-  for (const auto& s : block) {
-    const auto& k = s.words[0].text;
-    if (k == "add-path") {
-      const std::string v = s.words.size() > 1 ? s.words[1].text : "";
-      if (v == "send")
-        c.add_path = {true, false};
-      else if (v == "receive")
-        c.add_path = {false, true};
-      else if (v == "send/receive")
-        c.add_path = {true, true};
-      else if (v == "disable")
-        c.add_path = {};
-      else
-        return p.error(s.words[0], "add-path takes send, receive, send/receive or disable");
-      continue;
+  // --- Neighbor -----------------------------------------------------------
+
+  void neighbor_statement(Draft& d) {
+    Neighbor& n = d.n;
+    const Token& key = words_[0];
+    const std::string k = key.text;
+    if (end_.is('{')) {
+      if (n_ == 1) {
+        if (k == "static") return block([&] { static_statement(d); });
+        if (k == "family") return block([&] { family_statement(n.families); });
+        if (k == "add-path") return block([&] { add_path_statement(n.capabilities); });
+        if (k == "capability") return block([&] { capability_statement(d); });
+      }
+      if (k == "api" && n_ <= 2) {
+        n.api.emplace_back();
+        if (n_ == 2) n.api.back().name = words_[1].text;
+        {
+          std::size_t index = n.api.size() - 1;
+          return block([&] { api_statement(n.api[index]); });
+        }
+      }
+      if (n_ == 1) {
+        if (k == "announce") return block([&] { announce_statement(d); });
+        if (k == "flow") return block([&] { flow_statement(d); });
+        if (k == "l2vpn") return block([&] { l2vpn_statement(d); });
+        if (k == "nexthop") return block([&] { nexthop_statement(n); });
+        if (k == "tcp-ao") {
+          d.set.insert(k);
+          TcpAo ao;
+          block([&] { tcp_ao_statement(ao); });
+          n.tcp_ao = ao;
+          return;
+        }
+      }
+      if (k == "route") {  // route PREFIX { ... } directly in the neighbor
+        return static_statement(d);
+      }
+      return unknown("neighbor");
     }
-    if (k == "graceful-restart") {
-      if (s.words.size() > 1) {
-        if (s.words[1].text == "disable") {
-          c.graceful_restart_s.reset();
+    if (k == "route") return static_statement(d);
+    if (k == "inherit") {
+      for (std::size_t i = 1; i < n_; ++i) {
+        if (words_[i].is('[') || words_[i].is(']')) continue;
+        auto t = templates_.find(words_[i].text);
+        if (t == templates_.end()) {
+          error(words_[i], "no template named '" + words_[i].text + "'");
           continue;
         }
-        auto v = number<std::uint16_t>(s.words[1].text);
-        if (!v || *v > 4095) return p.error(s.words[1], "graceful-restart time is 0..4095 seconds");
-        c.graceful_restart_s = *v;
-      } else {
-        c.graceful_restart_s = 120;
+        inherit(d, t->second);
       }
-      continue;
+      if (n_ < 2) error(key, "inherit needs a template name");
+      return;
     }
-    auto on = switch_value(s);
-    if (!on) return p.error(s.words[1], "expected enable or disable");
-    if (k == "asn4")
-      c.asn4 = *on;
-    else if (k == "route-refresh")
-      c.route_refresh = *on;
-    else if (k == "extended-message")
-      c.extended_message = *on;
-    else if (k == "nexthop")
-      c.extended_next_hop = *on;
-    else if (k == "software-version")
-      c.software_version = *on;
-    else if (k == "multi-session")
-      c.multi_session = *on;
-    else if (k == "operational")
-      c.operational = *on;
-    else
-      return p.error(s.words[0], "unknown capability '" + k + "'");
-  }
-  return std::nullopt;
-}
-
-MaybeError parse_neighbor(const Statement& s, Config& config, const Parser& p) {
-  if (s.words.size() != 2 || !s.block)
-    return p.error(s.words[0], "expected 'neighbor ADDRESS { ... }'");
-  Neighbor n;
-  auto peer = IpAddress::parse(s.words[1].text);
-  if (!peer) return p.error(s.words[1], "'" + s.words[1].text + "' is not an IP address");
-  n.peer_address = *peer;
-  n.where = p.location(s.words[0]);
-  for (const auto& item : *s.block) {
-    const Token& key = item.words[0];
-    const std::string& k = key.text;
-    if (item.block) {
-      MaybeError e;
-      if (k == "static")
-        e = parse_static(*item.block, n, p);
-      else if (k == "family")
-        e = parse_families(*item.block, n.families, p);
-      else if (k == "add-path")
-        e = parse_families(*item.block, n.capabilities.add_path_families, p);
-      else if (k == "capability")
-        e = parse_capability(*item.block, n.capabilities, p);
-      else
-        return p.error(key, "unknown block '" + k + "' in neighbor");
-      if (e) return e;
-      continue;
+    static const std::set<std::string, std::less<>> switches = {
+        "passive",    "group-updates", "auto-flush", "manual-eor",
+        "adj-rib-in", "adj-rib-out",   "md5-base64"};
+    if (switches.count(k)) {
+      auto on = switch_value();
+      if (!on) return;
+      d.set.insert(k);
+      bool& field = k == "passive"         ? n.passive
+                    : k == "group-updates" ? n.group_updates
+                    : k == "auto-flush"    ? n.auto_flush
+                    : k == "manual-eor"    ? n.manual_eor
+                    : k == "adj-rib-in"    ? n.adj_rib_in
+                    : k == "adj-rib-out"   ? n.adj_rib_out
+                                           : n.md5_base64;
+      field = *on;
+      return;
     }
-    if (k == "passive" || k == "group-updates") {
-      auto on = switch_value(item);
-      if (!on) return p.error(item.words[1], "expected true or false");
-      (k == "passive" ? n.passive : n.group_updates) = *on;
-      continue;
-    }
-    if (k == "route") {  // a route directly in the neighbor, as ExaBGP allows
-      StaticRoute route;
-      if (item.words.size() < 2) return p.error(key, "route needs a prefix");
-      if (auto e = parse_prefix(item.words[1], route, p)) return e;
-      if (auto e = parse_route_words(item.words, 2, route, p)) return e;
-      n.routes.push_back(std::move(route));
-      continue;
-    }
-    if (item.words.size() != 2) return p.error(key, "'" + k + "' takes one value");
-    const Token& v = item.words[1];
-    auto bad = [&](std::string what) { return p.error(v, k + " " + what); };
+    static const std::set<std::string, std::less<>> scalars = {
+        "router-id", "local-address", "local-as",     "peer-as",      "hold-time",
+        "listen",    "connect",       "outgoing-ttl", "incoming-ttl", "description",
+        "host-name", "domain-name",   "md5-password", "md5-ip",       "local-link-local"};
+    if (!scalars.count(k)) return unknown("neighbor");
+    if (n_ != 2) return error(key, "'" + k + "' takes one value");
+    const Token& v = words_[1];
+    auto bad = [&](std::string what) { error(v, k + " " + what); };
+    d.set.insert(k);
     if (k == "router-id") {
-      auto id = id_value(v.text);
+      auto id = values::id_value(v.text);
       if (!id) return bad("must be an IPv4 address");
       n.router_id = *id;
-    } else if (k == "local-address") {
+    } else if (k == "local-address" || k == "md5-ip" || k == "local-link-local") {
       auto ip = IpAddress::parse(v.text);
       if (!ip) return bad("must be an IP address");
-      n.local_address = *ip;
+      (k == "local-address" ? n.local_address
+       : k == "md5-ip"      ? n.md5_ip
+                            : n.local_link_local) = *ip;
     } else if (k == "local-as" || k == "peer-as") {
-      auto as = asn(v.text);
+      auto as = values::asn(v.text);
       if (!as) return bad("must be an AS number");
       (k == "local-as" ? n.local_as : n.peer_as) = *as;
     } else if (k == "hold-time") {
@@ -578,62 +394,934 @@ MaybeError parse_neighbor(const Statement& s, Config& config, const Parser& p) {
     } else if (k == "md5-password") {
       if (v.text.size() > 80) return bad("is longer than the 80 bytes TCP_MD5SIG allows");
       n.md5_password = v.text;
-    } else {
-      return p.error(key, "unknown neighbor option '" + k + "'");
     }
   }
-  if (n.local_as == 0) return p.error(s.words[0], "neighbor needs local-as");
-  if (n.peer_as == 0) return p.error(s.words[0], "neighbor needs peer-as");
-  if (!n.router_id && n.local_address && !n.local_address->v6)
-    n.router_id = n.local_address->v4_u32();
-  if (!n.router_id)
-    return p.error(s.words[0], "neighbor needs router-id (or an IPv4 local-address)");
-  for (auto& r : n.routes)
-    if (!r.attributes.next_hop && !r.next_hop_self)
-      return ParseError{r.where, "route needs a next-hop"};
-  config.neighbors.push_back(std::move(n));
-  return std::nullopt;
-}
+
+  // Takes from template `t` what the neighbor did not set itself; lists
+  // (families, routes, api...) are the template's followed by the neighbor's.
+  static void inherit(Draft& d, const Draft& t) {
+    Neighbor& n = d.n;
+    const Neighbor& f = t.n;
+    auto take = [&](const char* key, auto member) {
+      if (t.has(key) && !d.has(key)) {
+        n.*member = f.*member;
+        d.set.insert(key);
+      }
+    };
+    take("router-id", &Neighbor::router_id);
+    take("local-address", &Neighbor::local_address);
+    take("local-as", &Neighbor::local_as);
+    take("peer-as", &Neighbor::peer_as);
+    take("hold-time", &Neighbor::hold_time_s);
+    take("listen", &Neighbor::listen_port);
+    take("connect", &Neighbor::connect_port);
+    take("outgoing-ttl", &Neighbor::outgoing_ttl);
+    take("incoming-ttl", &Neighbor::incoming_ttl);
+    take("description", &Neighbor::description);
+    take("host-name", &Neighbor::host_name);
+    take("domain-name", &Neighbor::domain_name);
+    take("md5-password", &Neighbor::md5_password);
+    take("md5-ip", &Neighbor::md5_ip);
+    take("local-link-local", &Neighbor::local_link_local);
+    take("passive", &Neighbor::passive);
+    take("group-updates", &Neighbor::group_updates);
+    take("auto-flush", &Neighbor::auto_flush);
+    take("manual-eor", &Neighbor::manual_eor);
+    take("adj-rib-in", &Neighbor::adj_rib_in);
+    take("adj-rib-out", &Neighbor::adj_rib_out);
+    take("md5-base64", &Neighbor::md5_base64);
+    take("tcp-ao", &Neighbor::tcp_ao);
+    auto cap = [&](const char* key, auto member) {
+      const std::string k = std::string("capability ") + key;
+      if (t.has(k) && !d.has(k)) {
+        n.capabilities.*member = f.capabilities.*member;
+        d.set.insert(k);
+      }
+    };
+    cap("asn4", &Capabilities::asn4);
+    cap("route-refresh", &Capabilities::route_refresh);
+    cap("graceful-restart", &Capabilities::graceful_restart_s);
+    cap("add-path", &Capabilities::add_path);
+    cap("extended-message", &Capabilities::extended_message);
+    cap("nexthop", &Capabilities::extended_next_hop);
+    cap("software-version", &Capabilities::software_version);
+    cap("multi-session", &Capabilities::multi_session);
+    cap("operational", &Capabilities::operational);
+    cap("link-local-nexthop", &Capabilities::link_local_nexthop);
+    cap("aigp", &Capabilities::aigp);
+    auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+    append(n.capabilities.add_path_families, f.capabilities.add_path_families);
+    append(n.capabilities.add_path_limits, f.capabilities.add_path_limits);
+    append(n.families, f.families);
+    append(n.next_hops, f.next_hops);
+    append(n.api, f.api);
+    append(n.routes, f.routes);
+    append(n.flow_routes, f.flow_routes);
+    append(n.family_routes, f.family_routes);
+  }
+
+  void finish_neighbor(Draft& d, const Token& keyword) {
+    Neighbor& n = d.n;
+    if (n.local_as == 0) error(keyword, "neighbor needs local-as");
+    if (n.peer_as == 0) error(keyword, "neighbor needs peer-as");
+    if (!n.router_id && n.local_address && !n.local_address->v6)
+      n.router_id = n.local_address->v4_u32();
+    if (!n.router_id) error(keyword, "neighbor needs router-id (or an IPv4 local-address)");
+    for (const auto& a : n.api)
+      for (const auto& name : a.processes) {
+        bool found = false;
+        for (const auto& p : config_.processes) found = found || p.name == name;
+        if (!found) error(keyword, "api names process '" + name + "', which is not defined");
+      }
+  }
+
+  void family_statement(std::vector<Family>& out) {
+    if (!simple()) return;
+    if (n_ == 1 && words_[0].is("all")) {
+      for (Family f : {ipv4_unicast, ipv4_multicast, ipv6_unicast, ipv6_multicast})
+        out.push_back(f);
+      return;
+    }
+    if (n_ != 2) return error(words_[0], "expected 'AFI SAFI'");
+    auto f = family_words(words_[0].text, words_[1].text);
+    if (!f)
+      return error(words_[0],
+                   fmt::format("unknown family '{} {}'", words_[0].text, words_[1].text));
+    out.push_back(*f);
+  }
+
+  void add_path_statement(Capabilities& c) {
+    if (!simple()) return;
+    if (n_ != 2 && !(n_ == 4 && words_[2].is("limit")))
+      return error(words_[0], "expected 'AFI SAFI' or 'AFI SAFI limit N'");
+    auto f = family_words(words_[0].text, words_[1].text);
+    if (!f)
+      return error(words_[0],
+                   fmt::format("unknown family '{} {}'", words_[0].text, words_[1].text));
+    c.add_path_families.push_back(*f);
+    if (n_ == 4) {
+      auto limit = number<std::uint32_t>(words_[3].text);
+      if (!limit) return error(words_[3], "limit must be a number");
+      c.add_path_limits.emplace_back(*f, *limit);
+    }
+  }
+
+  void nexthop_statement(Neighbor& n) {
+    if (!simple()) return;
+    if (n_ != 3) return error(words_[0], "expected 'AFI SAFI NEXTHOP-AFI'");
+    auto f = family_words(words_[0].text, words_[1].text);
+    if (!f)
+      return error(words_[0],
+                   fmt::format("unknown family '{} {}'", words_[0].text, words_[1].text));
+    std::uint16_t afi = words_[2].is("ipv4") ? 1 : words_[2].is("ipv6") ? 2 : 0;
+    if (!afi) return error(words_[2], "next-hop AFI is ipv4 or ipv6");
+    n.next_hops.push_back(NextHopFamily{*f, afi});
+  }
+
+  void tcp_ao_statement(TcpAo& ao) {
+    if (!simple()) return;
+    if (n_ != 2) return error(words_[0], "'" + words_[0].text + "' takes one value");
+    if (words_[0].is("keyid")) {
+      auto v = number<std::uint32_t>(words_[1].text);
+      if (!v || *v > 255) return error(words_[1], "keyid is 0..255");
+      ao.keyid = *v;
+    } else if (words_[0].is("algorithm")) {
+      static const std::set<std::string, std::less<>> known = {"hmac-sha-1-96", "aes-128-cmac-96",
+                                                               "hmac-sha-256"};
+      if (!known.count(words_[1].text))
+        return error(words_[1], "algorithm is hmac-sha-1-96, aes-128-cmac-96 or hmac-sha-256");
+      ao.algorithm = words_[1].text;
+    } else if (words_[0].is("password")) {
+      ao.password = words_[1].text;
+    } else {
+      unknown("tcp-ao");
+    }
+  }
+
+  void capability_statement(Draft& d) {
+    if (!simple()) return;
+    Capabilities& c = d.n.capabilities;
+    const Token& key = words_[0];
+    const std::string& k = key.text;
+    if (k == "add-path") {
+      const std::string v = n_ > 1 ? words_[1].text : "";
+      if (v == "send")
+        c.add_path = {true, false};
+      else if (v == "receive")
+        c.add_path = {false, true};
+      else if (v == "send/receive")
+        c.add_path = {true, true};
+      else if (v == "disable")
+        c.add_path = {};
+      else
+        return error(key, "add-path takes send, receive, send/receive or disable");
+      d.set.insert("capability " + k);
+      return;
+    }
+    if (k == "graceful-restart") {
+      d.set.insert("capability " + k);
+      if (n_ > 1) {
+        if (words_[1].is("disable") || words_[1].is("false")) {
+          c.graceful_restart_s.reset();
+          return;
+        }
+        if (words_[1].is("enable") || words_[1].is("true")) {
+          c.graceful_restart_s = 120;
+          return;
+        }
+        auto v = number<std::uint16_t>(words_[1].text);
+        if (!v || *v > 4095) return error(words_[1], "graceful-restart time is 0..4095 seconds");
+        c.graceful_restart_s = *v;
+      } else {
+        c.graceful_restart_s = 120;
+      }
+      return;
+    }
+    bool* field = k == "asn4"                 ? &c.asn4
+                  : k == "route-refresh"      ? &c.route_refresh
+                  : k == "extended-message"   ? &c.extended_message
+                  : k == "nexthop"            ? &c.extended_next_hop
+                  : k == "software-version"   ? &c.software_version
+                  : k == "multi-session"      ? &c.multi_session
+                  : k == "operational"        ? &c.operational
+                  : k == "link-local-nexthop" ? &c.link_local_nexthop
+                  : k == "aigp"               ? &c.aigp
+                                              : nullptr;
+    if (!field) return error(key, "unknown capability '" + k + "'");
+    auto on = switch_value();
+    if (!on) return;
+    *field = *on;
+    d.set.insert("capability " + k);
+  }
+
+  // Words of a list: `x` or `[ x y z ]` from words_[i]; i moves past it.
+  std::vector<std::string> list_words(std::size_t& i) {
+    std::vector<std::string> out;
+    if (i < n_ && words_[i].is('[')) {
+      for (++i; i < n_ && !words_[i].is(']'); ++i) out.push_back(words_[i].text);
+      if (i < n_) ++i;
+    } else if (i < n_) {
+      out.push_back(words_[i++].text);
+    }
+    return out;
+  }
+
+  void api_statement(ApiBinding& api) {
+    const Token& key = words_[0];
+    if (key.is("receive") || key.is("send")) {
+      if (!opens_block()) return;
+      MessageSet& m = key.is("receive") ? api.receive : api.send;
+      return block([&] {
+        if (!simple()) return;
+        if (n_ != 1) return error(words_[1], "message kinds take no value");
+        const std::string& w = words_[0].text;
+        bool* field = w == "parsed"         ? &m.parsed
+                      : w == "packets"      ? &m.packets
+                      : w == "consolidate"  ? &m.consolidate
+                      : w == "open"         ? &m.open
+                      : w == "update"       ? &m.update
+                      : w == "keepalive"    ? &m.keepalive
+                      : w == "notification" ? &m.notification
+                      : w == "refresh"      ? &m.refresh
+                      : w == "operational"  ? &m.operational
+                                            : nullptr;
+        if (!field) return unknown("api receive/send");
+        *field = true;
+      });
+    }
+    if (!simple()) return;
+    if (key.is("processes") || key.is("processes-match")) {
+      std::size_t i = 1;
+      auto names = list_words(i);
+      if (i != n_) return error(words_[i], "expected one list: '" + key.text + " [ NAME ... ]'");
+      auto& to = key.is("processes") ? api.processes : api.processes_match;
+      to.insert(to.end(), names.begin(), names.end());
+    } else if (key.is("neighbor-changes")) {
+      api.neighbor_changes = true;
+    } else {
+      unknown("api");
+    }
+  }
+
+  // --- Routes -------------------------------------------------------------
+
+  void static_statement(Draft& d) {
+    if (words_[0].is("sr-policy")) return family_route(d, std::nullopt, "sr-policy");
+    if (!words_[0].is("route")) return unknown("static (expected 'route PREFIX ...')");
+    if (n_ < 2) {
+      error(words_[0], "route needs a prefix");
+      if (end_.is('{')) skip_block();
+      return;
+    }
+    route_with_block(d, 1, std::nullopt);
+  }
+
+  // words_[from] is the prefix; a '{' block adds `key value;` statements.
+  void route_with_block(Draft& d, std::size_t from, std::optional<Family> family) {
+    if (!end_.is('{'))
+      return static_route(d, std::span<const Token>(words_.data() + from, n_ - from), family);
+    collected_.assign(words_.begin() + static_cast<std::ptrdiff_t>(from),
+                      words_.begin() + static_cast<std::ptrdiff_t>(n_));
+    block([&] {
+      if (!simple()) return;
+      collected_.insert(collected_.end(), words_.begin(),
+                        words_.begin() + static_cast<std::ptrdiff_t>(n_));
+    });
+    static_route(d, collected_, family);
+  }
+
+  // Parses one attribute word from w[i] (i moves past its values) into `a`
+  // and `x`. Returns false when the word is not an attribute.
+  bool attribute_word(std::span<const Token> w, std::size_t& i, PathAttributes& a, RouteExtras& x,
+                      bool& self, bool& failed) {
+    const Token& key = w[i];
+    const std::string& k = key.text;
+    auto value = [&]() -> const Token* {
+      if (i + 1 >= w.size()) {
+        error(key, "'" + k + "' needs a value");
+        failed = true;
+        return nullptr;
+      }
+      i += 2;
+      return &w[i - 1];
+    };
+    // `[ a b ]` or a single word; nested brackets kept as tokens.
+    auto list = [&]() -> std::optional<std::span<const Token>> {
+      if (i + 1 >= w.size()) {
+        error(key, "'" + k + "' needs a value");
+        failed = true;
+        return std::nullopt;
+      }
+      std::size_t j = i + 1;
+      if (w[j].is('[') || w[j].is('(')) {
+        int depth = 0;
+        std::size_t start = j + 1;
+        for (; j < w.size(); ++j) {
+          if (w[j].is('[') || w[j].is('(')) ++depth;
+          if (w[j].is(']') || w[j].is(')')) --depth;
+          if (depth == 0) break;
+        }
+        if (j == w.size()) {
+          error(w[i + 1], "'" + w[i + 1].text + "' is not closed");
+          failed = true;
+          return std::nullopt;
+        }
+        i = j + 1;
+        return w.subspan(start, j - start);
+      }
+      i = j + 1;
+      return w.subspan(j, 1);
+    };
+    auto fail = [&](const Token& t, std::string reason) {
+      error(t, std::move(reason));
+      failed = true;
+      return true;
+    };
+    if (k == "next-hop") {
+      const Token* v = value();
+      if (!v) return true;
+      if (v->is("self")) {
+        self = true;
+      } else if (auto ip = IpAddress::parse(v->text)) {
+        a.next_hop = ip;
+      } else {
+        return fail(*v, "next-hop '" + v->text + "' is not an IP address or 'self'");
+      }
+    } else if (k == "origin") {
+      const Token* v = value();
+      if (!v) return true;
+      if (v->is("igp"))
+        a.origin = Origin::igp;
+      else if (v->is("egp"))
+        a.origin = Origin::egp;
+      else if (v->is("incomplete"))
+        a.origin = Origin::incomplete;
+      else
+        return fail(*v, "origin must be igp, egp or incomplete");
+    } else if (k == "as-path") {
+      auto values = list();
+      if (!values) return true;
+      AsPath path;
+      AsPathSegment sequence{AsPathSegment::as_sequence, {}};
+      for (std::size_t j = 0; j < values->size(); ++j) {
+        const Token& t = (*values)[j];
+        if (t.is('(')) {
+          if (!sequence.asns.empty()) path.segments.push_back(sequence);
+          sequence.asns.clear();
+          AsPathSegment set{AsPathSegment::as_set, {}};
+          for (++j; j < values->size() && !(*values)[j].is(')'); ++j) {
+            auto v = values::asn((*values)[j].text);
+            if (!v) return fail((*values)[j], "'" + (*values)[j].text + "' is not an AS number");
+            set.asns.push_back(*v);
+          }
+          path.segments.push_back(set);
+          continue;
+        }
+        auto v = values::asn(t.text);
+        if (!v) return fail(t, "'" + t.text + "' is not an AS number");
+        sequence.asns.push_back(*v);
+      }
+      if (!sequence.asns.empty()) path.segments.push_back(sequence);
+      a.as_path = path;
+    } else if (k == "med" || k == "local-preference") {
+      const Token* v = value();
+      if (!v) return true;
+      auto n = number<std::uint32_t>(v->text);
+      if (!n) return fail(*v, k + " must be a 32-bit number");
+      (k == "med" ? a.med : a.local_pref) = *n;
+    } else if (k == "atomic-aggregate") {
+      ++i;
+      a.atomic_aggregate = true;
+    } else if (k == "aggregator") {
+      auto values = list();
+      if (!values) return true;
+      std::string text;
+      for (const auto& v : *values) text += v.text;
+      auto colon = text.find(':');
+      auto as = colon == std::string::npos ? std::nullopt : values::asn(text.substr(0, colon));
+      auto ip =
+          colon == std::string::npos ? std::nullopt : IpAddress::parse(text.substr(colon + 1));
+      if (!as || !ip || ip->v6) return fail(key, "aggregator must be ASN:IPv4");
+      a.aggregator = Aggregator{*as, *ip};
+    } else if (k == "community") {
+      auto values = list();
+      if (!values) return true;
+      std::vector<std::uint32_t> out;
+      for (const auto& v : *values) {
+        auto c = values::community(v.text);
+        if (!c)
+          return fail(v,
+                      "'" + v.text + "' is not a community (A:B, a number or a well-known name)");
+        out.push_back(*c);
+      }
+      a.communities = std::move(out);
+    } else if (k == "extended-community") {
+      auto values = list();
+      if (!values) return true;
+      std::vector<std::uint64_t> out;
+      for (const auto& v : *values) {
+        auto c = values::extended_community(v.text);
+        if (!c) return fail(v, "'" + v.text + "' is not an extended community");
+        out.push_back(*c);
+      }
+      a.extended_communities = std::move(out);
+    } else if (k == "large-community") {
+      auto values = list();
+      if (!values) return true;
+      std::vector<LargeCommunity> out;
+      for (const auto& v : *values) {
+        auto c = values::large_community(v.text);
+        if (!c) return fail(v, "'" + v.text + "' is not a large community (A:B:C)");
+        out.push_back(*c);
+      }
+      a.large_communities = std::move(out);
+    } else if (k == "originator-id") {
+      const Token* v = value();
+      if (!v) return true;
+      auto id = values::id_value(v->text);
+      if (!id) return fail(*v, "originator-id must be an IPv4 address");
+      a.originator_id = *id;
+    } else if (k == "cluster-list") {
+      auto values = list();
+      if (!values) return true;
+      std::vector<std::uint32_t> out;
+      for (const auto& v : *values) {
+        auto c = values::id_value(v.text);
+        if (!c) return fail(v, "cluster-list entries are IPv4 addresses");
+        out.push_back(*c);
+      }
+      a.cluster_list = std::move(out);
+    } else if (k == "aigp") {
+      const Token* v = value();
+      if (!v) return true;
+      auto n = number<std::uint64_t>(v->text);
+      if (!n) return fail(*v, "aigp must be a number");
+      a.aigp = *n;
+    } else if (k == "attribute") {  // [ CODE FLAGS VALUE ], ExaBGP's generic attribute
+      auto values = list();
+      if (!values) return true;
+      if (values->size() != 3) return fail(key, "attribute is [ 0xCODE 0xFLAGS 0xVALUE ]");
+      auto code = number<std::uint8_t>((*values)[0].text);
+      auto flags = number<std::uint8_t>((*values)[1].text);
+      std::string_view hex = (*values)[2].text;
+      if (!code) return fail((*values)[0], "attribute code must be a number 0..255");
+      if (!flags) return fail((*values)[1], "attribute flags must be a number 0..255");
+      if (hex.substr(0, 2) != "0x" && hex.substr(0, 2) != "0X")
+        return fail((*values)[2], "attribute value must be hexadecimal (0x...)");
+      hex.remove_prefix(2);
+      if (hex.size() % 2) return fail((*values)[2], "attribute value needs whole bytes");
+      RawAttribute raw{*flags, *code, {}};
+      for (std::size_t j = 0; j < hex.size(); j += 2) {
+        auto byte = number<std::uint8_t>(std::string("0x") + std::string(hex.substr(j, 2)));
+        if (!byte) return fail((*values)[2], "attribute value must be hexadecimal (0x...)");
+        raw.value.push_back(*byte);
+      }
+      auto pos = std::lower_bound(
+          a.other.begin(), a.other.end(), raw,
+          [](const RawAttribute& l, const RawAttribute& r) { return l.code < r.code; });
+      if (pos != a.other.end() && pos->code == raw.code)
+        return fail(key, "attribute code " + std::to_string(raw.code) + " given twice");
+      a.other.insert(pos, std::move(raw));
+    } else if (k == "rd" || k == "route-distinguisher") {
+      const Token* v = value();
+      if (!v) return true;
+      auto rd = values::route_distinguisher(v->text);
+      if (!rd) return fail(*v, "rd must be ASN:N or IPv4:N");
+      x.rd = *rd;
+    } else if (k == "label") {
+      auto values = list();
+      if (!values) return true;
+      x.labels.clear();
+      for (const auto& v : *values) {
+        auto l = number<std::uint32_t>(v.text);
+        if (!l || *l >= (1u << 20)) return fail(v, "a label is 0..1048575");
+        x.labels.push_back(*l);
+      }
+    } else if (k == "name") {
+      const Token* v = value();
+      if (!v) return true;
+      x.name = v->text;
+    } else if (k == "watchdog") {
+      const Token* v = value();
+      if (!v) return true;
+      x.watchdog = v->text;
+    } else if (k == "withdraw") {
+      ++i;
+      x.withdrawn = true;
+    } else if (k == "bgp-prefix-sid") {  // [ INDEX ] or [ INDEX, [ ( BASE,RANGE ) ... ] ]
+      auto values = list();
+      if (!values) return true;
+      PrefixSid sid;
+      std::size_t j = 0;
+      if (values->empty()) return fail(key, "bgp-prefix-sid needs a label index");
+      auto index = number<std::uint32_t>((*values)[j++].text);
+      if (!index) return fail((*values)[0], "bgp-prefix-sid label index must be a number");
+      sid.label_index = *index;
+      std::vector<std::uint32_t> numbers;
+      for (; j < values->size(); ++j) {
+        const Token& t = (*values)[j];
+        if (t.kind == Token::punct) continue;
+        auto v = number<std::uint32_t>(t.text);
+        if (!v) return fail(t, "bgp-prefix-sid SRGB values are numbers");
+        numbers.push_back(*v);
+      }
+      if (numbers.size() % 2) return fail(key, "bgp-prefix-sid SRGBs are ( BASE,RANGE ) pairs");
+      for (std::size_t p = 0; p < numbers.size(); p += 2)
+        sid.srgbs.emplace_back(numbers[p], numbers[p + 1]);
+      x.prefix_sid = sid;
+    } else if (k == "bgp-prefix-sid-srv6") {  // ( l3-service|l2-service SID [BEHAVIOR] [[6]] )
+      auto values = list();
+      if (!values) return true;
+      PrefixSidSrv6 sid;
+      std::size_t j = 0;
+      if (values->size() < 2)
+        return fail(key, "bgp-prefix-sid-srv6 is ( l3-service|l2-service SID ... )");
+      if ((*values)[0].is("l2-service"))
+        sid.l2_service = true;
+      else if (!(*values)[0].is("l3-service"))
+        return fail((*values)[0], "expected l3-service or l2-service");
+      auto ip = IpAddress::parse((*values)[1].text);
+      if (!ip || !ip->v6) return fail((*values)[1], "the SRv6 SID must be an IPv6 address");
+      sid.sid = *ip;
+      j = 2;
+      if (j < values->size() && (*values)[j].kind == Token::word) {
+        auto b = number<std::uint16_t>((*values)[j].text);
+        if (!b) return fail((*values)[j], "the endpoint behavior must be a number");
+        sid.behavior = *b;
+        ++j;
+      }
+      if (j < values->size()) {
+        if (!(*values)[j].is('[') || values->size() != j + 8 || !(*values)[j + 7].is(']'))
+          return fail((*values)[j], "the SID structure is [ 6 numbers ]");
+        std::array<std::uint8_t, 6> s{};
+        for (std::size_t p = 0; p < 6; ++p) {
+          auto b = number<std::uint8_t>((*values)[j + 1 + p].text);
+          if (!b) return fail((*values)[j + 1 + p], "SID structure values are 0..255");
+          s[p] = *b;
+        }
+        sid.structure = s;
+      }
+      x.prefix_sid_srv6 = sid;
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  // `PREFIX WORDS...` (w[0] is the prefix); family forced by `announce`.
+  void static_route(Draft& d, std::span<const Token> w, std::optional<Family> forced) {
+    auto prefix = values::prefix(w[0].text);
+    if (!prefix) return error(w[0], "'" + w[0].text + "' is not a prefix");
+    std::span<const Token> tail = w.subspan(1);
+    // The same words as the route before: the same tail, no work.
+    bool same = cache_valid_ && tail.size() == last_tail_.size();
+    for (std::size_t j = 0; same && j < tail.size(); ++j)
+      same = tail[j].kind == last_tail_[j].kind && tail[j].text == last_tail_[j].text;
+    if (!same) {
+      cache_valid_ = false;
+      PathAttributes a;
+      RouteExtras x;
+      RouteTail t;
+      bool failed = false;
+      for (std::size_t i = 0; i < tail.size() && !failed;) {
+        if (tail[i].is("path-information")) {
+          if (i + 1 >= tail.size()) return error(tail[i], "'path-information' needs a value");
+          auto v = values::id_value(tail[i + 1].text);
+          if (!v) return error(tail[i + 1], "path-information must be a number or an IPv4 address");
+          t.path_id = *v;
+          i += 2;
+        } else if (tail[i].is("split")) {
+          if (i + 1 >= tail.size()) return error(tail[i], "'split' needs a value");
+          std::string_view s = tail[i + 1].text;
+          if (!s.empty() && s[0] == '/') s.remove_prefix(1);
+          auto len = number<std::uint8_t>(s);
+          if (!len) return error(tail[i + 1], "split is /LENGTH");
+          t.split = *len;
+          i += 2;
+        } else if (!attribute_word(tail, i, a, x, t.next_hop_self, failed)) {
+          return error(tail[i], "unknown route attribute '" + tail[i].text + "'");
+        }
+      }
+      if (failed) return;
+      if (!a.next_hop && !t.next_hop_self)
+        return error(w[0], "route " + w[0].text + " needs a next-hop");
+      if (!a.origin) a.origin = Origin::igp;  // ExaBGP's default
+      if (!a.as_path) a.as_path = AsPath{};
+      t.attributes = intern(std::move(a));
+      if (x != RouteExtras{}) t.extras = std::make_shared<const RouteExtras>(std::move(x));
+      tail_ = std::move(t);
+      last_tail_.resize(tail.size());
+      for (std::size_t j = 0; j < tail.size(); ++j) {
+        last_tail_[j].kind = tail[j].kind;
+        last_tail_[j].text = tail[j].text;
+      }
+      cache_valid_ = true;
+    }
+    StaticRoute r;
+    r.nlri.prefix = *prefix;
+    r.nlri.path_id = tail_.path_id;
+    r.next_hop_self = tail_.next_hop_self;
+    r.attributes = tail_.attributes;
+    r.extras = tail_.extras;
+    r.where = at(w[0]);
+    const auto afi = prefix->address.v6 ? Afi::ipv6 : Afi::ipv4;
+    if (forced) {
+      if (forced->afi != static_cast<std::uint16_t>(afi))
+        return error(w[0], fmt::format("{} is not a prefix of {}", w[0].text, forced->to_string()));
+      r.family = *forced;
+    } else {
+      const auto& x = r.extra();
+      r.family = Family(afi, x.rd                ? Safi::mpls_vpn
+                             : !x.labels.empty() ? Safi::nlri_mpls
+                                                 : Safi::unicast);
+    }
+    if (!tail_.split) return d.n.routes.push_back(std::move(r));
+    const unsigned max = prefix->address.v6 ? 128 : 32;
+    const unsigned to = *tail_.split;
+    if (to < prefix->length || to > max)
+      return error(w[0],
+                   fmt::format("split /{} is not within {}..{}", to, int{prefix->length}, max));
+    if (to - prefix->length > 16)
+      return error(w[0],
+                   fmt::format("split /{} of {} makes more than 65536 routes", to, w[0].text));
+    const std::uint32_t count = 1u << (to - prefix->length);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      StaticRoute piece = r;
+      piece.nlri.prefix.length = static_cast<std::uint8_t>(to);
+      for (unsigned b = 0; b < to - prefix->length; ++b) {
+        const unsigned bit = to - 1 - b;
+        if ((i >> b) & 1)
+          piece.nlri.prefix.address.bytes[bit / 8] |= static_cast<std::uint8_t>(0x80u >> (bit % 8));
+      }
+      d.n.routes.push_back(std::move(piece));
+    }
+  }
+
+  SharedAttributes intern(PathAttributes a) {
+    auto shared = share(std::move(a));
+    auto [it, inserted] = pool_.insert(shared);
+    return *it;
+  }
+
+  // `announce { ipv4 { unicast PREFIX ...; mup ...; } l2vpn { vpls ...; } }`
+  void announce_statement(Draft& d) {
+    if (!opens_block()) return;
+    if (n_ != 1) return unknown("announce (expected ipv4, ipv6 or l2vpn)");
+    const std::string afi = words_[0].text;
+    if (afi != "ipv4" && afi != "ipv6" && afi != "l2vpn")
+      return unknown("announce (expected ipv4, ipv6 or l2vpn)");
+    block([&] {
+      const std::string safi = words_[0].text;
+      auto f = family_words(afi, safi);
+      if (!f) return unknown("announce " + afi);
+      if (safi == "unicast" || safi == "multicast" || safi == "nlri-mpls" || safi == "mpls-vpn") {
+        if (n_ < 2) {
+          error(words_[0], safi + " needs a prefix");
+          if (end_.is('{')) skip_block();
+          return;
+        }
+        return route_with_block(d, 1, *f);
+      }
+      if (safi == "sr-policy" || safi == "mup" || safi == "mcast-vpn" || safi == "vpls")
+        return family_route(d, *f, safi);
+      unknown("announce " + afi);
+    });
+  }
+
+  void l2vpn_statement(Draft& d) {
+    if (!words_[0].is("vpls")) return unknown("l2vpn (expected vpls)");
+    family_route(d, Family(Afi::l2vpn, Safi::vpls), "vpls");
+  }
+
+  // sr-policy, mup, mcast-vpn, vpls: attributes typed, the NLRI's fields in
+  // order. `KIND [NAME] WORDS;` or `KIND NAME { WORD VALUE; }`.
+  void family_route(Draft& d, std::optional<Family> family, const std::string& kind) {
+    FamilyRoute r;
+    r.kind = kind;
+    r.where = at(words_[0]);
+    std::size_t from = 1;
+    if (end_.is('{') && n_ > 1) {  // `vpls site5 { ... }`
+      r.name = words_[1].text;
+      from = 2;
+    }
+    collected_.assign(words_.begin() + static_cast<std::ptrdiff_t>(from),
+                      words_.begin() + static_cast<std::ptrdiff_t>(n_));
+    if (end_.is('{'))
+      block([&] {
+        if (!simple()) return;
+        collected_.insert(collected_.end(), words_.begin(),
+                          words_.begin() + static_cast<std::ptrdiff_t>(n_));
+      });
+    std::span<const Token> w = collected_;
+    PathAttributes a;
+    RouteExtras x;
+    bool failed = false;
+    for (std::size_t i = 0; i < w.size() && !failed;) {
+      if (keyword_like(w[i]) && attribute_word(w, i, a, x, r.next_hop_self, failed)) continue;
+      if (!keyword_like(w[i])) {
+        error(w[i], fmt::format("expected a keyword of {}, not '{}'", kind, w[i].text));
+        return;
+      }
+      Field field{w[i].text, {}};
+      for (++i; i < w.size() && !keyword_like(w[i]); ++i) {
+        if (w[i].kind == Token::quoted)
+          field.values.push_back("\"" + w[i].text + "\"");
+        else
+          field.values.push_back(w[i].text);
+      }
+      r.fields.push_back(std::move(field));
+    }
+    if (failed) return;
+    if (!x.name.empty()) r.name = x.name;
+    r.rd = x.rd;
+    x.name.clear();
+    x.rd.reset();
+    r.extras = std::move(x);
+    if (!a.origin) a.origin = Origin::igp;
+    if (!a.as_path) a.as_path = AsPath{};
+    r.attributes = intern(std::move(a));
+    if (!family) {  // `sr-policy` in static: the endpoint's address family
+      family = Family(Afi::ipv4, Safi::srte);
+      for (const auto& f : r.fields)
+        if (f.key == "endpoint" && !f.values.empty())
+          if (auto ip = IpAddress::parse(f.values[0]); ip && ip->v6)
+            family = Family(Afi::ipv6, Safi::srte);
+    }
+    r.family = *family;
+    d.n.family_routes.push_back(std::move(r));
+  }
+
+  void error(const Location& where, std::string reason) {
+    if (errors_.size() < 1000) errors_.push_back(ParseError{where, std::move(reason)});
+  }
+
+  // `flow { route NAME { rd; next-hop; match {..} then {..} scope {..} } }`
+  void flow_statement(Draft& d) {
+    if (!words_[0].is("route")) return unknown("flow (expected 'route NAME { ... }')");
+    if (!opens_block()) return;
+    if (n_ > 2) return unknown("flow (expected 'route NAME { ... }')");
+    FlowRoute r;
+    r.where = at(words_[0]);
+    if (n_ == 2) r.name = words_[1].text;
+    PathAttributes a;
+    bool v6 = false, vpn = false, failed = false;
+    block([&] {
+      const Token& key = words_[0];
+      if (key.is("match") || key.is("then") || key.is("scope")) {
+        if (!opens_block() || n_ != 1) {
+          if (end_.is('{')) skip_block();
+          if (n_ != 1) error(key, key.text + " takes no value");
+          return;
+        }
+        const std::string which = key.text;
+        return block([&] {
+          if (!simple()) return;
+          if (which == "match") return flow_match(r, v6, failed);
+          if (which == "scope") {
+            Field f{words_[0].text, {}};
+            for (std::size_t i = 1; i < n_; ++i) f.values.push_back(words_[i].text);
+            r.scope.push_back(std::move(f));
+            return;
+          }
+          flow_then(r, a, failed);
+        });
+      }
+      if (!simple()) return;
+      if (n_ != 2) return error(key, "'" + key.text + "' takes one value");
+      if (key.is("rd") || key.is("route-distinguisher")) {
+        auto rd = values::route_distinguisher(words_[1].text);
+        if (!rd) return error(words_[1], "rd must be ASN:N or IPv4:N");
+        r.rd = *rd;
+        vpn = true;
+      } else if (key.is("next-hop")) {
+        auto ip = IpAddress::parse(words_[1].text);
+        if (!ip) return error(words_[1], "next-hop must be an IP address");
+        r.next_hop = *ip;
+      } else {
+        unknown("flow route");
+      }
+    });
+    if (failed) return;
+    r.attributes = intern(std::move(a));
+    r.family = Family(v6 ? Afi::ipv6 : Afi::ipv4, vpn ? Safi::flow_vpn : Safi::flow);
+    d.n.flow_routes.push_back(std::move(r));
+  }
+
+  void flow_match(FlowRoute& r, bool& v6, bool& failed) {
+    static const std::set<std::string, std::less<>> numeric = {
+        "port",       "destination-port", "source-port",   "protocol", "next-header",
+        "icmp-type",  "icmp-code",        "packet-length", "dscp",     "traffic-class",
+        "flow-label", "fragment",         "tcp-flags"};
+    const Token& key = words_[0];
+    FlowMatch m{key.text, {}};
+    std::size_t i = 1;
+    if (key.is("source") || key.is("destination") || key.is("source-ipv4") ||
+        key.is("destination-ipv4") || key.is("source-ipv6") || key.is("destination-ipv6")) {
+      if (n_ != 2) return (void)(failed = true, error(key, key.text + " takes one prefix"));
+      // PREFIX or, for IPv6, PREFIX/OFFSET (RFC 8956).
+      std::string_view text = words_[1].text;
+      auto second = text.find('/') == std::string_view::npos ? std::string_view::npos
+                                                             : text.find('/', text.find('/') + 1);
+      auto p = values::prefix(text.substr(0, second));
+      if (!p || (second != std::string_view::npos &&
+                 (!p->address.v6 || !number<std::uint8_t>(text.substr(second + 1)))))
+        return (void)(failed = true,
+                      error(words_[1], "'" + words_[1].text + "' is not a flow prefix"));
+      v6 = v6 || p->address.v6;
+      m.terms.push_back(words_[1].text);
+    } else if (numeric.count(key.text)) {
+      if (key.is("next-header") || key.is("traffic-class") || key.is("flow-label")) v6 = true;
+      auto terms = list_words(i);
+      if (i != n_ || terms.empty())
+        return (void)(failed = true, error(key, key.text + " takes a value or a [ list ]"));
+      for (const auto& t : terms) {
+        // Operators (= > < ! & and letters for names) then a value.
+        bool ok = !t.empty();
+        for (char c : t)
+          ok = ok &&
+               ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '=' || c == '>' || c == '<' || c == '!' || c == '&' || c == '-' || c == '+');
+        if (!ok)
+          return (void)(failed = true,
+                        error(key, "'" + t + "' is not a flow " + key.text + " term"));
+      }
+      m.terms = std::move(terms);
+    } else {
+      failed = true;
+      return error(key, "unknown flow match component '" + key.text + "'");
+    }
+    r.match.push_back(std::move(m));
+  }
+
+  void flow_then(FlowRoute& r, PathAttributes& a, bool& failed) {
+    const Token& key = words_[0];
+    if (key.is("community") || key.is("extended-community") || key.is("large-community")) {
+      RouteExtras x;
+      bool self = false;
+      std::span<const Token> w(words_.data(), n_);
+      std::size_t i = 0;
+      attribute_word(w, i, a, x, self, failed);
+      if (!failed && i != n_) {
+        failed = true;
+        error(words_[i], "unexpected '" + words_[i].text + "'");
+      }
+      return;
+    }
+    static const std::map<std::string, std::pair<std::size_t, std::size_t>, std::less<>> actions = {
+        {"discard", {0, 0}},
+        {"accept", {0, 0}},
+        {"rate-limit", {1, 2}},
+        {"redirect", {1, 1}},
+        {"redirect-to-nexthop", {0, 0}},
+        {"redirect-to-nexthop-ietf", {1, 1}},
+        {"copy", {1, 1}},
+        {"mark", {1, 1}},
+        {"action", {1, 1}}};
+    auto it = actions.find(key.text);
+    if (it == actions.end()) {
+      failed = true;
+      return error(key, "unknown flow action '" + key.text + "'");
+    }
+    if (n_ - 1 < it->second.first || n_ - 1 > it->second.second) {
+      failed = true;
+      return error(key, fmt::format("'{}' takes {} value(s)", key.text, it->second.first));
+    }
+    Field f{key.text, {}};
+    for (std::size_t i = 1; i < n_; ++i) f.values.push_back(words_[i].text);
+    r.then.push_back(std::move(f));
+  }
+
+  Lexer lex_;
+  Location file_;
+  std::vector<Token> words_;
+  std::size_t n_ = 0;
+  Token end_;
+  bool eof_ = false;
+  std::vector<Token> collected_;
+  Config config_;
+  std::vector<ParseError> errors_;
+  std::map<std::string, Draft> templates_;
+  std::set<SharedAttributes, AttributeLess> pool_;
+  // The last route's words after its prefix, and what they gave.
+  std::vector<Token> last_tail_;
+  RouteTail tail_;
+  bool cache_valid_ = false;
+};
 
 }  // namespace
 
+ParseResult parse_stream(std::istream& in, std::string_view file_name) {
+  return Parser(in, file_name).run();
+}
+
+ParseResult parse_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return ParseResult{{}, {ParseError{Location{path.string(), 0, 0}, "cannot open the file"}}};
+  return parse_stream(in, path.string());
+}
+
+namespace {
+std::variant<Config, ParseError> first_error(ParseResult r) {
+  if (!r.errors.empty()) return r.errors.front();
+  return std::move(r.config);
+}
+}  // namespace
+
 std::variant<Config, ParseError> parse_config(std::string_view text, std::string file_name) {
-  Parser p(tokenize(text), file_name);
-  auto statements = p.statements(false);
-  if (auto* e = std::get_if<ParseError>(&statements)) return *e;
-  Config config;
-  for (const auto& s : std::get<std::vector<Statement>>(statements)) {
-    if (s.words[0].is("neighbor")) {
-      if (auto e = parse_neighbor(s, config, p)) return *e;
-    } else {
-      return p.error(s.words[0], "unknown top-level statement '" + s.words[0].text + "'");
-    }
-  }
-  return config;
+  std::istringstream in{std::string(text)};
+  return first_error(parse_stream(in, file_name));
 }
 
 std::variant<Config, ParseError> load_config(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) return ParseError{Location{path.string(), 0, 0}, "cannot open the file"};
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_config(text.str(), path.string());
+  return first_error(parse_file(path));
 }
 
 std::variant<StaticRoute, ParseError> parse_route(std::string_view words, Location where) {
-  auto tokens = tokenize(words);
-  for (auto& t : tokens) {
-    if (t.line == 1) t.column += where.column - 1;
-    t.line += where.line - 1;
-  }
-  Parser located(tokens, where.file);
-  StaticRoute route;
-  if (tokens.empty()) return ParseError{where, "route needs a prefix"};
-  if (auto e = parse_prefix(tokens[0], route, located)) return *e;
-  if (auto e = parse_route_words(tokens, 1, route, located)) return *e;
-  if (!route.attributes.next_hop && !route.next_hop_self)
-    return ParseError{where, "route needs a next-hop"};
-  return route;
+  std::istringstream in{std::string(words)};
+  Parser p(in, where.file(), static_cast<std::uint32_t>(where.line()),
+           static_cast<std::uint32_t>(where.column()));
+  return p.single_route();
 }
 
 }  // namespace bgpsim::config

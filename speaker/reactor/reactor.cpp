@@ -46,8 +46,9 @@ session::PeerSettings peer_settings(const config::Neighbor& n) {
 std::variant<std::map<rib::RouteKey, PathAttributes>, std::string> neighbor_routes(
     const config::Neighbor& n) {
   std::map<rib::RouteKey, PathAttributes> out;
+  if (auto unsupported = n.unsupported()) return *unsupported;
   for (const auto& r : n.routes) {
-    PathAttributes a = r.attributes;
+    PathAttributes a = *r.attributes;
     if (r.next_hop_self) {
       if (!n.local_address)
         return r.where.to_string() + ": next-hop self needs the neighbor's local-address";

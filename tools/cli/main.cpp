@@ -1,6 +1,7 @@
 // The one `bgpsim` command line; each subcommand lives in its own file.
 #include <CLI/CLI.hpp>
 
+#include "tools/cli/config.hpp"
 #include "tools/cli/decode.hpp"
 #include "tools/cli/live.hpp"
 #include "tools/cli/qa.hpp"
@@ -12,6 +13,8 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   bgpsim::cli::DecodeOptions decode_options;
   bgpsim::cli::add_decode_command(app, decode_options, exit_code);
+  bgpsim::cli::ConfigOptions config_options;
+  bgpsim::cli::add_config_command(app, config_options, exit_code);
   bgpsim::cli::QaOptions qa_options;
   bgpsim::cli::add_qa_command(app, qa_options, exit_code);
   bgpsim::cli::LiveOptions live_options;

@@ -1,0 +1,68 @@
+#include "speaker/config/lexer.hpp"
+
+namespace bgpsim::config {
+
+namespace {
+bool is_punct(int c) {
+  return c == '{' || c == '}' || c == ';' || c == '[' || c == ']' || c == '(' || c == ')';
+}
+bool is_blank(int c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == ',' ||
+         c == '\\';
+}
+}  // namespace
+
+bool Lexer::fill() {
+  pos_ = 0;
+  in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+  len_ = static_cast<std::size_t>(in_.gcount());
+  return len_ > 0;
+}
+
+void Lexer::next(Token& t) {
+  t.text.clear();
+  for (;;) {
+    int c = peek();
+    if (c < 0) {
+      t.kind = Token::end;
+      t.line = line_;
+      t.column = column_;
+      return;
+    }
+    if (c == '#') {
+      while ((c = peek()) >= 0 && c != '\n') advance();
+      continue;
+    }
+    if (is_blank(c)) {
+      advance();
+      continue;
+    }
+    t.line = line_;
+    t.column = column_;
+    if (is_punct(c)) {
+      t.kind = Token::punct;
+      t.text.push_back(static_cast<char>(c));
+      advance();
+      return;
+    }
+    if (c == '"' || c == '\'') {
+      t.kind = Token::quoted;
+      advance();
+      int q;
+      while ((q = peek()) >= 0 && q != c) {
+        t.text.push_back(static_cast<char>(q));
+        advance();
+      }
+      if (q >= 0) advance();
+      return;
+    }
+    t.kind = Token::word;
+    while ((c = peek()) >= 0 && !is_blank(c) && !is_punct(c) && c != '#') {
+      t.text.push_back(static_cast<char>(c));
+      advance();
+    }
+    return;
+  }
+}
+
+}  // namespace bgpsim::config

@@ -1,0 +1,252 @@
+#include "speaker/config/values.hpp"
+
+#include <fmt/format.h>
+
+#include <mutex>
+#include <set>
+
+namespace bgpsim::config {
+
+using namespace bgpsim::wire;
+
+// --- Model helpers ----------------------------------------------------------
+
+namespace {
+const std::string* intern_file(std::string_view name) {
+  static std::mutex mutex;
+  static std::set<std::string, std::less<>> names;  // lives as long as the process
+  std::lock_guard lock(mutex);
+  auto it = names.find(name);
+  if (it == names.end()) it = names.emplace(name).first;
+  return &*it;
+}
+}  // namespace
+
+Location::Location(std::string_view file, std::size_t line, std::size_t column)
+    : file_(intern_file(file)),
+      line_(static_cast<std::uint32_t>(line)),
+      column_(static_cast<std::uint32_t>(column)) {}
+
+std::string_view Location::file() const { return file_ ? std::string_view(*file_) : ""; }
+
+std::string Location::to_string() const { return fmt::format("{}:{}:{}", file(), line_, column_); }
+
+std::string RouteDistinguisher::to_string() const {
+  switch (type) {
+    case 1:
+      return fmt::format("{}:{}", dotted_quad(static_cast<std::uint32_t>(value >> 16)),
+                         value & 0xFFFF);
+    case 2:
+      return fmt::format("{}:{}", value >> 16, value & 0xFFFF);
+    default:
+      return fmt::format("{}:{}", value >> 32, value & 0xFFFFFFFF);
+  }
+}
+
+SharedAttributes empty_attributes() {
+  static const SharedAttributes empty = std::make_shared<const PathAttributes>();
+  return empty;
+}
+
+SharedAttributes share(PathAttributes attributes) {
+  return std::make_shared<const PathAttributes>(std::move(attributes));
+}
+
+const RouteExtras& StaticRoute::extra() const {
+  static const RouteExtras none;
+  return extras ? *extras : none;
+}
+
+bool StaticRoute::operator==(const StaticRoute& o) const {
+  return nlri == o.nlri && family == o.family && next_hop_self == o.next_hop_self &&
+         *attributes == *o.attributes && extra() == o.extra();
+}
+
+bool FlowRoute::operator==(const FlowRoute& o) const {
+  return family == o.family && name == o.name && rd == o.rd && next_hop == o.next_hop &&
+         match == o.match && then == o.then && scope == o.scope && *attributes == *o.attributes;
+}
+
+bool FamilyRoute::operator==(const FamilyRoute& o) const {
+  return family == o.family && kind == o.kind && name == o.name && rd == o.rd &&
+         next_hop_self == o.next_hop_self && extras == o.extras && fields == o.fields &&
+         *attributes == *o.attributes;
+}
+
+std::vector<Family> Neighbor::negotiated_families() const {
+  if (!families.empty()) return families;
+  FamilySet set;
+  set.insert(ipv4_unicast);
+  for (const auto& r : routes) set.insert(r.family);
+  return set.items();
+}
+
+std::optional<std::string> Neighbor::unsupported() const {
+  for (const auto& r : routes)
+    if (!family_supported(r.family))
+      return fmt::format("{}: route {} of family {} is not supported by the speaker yet",
+                         r.where.to_string(), r.nlri.prefix.to_string(), r.family.to_string());
+  for (const auto& r : flow_routes)
+    return fmt::format("{}: flow route of family {} is not supported by the speaker yet",
+                       r.where.to_string(), r.family.to_string());
+  for (const auto& r : family_routes)
+    return fmt::format("{}: {} route of family {} is not supported by the speaker yet",
+                       r.where.to_string(), r.kind, r.family.to_string());
+  return std::nullopt;
+}
+
+// --- Values -----------------------------------------------------------------
+
+namespace values {
+
+std::optional<std::uint32_t> asn(std::string_view s) {
+  auto dot = s.find('.');
+  if (dot == std::string_view::npos) return number<std::uint32_t>(s);
+  auto high = number<std::uint16_t>(s.substr(0, dot));
+  auto low = number<std::uint16_t>(s.substr(dot + 1));
+  if (!high || !low) return std::nullopt;
+  return (std::uint32_t{*high} << 16) | *low;
+}
+
+std::optional<std::uint32_t> id_value(std::string_view s) {
+  if (s.find('.') != std::string_view::npos) {
+    auto a = IpAddress::parse(s);
+    if (!a || a->v6) return std::nullopt;
+    return a->v4_u32();
+  }
+  return number<std::uint32_t>(s);
+}
+
+std::optional<std::uint32_t> community(std::string_view s) {
+  static const std::pair<std::string_view, std::uint32_t> well_known[] = {
+      {"no-export", 0xFFFFFF01},  {"no-advertise", 0xFFFFFF02}, {"no-export-subconfed", 0xFFFFFF03},
+      {"nopeer", 0xFFFFFF04},     {"blackhole", 0xFFFF029A},    {"graceful-shutdown", 0xFFFF0000},
+      {"llgr-stale", 0xFFFF0006}, {"no-llgr", 0xFFFF0007},
+  };
+  for (const auto& [name, value] : well_known)
+    if (s == name) return value;
+  auto colon = s.find(':');
+  if (colon == std::string_view::npos) return number<std::uint32_t>(s);
+  auto high = number<std::uint16_t>(s.substr(0, colon));
+  auto low = number<std::uint16_t>(s.substr(colon + 1));
+  if (!high || !low) return std::nullopt;
+  return (std::uint32_t{*high} << 16) | *low;
+}
+
+std::optional<LargeCommunity> large_community(std::string_view s) {
+  LargeCommunity out{};
+  for (int i = 0; i < 3; ++i) {
+    auto colon = s.find(':');
+    if ((i < 2) == (colon == std::string_view::npos)) return std::nullopt;
+    auto v = number<std::uint32_t>(s.substr(0, colon));
+    if (!v) return std::nullopt;
+    out[i] = *v;
+    s = colon == std::string_view::npos ? std::string_view{} : s.substr(colon + 1);
+  }
+  return out;
+}
+
+namespace {
+bool starts(std::string_view& s, std::string_view p) {
+  if (s.substr(0, p.size()) != p) return false;
+  s.remove_prefix(p.size());
+  return true;
+}
+}  // namespace
+
+std::optional<std::uint64_t> extended_community(std::string_view s) {
+  if (s.rfind("0x", 0) == 0 || s.rfind("0X", 0) == 0) {
+    auto hex = s.substr(2);
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), v, 16);
+    if (ec != std::errc{} || end != hex.data() + hex.size() || hex.size() > 16) return std::nullopt;
+    return v;
+  }
+  if (starts(s, "l2info:")) {  // RFC 4761 3.2.4: encaps:control-flags:mtu:site-preference
+    std::uint64_t parts[4];
+    for (int i = 0; i < 4; ++i) {
+      auto colon = s.find(':');
+      if ((i < 3) == (colon == std::string_view::npos)) return std::nullopt;
+      auto v = number<std::uint16_t>(s.substr(0, colon));
+      if (!v || (i < 2 && *v > 0xFF)) return std::nullopt;
+      parts[i] = *v;
+      s = colon == std::string_view::npos ? std::string_view{} : s.substr(colon + 1);
+    }
+    return (0x800Aull << 48) | (parts[0] << 40) | (parts[1] << 32) | (parts[2] << 16) | parts[3];
+  }
+  if (starts(s, "mup:")) {  // draft-ietf-bess-mup-safi: direct segment identifier
+    auto colon = s.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    auto high = number<std::uint16_t>(s.substr(0, colon));
+    auto low = number<std::uint32_t>(s.substr(colon + 1));
+    if (!high || !low) return std::nullopt;
+    return (0x0C00ull << 48) | (std::uint64_t{*high} << 32) | *low;
+  }
+  std::uint8_t subtype = 0x02;  // route target
+  bool redirect = false, four_octet = false;
+  if (starts(s, "target4:")) {
+    four_octet = true;
+  } else if (starts(s, "origin4:")) {
+    four_octet = true;
+    subtype = 0x03;
+  } else if (starts(s, "target:")) {
+  } else if (starts(s, "origin:")) {
+    subtype = 0x03;
+  } else if (starts(s, "redirect:")) {
+    redirect = true;
+  }
+  auto colon = s.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  auto global = s.substr(0, colon);
+  auto local = s.substr(colon + 1);
+  if (!global.empty() && global.back() == 'L') {  // ExaBGP: "120000L", a four-octet AS
+    global.remove_suffix(1);
+    four_octet = true;
+  }
+  auto local_value = id_value(local);
+  if (!local_value) return std::nullopt;
+  if (!four_octet && global.find('.') != std::string_view::npos) {  // IPv4-address-specific
+    auto ip = IpAddress::parse(global);
+    if (!ip || ip->v6 || *local_value > 0xFFFF) return std::nullopt;
+    const std::uint64_t type = redirect ? 0x8108 : (0x0100u | subtype);
+    return (type << 48) | (std::uint64_t{ip->v4_u32()} << 16) | *local_value;
+  }
+  auto as = four_octet ? asn(global) : number<std::uint32_t>(global);
+  if (!as) return std::nullopt;
+  if (four_octet || *as > 0xFFFF) {  // four-octet AS specific (RFC 5668)
+    if (*local_value > 0xFFFF) return std::nullopt;
+    const std::uint64_t type = redirect ? 0x8208 : (0x0200u | subtype);
+    return (type << 48) | (std::uint64_t{*as} << 16) | *local_value;
+  }
+  const std::uint64_t type = redirect ? 0x8008 : subtype;
+  return (type << 48) | (std::uint64_t{*as} << 32) | *local_value;
+}
+
+std::optional<RouteDistinguisher> route_distinguisher(std::string_view s) {
+  auto colon = s.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  auto global = s.substr(0, colon);
+  auto local = number<std::uint32_t>(s.substr(colon + 1));
+  if (!local) return std::nullopt;
+  if (global.find('.') != std::string_view::npos) {
+    auto ip = IpAddress::parse(global);
+    if (!ip || ip->v6 || *local > 0xFFFF) return std::nullopt;
+    return RouteDistinguisher{1, (std::uint64_t{ip->v4_u32()} << 16) | *local};
+  }
+  auto as = number<std::uint32_t>(global);
+  if (!as) return std::nullopt;
+  if (*as > 0xFFFF) {
+    if (*local > 0xFFFF) return std::nullopt;
+    return RouteDistinguisher{2, (std::uint64_t{*as} << 16) | *local};
+  }
+  return RouteDistinguisher{0, (std::uint64_t{*as} << 32) | *local};
+}
+
+std::optional<IpPrefix> prefix(std::string_view s) { return IpPrefix::parse(s); }
+
+std::string community_text(std::uint32_t c) { return fmt::format("{}:{}", c >> 16, c & 0xFFFF); }
+
+std::string extended_community_text(std::uint64_t c) { return fmt::format("0x{:016x}", c); }
+
+}  // namespace values
+}  // namespace bgpsim::config
