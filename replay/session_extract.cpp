@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -53,13 +54,21 @@ wire::DecodeContext inference_candidate(int index) {
   return c;
 }
 
-std::uint8_t clean_contexts(wire::ByteView update) {
-  std::uint8_t clean = 0;
+std::uint8_t best_contexts(wire::ByteView update, std::uint8_t among) {
+  std::uint8_t best = 0;
+  std::size_t best_errors = SIZE_MAX;
   for (int i = 0; i < inference_candidates; ++i) {
+    if (!(among & (1u << i))) continue;
     auto u = wire::decode_update(update, inference_candidate(i));
-    if (u && u.value().attribute_errors.empty()) clean |= static_cast<std::uint8_t>(1u << i);
+    if (!u) continue;  // a decode error rules the candidate out
+    const std::size_t errors = u.value().attribute_errors.size();
+    if (errors < best_errors) {
+      best_errors = errors;
+      best = 0;
+    }
+    if (errors == best_errors) best |= static_cast<std::uint8_t>(1u << i);
   }
-  return clean;
+  return best;
 }
 
 struct SessionExtractor::Direction {
@@ -200,8 +209,9 @@ void SessionExtractor::segment(const Segment& s, const Timestamp& time, const Or
 
   d.stream.segment(s.seq, s.syn, s.fin, s.payload, events);
   if (s.missing) {
-    // The capture cut this segment: the rest of its payload is a hole that
-    // the next segment (or the end) reveals as a gap.
+    // The capture cut this segment: the rest of its payload was sent, so the
+    // hole it leaves is a gap as soon as the next segment comes (the stream
+    // takes it as acknowledged).
     Record r;
     r.kind = RecordKind::error;
     r.time = time;
@@ -213,6 +223,9 @@ void SessionExtractor::segment(const Segment& s, const Timestamp& time, const Or
                           origin.record, s.payload.size(), s.payload.size() + s.missing);
     ++c.summary.errors[side];
     emit(c, std::move(r));
+    if (!s.syn)
+      d.stream.acknowledged(s.seq + static_cast<std::uint32_t>(s.payload.size()) + s.missing,
+                            events);
   }
   frame(c, side, time, origin);
   if (s.ack_flag && other.stream.started()) {
@@ -372,8 +385,8 @@ void SessionExtractor::emit_message(Connection& c, int side, wire::ByteView byte
     }
     if ((d.viable & allowed) != 0) d.viable &= allowed;
     if (type == static_cast<std::uint8_t>(wire::MessageType::update) && !d.settled) {
-      const std::uint8_t clean = clean_contexts(bytes) & d.viable;
-      if (clean != 0) d.viable = clean;
+      const std::uint8_t best = best_contexts(bytes, d.viable);
+      if (best != 0) d.viable = best;
       if (std::popcount(d.viable) == 1 || ++d.tried >= options_.max_inference_updates)
         d.settled = true;
     }

@@ -92,11 +92,15 @@ class SessionExtractor {
   std::uint32_t sessions_ = 0;
 };
 
-// The context under which an UPDATE decodes cleanly (no error, no RFC 7606
-// attribute error), among the candidates inference tries, in order:
-// 4-byte ASNs, 2-byte ASNs, each without then with ADD-PATH on the unicast
-// and multicast families. Returns a bit per candidate.
-std::uint8_t clean_contexts(wire::ByteView update);
+// Inference of a context when the OPENs were not captured. The candidates,
+// in order of preference: 4-byte ASNs, 2-byte ASNs, each first without then
+// with ADD-PATH on IPv4/IPv6 unicast and multicast (all accept extended
+// messages). best_contexts() returns, as a bit per candidate, those among
+// `among` under which `update` (a whole UPDATE) decodes with the fewest
+// problems: a decode error rules a candidate out; of the rest, those with the
+// fewest RFC 7606 attribute errors (a 2-byte AS_PATH read as 4-byte, or the
+// reverse, almost never parses). 0 when every candidate fails.
+std::uint8_t best_contexts(wire::ByteView update, std::uint8_t among);
 wire::DecodeContext inference_candidate(int index);
 inline constexpr int inference_candidates = 4;
 

@@ -147,7 +147,7 @@ PacketResult PacketDecoder::link(ByteView f) {
     }
     case dlt::juniper_ether: {
       // Juniper's header (tcpdump print-juniper.c): "MGC", a flags byte; with
-      // flag 0x80 a little-endian extension length and that many TLV bytes.
+      // flag 0x80 a big-endian extension length and that many TLV bytes.
       // Flag 0x02 (no L2 header): 4 more bytes, then IP; otherwise Ethernet.
       if (f.size() < 4) return error(0, "Juniper header cut short");
       if (f[0] != 0x4d || f[1] != 0x47 || f[2] != 0x43) return error(0, "Juniper magic is not MGC");
@@ -155,7 +155,7 @@ PacketResult PacketDecoder::link(ByteView f) {
       std::size_t at = 4;
       if (flags & 0x80) {
         if (f.size() < 6) return error(4, "Juniper extension length cut short");
-        at = 6 + static_cast<std::size_t>(f[4] | (f[5] << 8));
+        at = 6 + std::size_t{be16(f, 4)};
       }
       if (flags & 0x02) {
         at += 4;

@@ -5,6 +5,7 @@
 #include "tools/cli/decode.hpp"
 #include "tools/cli/live.hpp"
 #include "tools/cli/qa.hpp"
+#include "tools/cli/replay.hpp"
 #include "tools/cli/sim.hpp"
 
 int main(int argc, char** argv) {
@@ -21,6 +22,8 @@ int main(int argc, char** argv) {
   bgpsim::cli::add_live_command(app, live_options, exit_code);
   bgpsim::cli::SimOptions sim_options;
   bgpsim::cli::add_sim_command(app, sim_options, exit_code);
+  bgpsim::cli::ReplayOptions replay_options;
+  bgpsim::cli::add_replay_command(app, replay_options, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
