@@ -296,10 +296,8 @@ void community_string(Cursor& s, std::size_t len, Attributes& a) {
   }
 }
 
-Attributes process_attributes(Cursor& outer, unsigned asn_len, bool addpath) {
+Attributes attribute_block(Cursor all, unsigned asn_len, bool addpath) {
   Attributes a;
-  const std::uint16_t total = outer.u16();
-  Cursor all = outer.take(total);
   while (all.can_read()) {
     const std::uint8_t flag = all.u8();
     const std::uint8_t type = all.u8();
@@ -370,27 +368,61 @@ Attributes process_attributes(Cursor& outer, unsigned asn_len, bool addpath) {
   return a;
 }
 
+// The attribute field of an UPDATE: its length, then the attributes.
+Attributes process_attributes(Cursor& outer, unsigned asn_len, bool addpath) {
+  const std::uint16_t total = outer.u16();
+  return attribute_block(outer.take(total), asn_len, addpath);
+}
+
 // --- Output ----------------------------------------------------------------------
-void put_u(std::string& out, std::uint64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
+// Appends to a std::string through a raw pointer: each line first asks for
+// room enough for itself, then writes without further checks.
+class Out {
+ public:
+  explicit Out(std::string& s) : s_(s), len_(s.size()) {}
+  ~Out() { s_.resize(len_); }
+  Out(const Out&) = delete;
+  Out& operator=(const Out&) = delete;
+  void room(std::size_t n) {
+    if (s_.size() < len_ + n) s_.resize(len_ + n);
+    p_ = s_.data();
+  }
+  void push_back(char c) { p_[len_++] = c; }
+  Out& operator+=(std::string_view v) {
+    std::memcpy(p_ + len_, v.data(), v.size());
+    len_ += v.size();
+    return *this;
+  }
+  void append(std::string_view v) { *this += v; }
+  void append(const char* b, const char* e) {
+    *this += std::string_view(b, static_cast<std::size_t>(e - b));
+  }
+  char* cur() { return p_ + len_; }
+  void advance_to(char* e) { len_ = static_cast<std::size_t>(e - p_); }
+
+ private:
+  std::string& s_;
+  std::size_t len_;
+  char* p_ = nullptr;
+};
+void put_u(Out& out, std::uint64_t v) {
+  out.advance_to(std::to_chars(out.cur(), out.cur() + 24, v).ptr);
 }
-void put_i(std::string& out, std::int64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
+void put_i(Out& out, std::int64_t v) {
+  out.advance_to(std::to_chars(out.cur(), out.cur() + 24, v).ptr);
 }
-void put_v4(std::string& out, const std::uint8_t* b) {
-  put_u(out, b[0]);
-  out.push_back('.');
-  put_u(out, b[1]);
-  out.push_back('.');
-  put_u(out, b[2]);
-  out.push_back('.');
-  put_u(out, b[3]);
+void put_v4(Out& out, const std::uint8_t* b) {
+  char* p = out.cur();
+  for (int i = 0; i < 4; ++i) {
+    const unsigned v = b[i];
+    if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+    if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+    *p++ = static_cast<char>('0' + v % 10);
+    *p++ = '.';
+  }
+  out.advance_to(p - 1);
 }
-void put_v4(std::string& out, std::uint32_t network_order) {
+void put_v4(Out& out, std::uint32_t network_order) {
   std::uint8_t b[4];
   std::memcpy(b, &network_order, 4);
   put_v4(out, b);
@@ -398,7 +430,7 @@ void put_v4(std::string& out, std::uint32_t network_order) {
 // bgpdump's own IPv6 text (not inet_ntop's): "::" replaces the first longest
 // run of zero groups even when the run is one group long; IPv4-mapped and
 // IPv4-compatible addresses end in dotted quad.
-void put_v6(std::string& out, const std::uint8_t* b) {
+void put_v6(Out& out, const std::uint8_t* b) {
   static constexpr char hex[] = "0123456789abcdef";
   bool first12_zero = true;
   for (int i = 0; i < 10; ++i) first12_zero = first12_zero && b[i] == 0;
@@ -438,14 +470,14 @@ void put_v6(std::string& out, const std::uint8_t* b) {
     if (i != 7) out.push_back(':');
   }
 }
-void put_addr(std::string& out, const wire::IpAddress& a) {
+void put_addr(Out& out, const wire::IpAddress& a) {
   if (a.v6)
     put_v6(out, a.bytes.data());
   else
     put_v4(out, a.bytes.data());
 }
 
-void put_time(std::string& out, const Record& r) {
+void put_time(Out& out, const Record& r) {
   put_i(out, r.time.sec);
   if (r.mrt_type == mrt::bgp4mp_et) {
     char buf[8];
@@ -455,7 +487,7 @@ void put_time(std::string& out, const Record& r) {
 }
 
 // communities|atomic|aggregator| as every line kind but the old BGP one ends.
-void put_tail(std::string& out, const Attributes& a) {
+void put_tail(Out& out, const Attributes& a) {
   if (a.has(8)) {
     out.append(a.community.empty() ? std::string_view() : std::string_view(a.community).substr(1));
     out.push_back('|');
@@ -484,7 +516,7 @@ std::string_view path_of(const Attributes& a) {
   return a.has(2) && a.aspath ? std::string_view(a.aspath->str) : std::string_view();
 }
 
-void rib_line(const Record& r, std::string& out) {
+void rib_line(const Record& r, Out& out) {
   const bool v2 = r.mrt_type == mrt::table_dump_v2;
   const bool addpath = mrt::is_addpath(r.mrt_type, r.mrt_subtype);
   if (v2) {
@@ -497,15 +529,9 @@ void rib_line(const Record& r, std::string& out) {
   }
   unsigned asn_len = 4;
   if (!v2) asn_len = (r.mrt_subtype == 1 || r.mrt_subtype == 2) ? 2 : 4;
-  Cursor c{r.bytes.data(), r.bytes.size(), 0};
-  // The attributes are stored without their length field: give it back.
-  std::vector<std::uint8_t> with_len;
-  with_len.reserve(r.bytes.size() + 2);
-  with_len.push_back(static_cast<std::uint8_t>(r.bytes.size() >> 8));
-  with_len.push_back(static_cast<std::uint8_t>(r.bytes.size()));
-  with_len.insert(with_len.end(), r.bytes.begin(), r.bytes.end());
-  c = Cursor{with_len.data(), with_len.size(), 0};
-  const Attributes a = process_attributes(c, asn_len, addpath);
+  // RIB attributes come without the length field of an UPDATE's.
+  const Attributes a = attribute_block(Cursor{r.bytes.data(), r.bytes.size(), 0}, asn_len, addpath);
+  out.room(400 + path_of(a).size() + (a.aspath ? a.aspath->str.size() : 0) + a.community.size());
   out += v2 ? (addpath ? "TABLE_DUMP2_AP|" : "TABLE_DUMP2|") : "TABLE_DUMP|";
   put_i(out, r.time.sec);
   out += "|B|";
@@ -547,7 +573,8 @@ void rib_line(const Record& r, std::string& out) {
   put_tail(out, a);
 }
 
-void state_line(const Record& r, std::string& out) {
+void state_line(const Record& r, Out& out) {
+  out.room(200);
   if (r.mrt_type == mrt::bgp) {
     out += "BGP|";
   } else {
@@ -565,7 +592,7 @@ void state_line(const Record& r, std::string& out) {
   out.push_back('\n');
 }
 
-void put_prefix(std::string& out, const Prefix& p, bool v6) {
+void put_prefix(Out& out, const Prefix& p, bool v6) {
   if (v6)
     put_v6(out, p.addr.data());
   else
@@ -574,7 +601,7 @@ void put_prefix(std::string& out, const Prefix& p, bool v6) {
   put_u(out, p.len);
 }
 
-void update_lines(const Record& r, std::string& out) {
+void update_lines(const Record& r, Out& out) {
   if (r.bytes.size() < wire::header_size || r.bytes[18] != 2) return;  // not an UPDATE
   const bool old_bgp = r.mrt_type == mrt::bgp;
   const bool addpath = mrt::is_addpath(r.mrt_type, r.mrt_subtype);
@@ -597,20 +624,36 @@ void update_lines(const Record& r, std::string& out) {
   const bool local = !old_bgp && mrt::is_local(r.mrt_subtype);
   const Endpoint& peer = local ? r.to : r.from;
   const bool afi6 = peer.address.v6;
-  std::string head;
+  // "BGP4MP_ET_LOCAL_AP|time" once per message, then copied into each line.
+  char head_buf[64];
+  std::size_t head_len = 0;
   {
-    std::string tag;
+    auto add = [&](std::string_view v) {
+      std::memcpy(head_buf + head_len, v.data(), v.size());
+      head_len += v.size();
+    };
     if (old_bgp) {
-      tag = "BGP";
+      add("BGP");
     } else {
-      tag = r.mrt_type == mrt::bgp4mp_et ? "BGP4MP_ET" : "BGP4MP";
-      if (local) tag += "_LOCAL";
-      if (addpath) tag += "_AP";
+      add(r.mrt_type == mrt::bgp4mp_et ? "BGP4MP_ET" : "BGP4MP");
+      if (local) add("_LOCAL");
+      if (addpath) add("_AP");
     }
-    head = tag + "|";
-    put_time(head, r);
+    head_buf[head_len++] = '|';
+    head_len = static_cast<std::size_t>(
+        std::to_chars(head_buf + head_len, head_buf + sizeof head_buf, r.time.sec).ptr - head_buf);
+    if (r.mrt_type == mrt::bgp4mp_et) {
+      head_buf[head_len++] = '.';
+      char digits[8];
+      const auto e = std::to_chars(digits, digits + sizeof digits, r.time.usec % 1000000).ptr;
+      const auto n = static_cast<std::size_t>(e - digits);
+      for (std::size_t z = n; z < 6; ++z) head_buf[head_len++] = '0';
+      add(std::string_view(digits, n));
+    }
   }
-  auto peer_part = [&](std::string& o) {
+  const std::string_view head(head_buf, head_len);
+  const std::size_t line_room = head_len + 300 + path_of(a).size() + a.community.size();
+  auto peer_part = [&](Out& o) {
     put_addr(o, peer.address);
     o.push_back('|');
     put_u(o, peer.asn.value_or(0));
@@ -618,6 +661,7 @@ void update_lines(const Record& r, std::string& out) {
   };
   if (old_bgp) {
     for (const auto& p : withdrawn) {
+      out.room(line_room);
       out += head;
       out += "|W|";
       peer_part(out);
@@ -625,6 +669,7 @@ void update_lines(const Record& r, std::string& out) {
       out.push_back('\n');
     }
     for (const auto& p : announced) {
+      out.room(line_room);
       out += head;
       out += "|A|";
       peer_part(out);
@@ -658,6 +703,7 @@ void update_lines(const Record& r, std::string& out) {
   }
 
   auto withdraw_line = [&](const Prefix& p, bool v6) {
+    out.room(line_room);
     out += head;
     out += "|W|";
     peer_part(out);
@@ -678,6 +724,7 @@ void update_lines(const Record& r, std::string& out) {
 
   // Announcements: prefix|[path id|]path|origin|next hop|pref|med|...
   auto announce_line = [&](const Prefix& p, bool v6, auto&& next_hop, bool signed_numbers) {
+    out.room(line_room);
     out += head;
     out += "|A|";
     if (v6 && !afi6) {
@@ -715,26 +762,27 @@ void update_lines(const Record& r, std::string& out) {
   };
   for (const auto& p : announced)
     announce_line(
-        p, false, [&](std::string& o) { put_v4(o, a.nexthop); }, false);
+        p, false, [&](Out& o) { put_v4(o, a.nexthop); }, false);
   for (int safi = 1; safi <= 3; ++safi)
     if (a.announce[1][safi]) {
       const MpNlri& m = *a.announce[1][safi];
       for (const auto& p : m.nlri)
         announce_line(
-            p, false, [&](std::string& o) { put_v4(o, m.nexthop.data()); }, true);
+            p, false, [&](Out& o) { put_v4(o, m.nexthop.data()); }, true);
     }
   for (int safi = 1; safi <= 3; ++safi)
     if (a.announce[2][safi]) {
       const MpNlri& m = *a.announce[2][safi];
       for (const auto& p : m.nlri)
         announce_line(
-            p, true, [&](std::string& o) { put_v6(o, m.nexthop.data()); }, false);
+            p, true, [&](Out& o) { put_v6(o, m.nexthop.data()); }, false);
     }
 }
 
 }  // namespace
 
-void format_bgpdump(const Record& r, std::string& out) {
+void format_bgpdump(const Record& r, std::string& text) {
+  Out out(text);
   switch (r.kind) {
     case RecordKind::rib_entry:
       return rib_line(r, out);
