@@ -106,15 +106,27 @@ TwoSpeakersResult run_two_speakers(const TwoSpeakersOptions& options) {
   auto& a = *speaker_a.find_peer("10.0.0.2");
   auto& b = *speaker_b.find_peer("10.0.0.1");
 
-  auto check = [&](std::string name) {
+  // `a_to_b` / `b_to_a`: the routes each side announces now, from its
+  // configuration; a Adj-RIB-In holding another count fails the phase even if
+  // both sides agree (two emptied tables would otherwise look converged).
+  auto check = [&](std::string name, std::size_t a_to_b, std::size_t b_to_a) {
     Phase p;
     p.name = std::move(name);
     p.at = world.now();
     p.routes_a_to_b = b.adj_rib_in().size();
     p.routes_b_to_a = a.adj_rib_in().size();
+    if (options.keep_tables) {
+      p.rib_in_a = a.adj_rib_in().routes();
+      p.rib_in_b = b.adj_rib_in().routes();
+    }
     if (a.state() != session::State::established || b.state() != session::State::established)
       p.detail = fmt::format("not established: {} / {}", session::to_string(a.state()),
                              session::to_string(b.state()));
+    else if (p.routes_a_to_b != a_to_b || p.routes_b_to_a != b_to_a)
+      p.detail = fmt::format(
+          "B holds {} routes from A (A announces {}), A holds {} from B (B "
+          "announces {})",
+          p.routes_a_to_b, a_to_b, p.routes_b_to_a, b_to_a);
     else if (auto d = difference(a.adj_rib_out(), b.adj_rib_in()); !d.empty())
       p.detail = "A->B: " + d;
     else if (auto d2 = difference(b.adj_rib_out(), a.adj_rib_in()); !d2.empty())
@@ -124,25 +136,25 @@ TwoSpeakersResult run_two_speakers(const TwoSpeakersOptions& options) {
   };
 
   world.run_for(30s);
-  check("initial tables exchanged");
+  check("initial tables exchanged", options.routes, options.routes / 20);
   config_a.neighbors[0].routes.resize(options.routes / 2);
   speaker_a.configure(config_a);  // a reload: the removed half is withdrawn
   world.run_for(10s);
-  check("half withdrawn by reload");
+  check("half withdrawn by reload", options.routes / 2, options.routes / 20);
   if (options.faults) {
     {
       auto reset = net.add_fault(sim::FaultRule{sim::Match{}, sim::FaultAction::reset});
       world.run_for(1s);
     }
     world.run_for(120s);
-    check("after a connection reset");
+    check("after a connection reset", options.routes / 2, options.routes / 20);
     {
       // Longer than the hold time: the hold timers end the session.
       auto partition = net.add_fault(sim::FaultRule{sim::Match{}, sim::FaultAction::partition});
       world.run_for(std::chrono::seconds(options.hold_time_s * 2 + 2));
     }
     world.run_for(180s);
-    check("after a partition");
+    check("after a partition", options.routes / 2, options.routes / 20);
   }
   speaker_a.stop();
   speaker_b.stop();
