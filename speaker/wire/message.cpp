@@ -92,10 +92,16 @@ std::optional<Result<Frame>> next_frame(ByteView stream, const DecodeContext& ct
 }
 
 std::optional<Family> Update::end_of_rib() const {
-  if (!withdrawn.empty() || !nlri.empty()) return std::nullopt;
+  // RFC 4724 2: "For the IPv4 unicast address family, the End-of-RIB marker is
+  // an UPDATE message with the minimum length [BGP-4]": no withdrawn routes,
+  // no path attribute, no NLRI. An attribute that was received but discarded
+  // as malformed (RFC 7606) left an error, not nothing: such an UPDATE is not
+  // an End-of-RIB, and its errors stay with it.
+  if (!withdrawn.empty() || !nlri.empty() || !attribute_errors.empty()) return std::nullopt;
   if (attributes == PathAttributes{}) return ipv4_unicast;
-  // RFC 4760 / RFC 4724 2: "an UPDATE message that contains only the
-  // MP_UNREACH_NLRI attribute with no withdrawn routes for that <AFI, SAFI>".
+  // "For any other address family, it is an UPDATE message that contains only
+  // the MP_UNREACH_NLRI attribute [BGP-MP] with no withdrawn routes for that
+  // <AFI, SAFI>."
   if (attributes.mp_unreach && attributes.mp_unreach->nlri.empty() &&
       attributes.mp_unreach->opaque_nlri.empty()) {
     PathAttributes only_unreach;
