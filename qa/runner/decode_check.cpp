@@ -100,6 +100,16 @@ DecodeContext context_from_exabgp_config(const std::filesystem::path& config) {
   const std::string conf = text.str();
   if (conf.find("asn4 disable") != std::string::npos) ctx.four_octet_asn = false;
   if (conf.find("extended-message enable") != std::string::npos) ctx.extended_message = true;
+  // RFC 8950 extended next hop: families named in a `nexthop { AFI SAFI NH-AFI; }` block.
+  static const std::regex nexthop_block(R"(nexthop\s*\{([^}]*)\})");
+  static const std::regex nexthop_entry(R"((ipv4|ipv6)\s+(unicast|multicast)\s+(ipv4|ipv6)\s*;)");
+  std::smatch nh;
+  if (std::regex_search(conf, nh, nexthop_block)) {
+    const std::string entries = nh[1].str();
+    for (std::sregex_iterator it(entries.begin(), entries.end(), nexthop_entry), end; it != end;
+         ++it)
+      ctx.extended_next_hop.insert(*Family::parse((*it)[1].str() + " " + (*it)[2].str()));
+  }
   static const std::regex add_path_capability(R"(add-path\s+(send|receive|send/receive)\s*;)");
   if (!std::regex_search(conf, add_path_capability)) return ctx;
   // Families named in an `add-path { ... }` block, or every family if none.

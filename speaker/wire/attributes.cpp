@@ -285,14 +285,6 @@ Malformed mp_error(std::string reason) {
   return Malformed{update_error::optional_attribute_error, std::move(reason)};
 }
 
-// Next-hop lengths the unicast and multicast families can carry: IPv4, IPv6,
-// IPv6 global plus link-local (RFC 2545), IPv6 for IPv4 NLRI (RFC 8950).
-bool next_hop_length_ok(Family family, std::size_t length) {
-  const bool plain = family == ipv4_unicast || family == ipv4_multicast || family == ipv6_unicast ||
-                     family == ipv6_multicast;
-  return !plain || length == 4 || length == 16 || length == 32;
-}
-
 // NLRI of a family we decode, or the bytes as received for one we do not.
 std::optional<Malformed> decode_mp_nlri(Family family, Reader& v, const DecodeContext& ctx,
                                         std::vector<Nlri>& nlri, Bytes& opaque) {
@@ -322,7 +314,16 @@ std::optional<Malformed> decode_mp_reach(Reader& v, const DecodeContext& ctx, Pa
   if (!next_hop || !v.u8())
     return mp_error("MP_REACH_NLRI next hop of " + std::to_string(*nh_length) +
                     " octets runs past the attribute");
-  if (!next_hop_length_ok(mp.family, *nh_length))
+  // RFC 7606 7.11: "If the Length of Next Hop Network Address field of the
+  // MP_REACH attribute is inconsistent with that which was expected, the
+  // attribute is considered malformed. Since the next hop precedes the NLRI
+  // field in the attribute, in this case it will not be possible to reliably
+  // locate the NLRI; thus, the "session reset" or "AFI/SAFI disable" approach
+  // MUST be used." (3(j): treat-as-withdraw needs the NLRI parsed; "If this is
+  // not possible, the procedures of [RFC4271] and/or [RFC4760] continue to
+  // apply".) The row's on_malformed is session reset; what is expected depends
+  // on the family and on RFC 8950 being negotiated for it.
+  if (!next_hop_length_allowed(mp.family, *nh_length, ctx))
     return mp_error("MP_REACH_NLRI next hop of " + std::to_string(*nh_length) +
                     " octets is inconsistent with " + mp.family.to_string());
   mp.next_hop.assign(next_hop->begin(), next_hop->end());

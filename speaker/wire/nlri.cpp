@@ -8,15 +8,25 @@ namespace {
 
 // One row per address family this build decodes. Later families (VPN,
 // flowspec, EVPN...) add rows with their own NLRI coders.
+// next_hop_lengths: the MP_REACH next-hop field lengths of the family's own
+// address family: 4 for IPv4 (RFC 4760 3), 16 or 32 for IPv6 (RFC 2545 3:
+// global, or global then link-local). extended_next_hop_lengths: those of the
+// other address family, allowed once the Extended Next Hop capability is
+// negotiated for the family. RFC 8950 defines IPv6 next hops for IPv4 NLRI
+// ("the Length of Next Hop Address field MUST be 16 or 32"); its capability
+// names any Nexthop AFI, and ExaBGP negotiates "ipv6 unicast ipv4" too (its
+// test encoding/extended-nexthop.ci sends IPv6 NLRI with a 4-byte next hop).
 struct FamilyRow {
   Family family;
   std::uint8_t max_prefix_bits;
+  std::array<std::uint8_t, 2> next_hop_lengths;
+  std::array<std::uint8_t, 2> extended_next_hop_lengths;
 };
 constexpr std::array family_table{
-    FamilyRow{ipv4_unicast, 32},
-    FamilyRow{ipv4_multicast, 32},
-    FamilyRow{ipv6_unicast, 128},
-    FamilyRow{ipv6_multicast, 128},
+    FamilyRow{ipv4_unicast, 32, {4, 4}, {16, 32}},
+    FamilyRow{ipv4_multicast, 32, {4, 4}, {16, 32}},
+    FamilyRow{ipv6_unicast, 128, {16, 32}, {4, 4}},
+    FamilyRow{ipv6_multicast, 128, {16, 32}, {4, 4}},
 };
 
 const FamilyRow* find_row(Family f) {
@@ -28,6 +38,16 @@ const FamilyRow* find_row(Family f) {
 }  // namespace
 
 bool family_supported(Family family) { return find_row(family) != nullptr; }
+
+bool next_hop_length_allowed(Family family, std::size_t length, const DecodeContext& ctx) {
+  const FamilyRow* row = find_row(family);
+  if (!row) return true;  // a family we keep opaque: its next hop is not ours to judge
+  auto in = [length](const std::array<std::uint8_t, 2>& lengths) {
+    return length == lengths[0] || length == lengths[1];
+  };
+  return in(row->next_hop_lengths) ||
+         (ctx.extended_next_hop.contains(family) && in(row->extended_next_hop_lengths));
+}
 
 std::optional<IpAddress> mp_next_hop(ByteView field) {
   IpAddress a;

@@ -31,6 +31,13 @@ std::size_t encoded_nlri_size(Family family, const Nlri& n, const EncodeContext&
 // Whether this build decodes the family's NLRI (others are kept opaque).
 bool family_supported(Family family);
 
+// Whether an MP_REACH next-hop field of `length` bytes suits `family` on this
+// session: its own address family's lengths, plus the other address family's
+// (an IPv6 next hop for IPv4 NLRI, RFC 8950) when the Extended Next Hop
+// capability was negotiated for it. Any length for a
+// family this build keeps opaque.
+bool next_hop_length_allowed(Family family, std::size_t length, const DecodeContext& ctx);
+
 // The MP_REACH next-hop field of the unicast and multicast families: 4 bytes
 // IPv4, 16 IPv6, or 32 (RFC 2545 3: global then link-local), whose global
 // address is returned. nullopt for any other length.

@@ -112,6 +112,17 @@ void add_decode_command(CLI::App& app, DecodeOptions& options, int& exit_code) {
          },
          "Families whose NLRI carry ADD-PATH path identifiers (RFC 7911)")
       ->allow_extra_args(false);  // one family per use: the hex that follows is not a family
+  cmd->add_option_function<std::vector<std::string>>(
+         "--extended-next-hop",
+         [&options](const std::vector<std::string>& families) {
+           for (const auto& f : families) {
+             auto family = Family::parse(f);
+             if (!family) throw CLI::ValidationError("--extended-next-hop", "unknown family: " + f);
+             options.context.extended_next_hop.insert(*family);
+           }
+         },
+         "Families whose MP_REACH_NLRI may carry an IPv6 next hop (RFC 8950)")
+      ->allow_extra_args(false);  // one family per use: the hex that follows is not a family
   cmd->add_flag_callback(
       "--asn2", [&options] { options.context.four_octet_asn = false; },
       "The session did not negotiate 4-byte ASNs (AS_PATH holds 2-byte ASNs)");
