@@ -118,13 +118,45 @@ void encode_as_path(const PathAttributes& a, const EncodeContext& ctx, Writer& w
   encode_segments(*a.as_path, ctx.four_octet_asn, w);
 }
 
-std::optional<Malformed> decode_as4_path(Reader& v, const DecodeContext&, PathAttributes& out) {
+// RFC 6793 6: "A NEW BGP speaker that receives the AS4_PATH attribute or the
+// AS4_AGGREGATOR attribute in an UPDATE message from another NEW BGP speaker
+// MUST discard the path attribute and continue processing the UPDATE message.
+// This case SHOULD be logged locally for analysis." Returned as a malformation
+// whose row action is attribute discard, so the session sees it to log it.
+std::optional<Malformed> from_new_speaker(std::string_view name, const DecodeContext& ctx) {
+  if (!ctx.four_octet_asn) return std::nullopt;
+  return Malformed{update_error::optional_attribute_error,
+                   std::string(name) + " from a 4-octet-ASN speaker is discarded (RFC 6793 6)"};
+}
+
+bool is_confederation(const AsPathSegment& s) {
+  return s.type == AsPathSegment::confed_sequence || s.type == AsPathSegment::confed_set;
+}
+
+std::optional<Malformed> decode_as4_path(Reader& v, const DecodeContext& ctx, PathAttributes& out) {
   AsPath path;
   if (auto bad = decode_segments(v, 4, "AS4_PATH", path)) return bad;
   // RFC 7606 4: only AS_PATH and ATOMIC_AGGREGATE may be empty.
   if (path.segments.empty()) return Malformed{update_error::malformed_as_path, "AS4_PATH is empty"};
-  out.as4_path = std::move(path);
-  return std::nullopt;
+  if (auto discard = from_new_speaker("AS4_PATH", ctx)) return discard;
+  // RFC 6793 6: "the path segment types AS_CONFED_SEQUENCE and AS_CONFED_SET
+  // [RFC5065] MUST NOT be carried in the AS4_PATH attribute ... A NEW BGP
+  // speaker that receives these path segment types in the AS4_PATH attribute
+  // of an UPDATE message from an OLD BGP speaker MUST discard these path
+  // segments, adjust the relevant attribute fields accordingly, and continue
+  // processing the UPDATE message. This case SHOULD be logged locally".
+  // The rest of the path is kept; the Malformed returned (attribute discard)
+  // records what was dropped so the session can log it.
+  const auto confederation = std::erase_if(path.segments, is_confederation);
+  if (confederation == 0) {
+    out.as4_path = std::move(path);
+    return std::nullopt;
+  }
+  if (!path.segments.empty()) out.as4_path = std::move(path);
+  return Malformed{update_error::malformed_as_path,
+                   "AS4_PATH carries " + std::to_string(confederation) +
+                       " confederation segment(s), discarded (RFC 6793 6)" +
+                       (out.as4_path ? "" : "; nothing else is left")};
 }
 bool has_as4_path(const PathAttributes& a) { return a.as4_path.has_value(); }
 void encode_as4_path(const PathAttributes& a, const EncodeContext&, Writer& w) {
@@ -208,10 +240,11 @@ void encode_aggregator(const PathAttributes& a, const EncodeContext& ctx, Writer
   w.bytes(ByteView(a.aggregator->address.bytes.data(), 4));
 }
 
-std::optional<Malformed> decode_as4_aggregator(Reader& v, const DecodeContext&,
+std::optional<Malformed> decode_as4_aggregator(Reader& v, const DecodeContext& ctx,
                                                PathAttributes& out) {
   // RFC 6793 6: an AS4_AGGREGATOR whose length is not 8 is malformed.
   if (v.remaining() != 8) return length_error("AS4_AGGREGATOR", v.remaining(), "8");
+  if (auto discard = from_new_speaker("AS4_AGGREGATOR", ctx)) return discard;
   Aggregator agg;
   agg.asn = read_u32(v);
   agg.address = IpAddress::v4_from_u32(read_u32(v));

@@ -250,9 +250,13 @@ void render_origin(const PathAttributes& a, const DecodeContext&, Json& out) {
   out["origin"] = v < names.size() ? names[v] : std::to_string(v);
 }
 
-void render_as_path(const PathAttributes& a, const DecodeContext&, Json& out) {
+void render_as_path(const PathAttributes& a, const DecodeContext& ctx, Json& out) {
   if (!non_empty_as_path(a)) return;
-  out["as-path"] = as_path_json(a.as4_path ? merge_as4_path(*a.as_path, *a.as4_path) : *a.as_path);
+  // RFC 6793 4.2.3: AS4_PATH completes the AS_PATH of an OLD speaker; from a
+  // NEW speaker (4-octet ASNs negotiated) it is ignored (RFC 6793 6), and the
+  // decoder does not keep it.
+  const bool merge = a.as4_path && !ctx.four_octet_asn;
+  out["as-path"] = as_path_json(merge ? merge_as4_path(*a.as_path, *a.as4_path) : *a.as_path);
 }
 
 void render_med(const PathAttributes& a, const DecodeContext&, Json& out) { out["med"] = *a.med; }

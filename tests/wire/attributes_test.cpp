@@ -36,9 +36,9 @@ Bytes encode(const PathAttributes& a, bool four_octet_asn = true) {
   return out;
 }
 
-Json to_json(const PathAttributes& a) {
+Json to_json(const PathAttributes& a, const DecodeContext& ctx = DecodeContext{}) {
   Json j = Json::object();
-  attributes_to_json(a, DecodeContext{}, j);
+  attributes_to_json(a, ctx, j);
   return j;
 }
 
@@ -281,11 +281,15 @@ TEST(AttributeJson, PathSegmentsAndOrigins) {
 }
 
 TEST(AttributeJson, As4PathMergesIntoAsPathAsExaBGPDoes) {
+  // From an OLD speaker (no 4-octet ASNs) AS4_PATH completes AS_PATH (RFC 6793 4.2.3).
   PathAttributes a;
   a.as_path = path({{AsPathSegment::as_sequence, {100, 23456, 23456}}});
   a.as4_path = path({{AsPathSegment::as_sequence, {4200000000u, 4200000001u}}});
-  EXPECT_EQ(to_json(a).dump(),
+  EXPECT_EQ(to_json(a, context(false)).dump(),
             R"({"as-path":{"0":{"element":"as-sequence","value":[100,4200000000,4200000001]}}})");
+  // From a NEW speaker it is ignored (RFC 6793 6).
+  EXPECT_EQ(to_json(a).dump(),
+            R"({"as-path":{"0":{"element":"as-sequence","value":[100,23456,23456]}}})");
 
   // Alone, ExaBGP has no name for it and prints its text form.
   PathAttributes alone;

@@ -30,24 +30,31 @@ inline rc::Gen<IpAddress> ipv4_address() {
   return rc::gen::map(rc::gen::arbitrary<std::uint32_t>(), IpAddress::v4_from_u32);
 }
 
-// ASNs that fit the session: two octets unless 4-octet ASNs were negotiated.
+// ASNs that fit the session: two octets unless 4-octet ASNs were negotiated;
+// never AS 0, which RFC 7607 makes malformed.
 inline rc::Gen<std::uint32_t> asn(bool four_octet_asn) {
-  if (four_octet_asn) return rc::gen::arbitrary<std::uint32_t>();
-  return rc::gen::cast<std::uint32_t>(rc::gen::arbitrary<std::uint16_t>());
+  if (four_octet_asn)
+    return rc::gen::suchThat(rc::gen::arbitrary<std::uint32_t>(),
+                             [](std::uint32_t a) { return a != 0; });
+  return rc::gen::cast<std::uint32_t>(rc::gen::suchThat(rc::gen::arbitrary<std::uint16_t>(),
+                                                        [](std::uint16_t a) { return a != 0; }));
 }
 
 // Non-empty segments of at most 255 ASNs: a longer one is sent as several.
-inline rc::Gen<AsPathSegment> as_path_segment(bool four_octet_asn) {
+// AS4_PATH carries no confederation segment (RFC 6793 6): max_type 2.
+inline rc::Gen<AsPathSegment> as_path_segment(bool four_octet_asn, std::uint8_t max_type = 4) {
   return rc::gen::build<AsPathSegment>(
-      rc::gen::set(&AsPathSegment::type, rc::gen::inRange<std::uint8_t>(1, 5)),
+      rc::gen::set(&AsPathSegment::type, rc::gen::inRange<std::uint8_t>(1, max_type + 1)),
       rc::gen::set(&AsPathSegment::asns, non_empty_vector(asn(four_octet_asn), 12)));
 }
 
-inline rc::Gen<AsPath> as_path(bool four_octet_asn, std::size_t min_segments = 0) {
+inline rc::Gen<AsPath> as_path(bool four_octet_asn, std::size_t min_segments = 0,
+                               std::uint8_t max_type = 4) {
   return rc::gen::build<AsPath>(rc::gen::set(
       &AsPath::segments,
       rc::gen::mapcat(rc::gen::inRange<std::size_t>(min_segments, 5), [=](std::size_t n) {
-        return rc::gen::container<std::vector<AsPathSegment>>(n, as_path_segment(four_octet_asn));
+        return rc::gen::container<std::vector<AsPathSegment>>(
+            n, as_path_segment(four_octet_asn, max_type));
       })));
 }
 
@@ -109,8 +116,11 @@ inline rc::Gen<PathAttributes> path_attributes(bool four_octet_asn) {
     a.originator_id = *optional_of(rc::gen::arbitrary<std::uint32_t>());
     a.cluster_list = *optional_of(non_empty_vector(rc::gen::arbitrary<std::uint32_t>(), 4));
     a.extended_communities = *optional_of(non_empty_vector(rc::gen::arbitrary<std::uint64_t>(), 6));
-    a.as4_path = *optional_of(as_path(true, 1));
-    a.as4_aggregator = *optional_of(aggregator(true));
+    // RFC 6793 6: between NEW speakers AS4_PATH and AS4_AGGREGATOR are discarded.
+    if (!four_octet_asn) {
+      a.as4_path = *optional_of(as_path(true, 1, AsPathSegment::as_sequence));
+      a.as4_aggregator = *optional_of(aggregator(true));
+    }
     a.aigp = *optional_of(rc::gen::arbitrary<std::uint64_t>());
     a.large_communities = *optional_of(non_empty_vector(
         rc::gen::map(
