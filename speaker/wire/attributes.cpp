@@ -84,6 +84,13 @@ std::optional<Malformed> decode_segments(Reader& v, std::size_t asn_octets, std:
     segment.asns.reserve(*count);
     for (unsigned i = 0; i < *count; ++i)
       segment.asns.push_back(asn_octets == 4 ? read_u32(v) : *v.u16());
+    // RFC 7607 2: "An UPDATE message that contains the AS number of zero in
+    // the AS_PATH attribute MUST be considered as malformed and be handled by
+    // the procedures specified in [RFC7606]" (7.2: treat-as-withdraw); "...
+    // in the AS4_PATH attribute ... by the procedures specified in [RFC6793]"
+    // (6: attribute discard). The row of each holds that action.
+    if (std::find(segment.asns.begin(), segment.asns.end(), 0u) != segment.asns.end())
+      return Malformed{update_error::malformed_as_path, std::string(name) + " holds AS 0"};
     out.segments.push_back(std::move(segment));
   }
   return std::nullopt;
@@ -217,6 +224,14 @@ void encode_nothing(const PathAttributes&, const EncodeContext&, Writer&) {}
 
 // -------------------------------------------- AGGREGATOR (7), AS4_AGGREGATOR (18)
 
+// RFC 7607 2: an AGGREGATOR with AS 0 is malformed and handled as RFC 7606
+// says (7.7: attribute discard); an AS4_AGGREGATOR with AS 0 as RFC 6793 says
+// (6: attribute discard).
+std::optional<Malformed> aggregator_as_zero(std::string_view name, const Aggregator& agg) {
+  if (agg.asn != 0) return std::nullopt;
+  return Malformed{update_error::optional_attribute_error, std::string(name) + " holds AS 0"};
+}
+
 std::optional<Malformed> decode_aggregator(Reader& v, const DecodeContext& ctx,
                                            PathAttributes& out) {
   // RFC 7606 7.7: malformed if "Its length is not 6 (when the 4-octet AS number
@@ -228,6 +243,7 @@ std::optional<Malformed> decode_aggregator(Reader& v, const DecodeContext& ctx,
   Aggregator agg;
   agg.asn = ctx.four_octet_asn ? read_u32(v) : *v.u16();
   agg.address = IpAddress::v4_from_u32(read_u32(v));
+  if (auto bad = aggregator_as_zero("AGGREGATOR", agg)) return bad;
   out.aggregator = agg;
   return std::nullopt;
 }
@@ -248,6 +264,7 @@ std::optional<Malformed> decode_as4_aggregator(Reader& v, const DecodeContext& c
   Aggregator agg;
   agg.asn = read_u32(v);
   agg.address = IpAddress::v4_from_u32(read_u32(v));
+  if (auto bad = aggregator_as_zero("AS4_AGGREGATOR", agg)) return bad;
   out.as4_aggregator = agg;
   return std::nullopt;
 }
