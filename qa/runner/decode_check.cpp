@@ -94,6 +94,9 @@ PairOutcome check_raw_json_pair(const RawJsonPair& pair, const DecodeContext& ct
 
 DecodeContext context_from_exabgp_config(const std::filesystem::path& config) {
   DecodeContext ctx;
+  // ExaBGP keeps an unknown attribute with the Optional bit clear, where RFC
+  // 4271 6.3 resets the session (encoding/conf-generic-attribute.ci relies on it).
+  ctx.keep_unknown_well_known = true;
   std::ifstream in(config);
   std::stringstream text;
   text << in.rdbuf();

@@ -666,11 +666,22 @@ Result<DecodedAttributes> decode_attributes(Reader r, const DecodeContext& ctx, 
 
     const attr_table::Row* row = attr_table::find(*code);
     if (!row) {
-      // RFC 4271 6.3 resets the session when "any of the well-known mandatory
-      // attributes are not recognized": those are ORIGIN, AS_PATH and
-      // NEXT_HOP, which we know. A code nobody defined that merely has the
-      // Optional bit clear is kept opaque, as ExaBGP does (its functional
-      // suite sends such attributes and expects them back in the JSON).
+      // RFC 4271 5: "All well-known attributes MUST be recognized by all BGP
+      // implementations"; 6.3: "If any of the well-known mandatory attributes
+      // are not recognized, then the Error Subcode MUST be set to
+      // Unrecognized Well-known Attribute. The Data field MUST contain the
+      // unrecognized attribute (type, length, and value)." A type code we do
+      // not know with the Optional bit clear claims to be well-known, and
+      // RFC 7606 gives no gentler outcome for it: session reset.
+      // ctx.keep_unknown_well_known keeps it opaque instead, as ExaBGP does
+      // (its test encoding/conf-generic-attribute.ci expects type 0x99 with
+      // flags 0x60 and 0x70 back in the JSON).
+      if (!(*flags & flag::optional) && !ctx.keep_unknown_well_known)
+        return make_error(at, NotifyCode::update_message,
+                          update_error::unrecognized_well_known_attribute,
+                          fmt::format("attribute {} (flags 0x{:02X}) is well-known but unrecognized",
+                                      *code, *flags),
+                          copy(wire));
       d.keep_unrecognized(*flags, *code, value->peek_rest());
       continue;
     }

@@ -11,7 +11,12 @@ struct CodecContext {
   bool four_octet_asn = true;     // RFC 6793: AS_PATH/AGGREGATOR carry 4-byte ASNs
   bool extended_message = false;  // RFC 8654: messages up to 65535 bytes
   FamilySet add_path;             // RFC 7911: families whose NLRI carry a path id
-  FamilySet extended_next_hop;    // RFC 8950: families with an IPv6 next hop for IPv4 NLRI
+  FamilySet extended_next_hop;    // RFC 8950: families whose next hop may be of the other AFI
+  // ExaBGP's behaviour, not the RFC's: keep an attribute of unknown type code
+  // with the Optional bit clear instead of answering NOTIFICATION 3/2 (RFC 4271
+  // 6.3). ExaBGP's functional test encoding/conf-generic-attribute.ci sends
+  // type 0x99 with flags 0x60 and 0x70 and expects it back in its JSON.
+  bool keep_unknown_well_known = false;
 
   std::size_t max_message_size() const { return extended_message ? 65535 : 4096; }
   bool operator==(const CodecContext&) const = default;

@@ -578,11 +578,16 @@ TEST(Rfc7606, AttributeRunningPastTheFieldIsTreatAsWithdraw) {
   expect_reset(with_nlri("800E10 0002"), update_error::attribute_length_error, after_mandatory);
 }
 
-TEST(Rfc7606, UndefinedCodeWithOptionalBitClearIsKeptOpaque) {
-  // Not one of the well-known mandatory attributes RFC 4271 6.3 resets for:
-  // kept as received (no Partial bit: it does not claim to be optional), as
-  // ExaBGP's suite expects.
-  auto d = with_nlri("609904 00000064");
+TEST(Rfc7606, UndefinedCodeWithOptionalBitClearIsUnrecognizedWellKnown) {
+  // RFC 4271 6.3: NOTIFICATION 3/2 with the attribute as data.
+  expect_reset(with_nlri("609904 00000064"), update_error::unrecognized_well_known_attribute,
+               after_mandatory);
+  // ExaBGP's behaviour on request: kept as received (no Partial bit: it does
+  // not claim to be optional).
+  const Bytes b = hex(std::string(mandatory) + "609904 00000064");
+  DecodeContext ctx;
+  ctx.keep_unknown_well_known = true;
+  auto d = decode_attributes(Reader(b, base), ctx, true);
   ASSERT_TRUE(d) << d.error().reason;
   EXPECT_TRUE(d->errors.empty());
   ASSERT_EQ(d->attributes.other.size(), 1u);
