@@ -162,7 +162,16 @@ Json render_graceful_restart(const cap::GracefulRestart& c) {
 // --- Four-octet AS number (RFC 6793 9) ------------------------------------------
 Result<cap::FourOctetAsn> decode_four_octet_asn(std::uint8_t, Reader& r) {
   if (r.remaining() != 4) return wrong_length(r, "4-byte ASN", "4 bytes");
-  return cap::FourOctetAsn{*r.u32()};
+  const auto at = r.offset();
+  const auto asn = *r.u32();
+  // RFC 7607 2: "If a BGP speaker receives zero as the peer AS in an OPEN
+  // message, it MUST abort the connection and send a NOTIFICATION with Error
+  // Code "OPEN Message Error" and subcode "Bad Peer AS"" -- with this
+  // capability the peer's AS is this one (RFC 6793 4.1).
+  if (asn == 0)
+    return make_error(at, NotifyCode::open_message, open_error::bad_peer_as,
+                      "4-octet AS number capability holds AS 0");
+  return cap::FourOctetAsn{asn};
 }
 void encode_four_octet_asn(const cap::FourOctetAsn& c, Writer& w) { w.u32(c.asn); }
 Json render_four_octet_asn(const cap::FourOctetAsn& c) {

@@ -50,6 +50,7 @@ Result<std::vector<Capability>> decode_capability_parameter(Reader r) {
 
 Result<Open> decode_parameters(Open o, Reader params, bool extended) {
   while (!params.empty()) {
+    const auto type_at = params.offset();
     auto type = *params.u8();
     auto length_at = params.offset();
     std::optional<std::size_t> length;
@@ -71,10 +72,13 @@ Result<Open> decode_parameters(Open o, Reader params, bool extended) {
       if (!group) return group.error();
       o.capability_parameters.push_back(std::move(*group));
     } else {
-      // RFC 4271 6.2 makes an unrecognized parameter an error; whether it is
-      // one (type 1 authentication was once valid) is the session's decision.
-      auto v = value->rest();
-      o.other_parameters.push_back({type, Bytes(v.begin(), v.end())});
+      // RFC 4271 6.2: "If one of the Optional Parameters in the OPEN message
+      // is not recognized, then the Error Subcode MUST be set to Unsupported
+      // Optional Parameters." Capabilities (RFC 5492) are the one parameter
+      // in use; type 1 (authentication, RFC 1771) is gone from RFC 4271.
+      // Other parameters can still be encoded, to test a peer's answer.
+      return open_error_at(type_at, open_error::unsupported_optional_parameter,
+                           "optional parameter type " + std::to_string(type) + " is not supported");
     }
   }
   return o;
@@ -150,7 +154,13 @@ Result<Open> decode_open(Reader body) {
     return open_error_at(version_at, open_error::unsupported_version,
                          "BGP version " + std::to_string(o.version) + " is not supported",
                          u16_bytes(bgp_version));
+  auto as_at = body.offset();
   o.my_as = *body.u16();
+  // RFC 7607 2: "If a BGP speaker receives zero as the peer AS in an OPEN
+  // message, it MUST abort the connection and send a NOTIFICATION with Error
+  // Code "OPEN Message Error" and subcode "Bad Peer AS"".
+  if (o.my_as == 0)
+    return open_error_at(as_at, open_error::bad_peer_as, "My Autonomous System is 0");
   auto hold_at = body.offset();
   o.hold_time_s = *body.u16();
   // RFC 4271 6.2: "An implementation MUST reject Hold Time values of one or two seconds."

@@ -20,7 +20,7 @@ struct Open {
   // several; we keep the grouping so encode(decode(b)) == b.
   std::vector<std::vector<Capability>> capability_parameters;
   // Optional parameters other than capabilities (type 1 authentication is
-  // deprecated): kept raw.
+  // deprecated): encoded raw, to test a peer; decoding refuses them (RFC 4271 6.2).
   struct RawParameter {
     std::uint8_t type = 0;
     Bytes value;

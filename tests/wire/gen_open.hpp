@@ -68,7 +68,9 @@ inline rc::Gen<Capability> capability() {
   auto graceful_restart = rc::gen::construct<GracefulRestart>(
       rc::gen::arbitrary<bool>(), rc::gen::arbitrary<bool>(),
       rc::gen::inRange<std::uint16_t>(0, 4096), up_to(8, gr_entry));
-  auto four_octet_asn = rc::gen::construct<FourOctetAsn>(rc::gen::arbitrary<std::uint32_t>());
+  // RFC 7607: AS 0 is refused (Bad Peer AS).
+  auto four_octet_asn = rc::gen::construct<FourOctetAsn>(rc::gen::suchThat(
+      rc::gen::arbitrary<std::uint32_t>(), [](std::uint32_t a) { return a != 0; }));
   auto add_path_entry = rc::gen::construct<AddPath::Entry>(family(), byte());
   auto add_path = rc::gen::map(up_to(8, add_path_entry),
                                [](auto entries) { return AddPath{std::move(entries)}; });
@@ -120,14 +122,14 @@ inline rc::Gen<Open> open() {
                                      [](std::uint16_t h) { return h != 1 && h != 2; });
   auto identifier = rc::gen::suchThat(rc::gen::arbitrary<std::uint32_t>(),
                                       [](std::uint32_t id) { return id != 0; });
-  // Type 2 is capabilities; 255 would read as RFC 9072's marker.
-  auto other_type = rc::gen::suchThat(byte(), [](std::uint8_t t) { return t != 2 && t != 255; });
-  auto other = rc::gen::construct<Open::RawParameter>(other_type, bytes(16));
+  // What a speaker accepts: My AS not 0 (RFC 7607), no optional parameter
+  // but capabilities (RFC 4271 6.2: others are Unsupported Optional Parameter).
+  auto my_as = rc::gen::suchThat(rc::gen::arbitrary<std::uint16_t>(),
+                                 [](std::uint16_t a) { return a != 0; });
   auto o = rc::gen::build<Open>(
-      rc::gen::set(&Open::my_as), rc::gen::set(&Open::hold_time_s, hold_time),
+      rc::gen::set(&Open::my_as, my_as), rc::gen::set(&Open::hold_time_s, hold_time),
       rc::gen::set(&Open::bgp_identifier, identifier),
       rc::gen::set(&Open::capability_parameters, up_to(4, up_to(5, capability()))),
-      rc::gen::set(&Open::other_parameters, up_to(2, other)),
       rc::gen::set(&Open::extended_parameters));
   return rc::gen::map(o, [](Open v) {
     if (needs_extended_parameters(v)) v.extended_parameters = true;

@@ -314,12 +314,21 @@ TEST(Open, ClassicFormSwitchesToExtendedWhenParametersExceed255Bytes) {
   EXPECT_EQ(decoded->capability_parameters, o.capability_parameters);
 }
 
-TEST(Open, OtherParametersAreKeptRaw) {
-  Bytes body = hex("04 FDE8 00B4 0A000001 0B 02 04 0200 0600 01 03 AABBCC");
+// RFC 4271 6.2: a parameter other than capabilities is an Unsupported
+// Optional Parameter. It can still be encoded, to test how a peer answers.
+TEST(Open, OtherParametersAreEncodedButRefused) {
+  Open o;
+  o.my_as = 0xFDE8;
+  o.bgp_identifier = 0x0A000001;
+  o.capability_parameters = {{cap::Unknown{200, hex("AA")}}};
+  o.other_parameters = {{1, hex("AABBCC")}};
+  const Bytes body = encode(o);
+  EXPECT_EQ(body, hex("04 FDE8 00B4 0A000001 0A 02 03 C801AA 01 03 AABBCC"));
   auto decoded = open_of(body);
-  ASSERT_TRUE(decoded) << decoded.error().reason;
-  EXPECT_EQ(decoded->other_parameters, (std::vector<Open::RawParameter>{{1, hex("AABBCC")}}));
-  EXPECT_EQ(encode(*decoded), body);
+  ASSERT_FALSE(decoded);
+  EXPECT_EQ(decoded.error().code, static_cast<std::uint8_t>(NotifyCode::open_message));
+  EXPECT_EQ(decoded.error().subcode, open_error::unsupported_optional_parameter);
+  EXPECT_EQ(decoded.error().offset, 19u + 15u) << "the parameter's type byte";
 }
 
 TEST(Open, EmptyCapabilityParameterKeepsItsPlace) {
@@ -400,7 +409,8 @@ TEST(Open, Length255WithoutTheMarkerIsClassic) {
   Open o;
   o.my_as = 1;
   o.bgp_identifier = 1;
-  o.other_parameters = {{1, Bytes(253, 0x11)}};
+  // One capability parameter of 253 bytes: an unknown capability (code 200) of 251.
+  o.capability_parameters = {{cap::Unknown{200, Bytes(251, 0x11)}}};
   Bytes body = encode(o);
   ASSERT_EQ(body[9], 255);
   auto decoded = open_of(body);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "speaker/wire/json.hpp"
@@ -17,26 +18,65 @@ namespace {
 
 constexpr std::string_view marker_hex = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
 
+// Where an input came from: its index among the inputs, and on standard
+// input its line number (1-based, blank lines counted).
+struct InputPlace {
+  std::size_t index = 0;
+  std::optional<std::size_t> line;
+};
+
+void print_error(std::ostream& out, const DecodeError& e, const InputPlace& place) {
+  Json j = error_to_json(e);
+  j["error"]["input"] = place.index;
+  if (place.line) j["error"]["line"] = *place.line;
+  out << j.dump() << "\n";
+}
+
 // Decodes one hex string (one or more whole messages back to back, or an
 // UPDATE body without its header) and prints a JSON line per message.
+// Offsets count from the first byte of the input: the marker, or for an
+// UPDATE body given without its header, the body's first byte.
 bool decode_one(const std::string& hex, const DecodeOptions& options, std::ostream& out,
-                std::size_t input_index) {
+                const InputPlace& place) {
   auto bytes = parse_hex(hex);
   if (!bytes) {
-    out << Json{{"error", {{"input", input_index}, {"reason", "not hexadecimal: " + hex}}}}.dump()
-        << "\n";
+    Json j{{"error", {{"input", place.index}, {"reason", "not hexadecimal: " + hex}}}};
+    if (place.line) j["error"]["line"] = *place.line;
+    out << j.dump() << "\n";
     return false;
   }
+  std::size_t added = 0;  // bytes of header we added in front of the input
   if (bytes->size() < 16 || to_hex(ByteView(bytes->data(), 16)) != marker_hex) {
-    // ExaBGP's `decode` accepts an UPDATE without its header: add one.
-    Bytes whole(16, 0xFF);
+    // ExaBGP's `decode` accepts an UPDATE without its header: add one, if the
+    // body fits a message (the 16-bit length field would otherwise wrap, and
+    // the rest of the body be read as more messages).
     const std::size_t length = bytes->size() + header_size;
+    const std::size_t max = options.context.max_message_size();
+    if (length > max) {
+      print_error(
+          out,
+          make_error(
+              max - header_size, NotifyCode::message_header, header_error::bad_message_length,
+              fmt::format(
+                  "UPDATE body of {} bytes needs a message of {} bytes, "
+                  "more than {}{}",
+                  bytes->size(), length, max,
+                  options.context.extended_message ? "" : " (--extended-message allows 65535)")),
+          place);
+      return false;
+    }
+    Bytes whole(16, 0xFF);
     whole.push_back(static_cast<std::uint8_t>(length >> 8));
     whole.push_back(static_cast<std::uint8_t>(length));
     whole.push_back(static_cast<std::uint8_t>(MessageType::update));
     whole.insert(whole.end(), bytes->begin(), bytes->end());
     *bytes = std::move(whole);
+    added = header_size;
   }
+  auto report = [&](DecodeError e, std::size_t consumed) {
+    e.offset = e.offset + consumed >= added ? e.offset + consumed - added : 0;
+    print_error(out, e, place);
+  };
   ByteView stream(*bytes);
   std::size_t consumed = 0;
   bool ok = true;
@@ -44,23 +84,15 @@ bool decode_one(const std::string& hex, const DecodeOptions& options, std::ostre
     auto rest = stream.subspan(consumed);
     auto frame = next_frame(rest, options.context);
     if (!frame || !*frame) {
-      DecodeError e =
-          frame ? frame->error()
-                : make_error(rest.size(), NotifyCode::message_header,
-                             header_error::bad_message_length, "input ends inside a message");
-      e.offset += consumed;
-      Json j = error_to_json(e);
-      j["error"]["input"] = input_index;
-      out << j.dump() << "\n";
+      report(frame ? frame->error()
+                   : make_error(rest.size(), NotifyCode::message_header,
+                                header_error::bad_message_length, "input ends inside a message"),
+             consumed);
       return false;
     }
     auto message = decode_message(rest.subspan(0, (*frame)->length), options.context);
     if (!message) {
-      DecodeError e = message.error();
-      e.offset += consumed;
-      Json j = error_to_json(e);
-      j["error"]["input"] = input_index;
-      out << j.dump() << "\n";
+      report(message.error(), consumed);
       ok = false;
     } else {
       out << to_json(*message, options.context, options.envelope).dump() << "\n";
@@ -76,12 +108,14 @@ int run_decode(const DecodeOptions& options, std::istream& in, std::ostream& out
   bool ok = true;
   std::size_t index = 0;
   if (!options.hex.empty()) {
-    for (const auto& h : options.hex) ok = decode_one(h, options, out, index++) && ok;
+    for (const auto& h : options.hex) ok = decode_one(h, options, out, {index++, {}}) && ok;
   } else {
     std::string line;
+    std::size_t line_number = 0;
     while (std::getline(in, line)) {
+      ++line_number;
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      ok = decode_one(line, options, out, index++) && ok;
+      ok = decode_one(line, options, out, {index++, line_number}) && ok;
     }
   }
   return ok ? 0 : 1;
