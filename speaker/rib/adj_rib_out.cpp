@@ -1,6 +1,9 @@
 #include "speaker/rib/adj_rib_out.hpp"
 
 #include <map>
+#include <utility>
+
+#include <fmt/format.h>
 
 namespace bgpsim::rib {
 
@@ -52,7 +55,9 @@ std::vector<Update> AdjRibOut::take_updates(const EncodeContext& ctx, const Buil
     batch.push_back(Route{*it, route == routes_.end() ? nullptr : route->second});
   }
   dirty_.erase(dirty_.begin(), it);
-  auto updates = build_updates(batch, ctx, options);
+  auto built = build_updates(batch, ctx, options);
+  auto& updates = built.updates;
+  for (auto& r : built.refused) refused_.push_back(std::move(r));
   // RFC 4724 2: End-of-RIB once the initial update for the family is sent.
   for (auto eor = end_of_rib_due_.begin(); eor != end_of_rib_due_.end();) {
     auto family_pending = dirty_.lower_bound(RouteKey{*eor, {}});
@@ -72,25 +77,48 @@ constexpr std::size_t update_fixed_size = header_size + 2 + 2;  // header, two l
 // MP_(UN)REACH header with extended length (flags, code, 2-byte length), AFI, SAFI.
 constexpr std::size_t mp_attribute_overhead = 4 + 3;
 
-std::size_t attributes_size(const PathAttributes& a, const EncodeContext& ctx) {
+// The bytes the attributes take in an UPDATE, or why they cannot be encoded.
+struct Sized {
+  std::size_t bytes = 0;
+  std::optional<EncodeError> error;
+};
+Sized attributes_size(const PathAttributes& a, const EncodeContext& ctx) {
   Bytes scratch;
   Writer w(scratch);
-  encode_attributes(a, ctx, w);
-  return scratch.size();
+  auto error = encode_attributes(a, ctx, w);
+  return Sized{scratch.size(), std::move(error)};
+}
+
+std::string route_name(Family family, const Nlri& n) {
+  std::string name = family.to_string() + " " + n.prefix.to_string();
+  if (n.path_id) name += " path-id " + std::to_string(*n.path_id);
+  return name;
+}
+
+// Why a route with attributes of `attributes_bytes` (plus `overhead` bytes the
+// UPDATE needs around them) cannot go in a message of at most `max` bytes.
+std::string too_big(std::size_t needed, std::size_t max) {
+  return fmt::format("needs an UPDATE of at least {} bytes, more than the {} the session allows{}",
+                     needed, max, max == 4096 ? " (no RFC 8654 extended message)" : "");
 }
 
 Bytes next_hop_field(const IpAddress& next_hop) {
   return Bytes(next_hop.bytes.begin(), next_hop.bytes.begin() + next_hop.size());
 }
 
-// Splits `nlri` into runs that fit `room` bytes each (one per run when not grouping).
-template <class Emit>
+// Splits `nlri` into runs that fit `room` bytes each (one per run when not
+// grouping); an NLRI that alone exceeds `room` is refused.
+template <class Emit, class Refuse>
 void pack(Family family, const std::vector<Nlri>& nlri, std::size_t room, const EncodeContext& ctx,
-          const BuildOptions& options, Emit emit) {
+          const BuildOptions& options, Emit emit, Refuse refuse) {
   std::vector<Nlri> run;
   std::size_t used = 0;
   for (const auto& n : nlri) {
     const std::size_t size = encoded_nlri_size(family, n, ctx);
+    if (size > room) {
+      refuse(n, size);
+      continue;
+    }
     if (!run.empty() && (!options.group_updates || used + size > room)) {
       emit(std::move(run));
       run.clear();
@@ -104,8 +132,10 @@ void pack(Family family, const std::vector<Nlri>& nlri, std::size_t room, const 
 
 }  // namespace
 
-std::vector<Update> build_updates(const std::vector<Route>& routes, const EncodeContext& ctx,
-                                  const BuildOptions& options) {
+std::vector<Refusal> AdjRibOut::take_refused() { return std::exchange(refused_, {}); }
+
+BuiltUpdates build_updates(const std::vector<Route>& routes, const EncodeContext& ctx,
+                           const BuildOptions& options) {
   // Group in order of first appearance so the output is deterministic.
   std::map<Family, std::vector<Nlri>> withdrawals;
   struct Group {
@@ -126,45 +156,67 @@ std::vector<Update> build_updates(const std::vector<Route>& routes, const Encode
     groups[it->second].nlri.push_back(r.key.nlri);
   }
 
+  // Sizes are compared before any subtraction, so no room is ever computed
+  // below zero (it used to wrap, and a 4,449-byte UPDATE went out on a
+  // 4096-byte session).
   const std::size_t max = ctx.max_message_size();
-  std::vector<Update> out;
+  BuiltUpdates built;
+  auto refuse_one = [&](Family family, const Nlri& n, std::string reason) {
+    built.refused.push_back(
+        Refusal{RouteKey{family, n}, route_name(family, n) + ": " + std::move(reason)});
+  };
+  auto refuse_nlri = [&](Family family, std::size_t fixed) {
+    return [&, family, fixed](const Nlri& n, std::size_t size) {
+      refuse_one(family, n, too_big(fixed + size, max));
+    };
+  };
   for (const auto& [family, nlri] : withdrawals) {
     const bool base = family == ipv4_unicast;
-    const std::size_t room = max - update_fixed_size - (base ? 0 : mp_attribute_overhead);
-    pack(family, nlri, room, ctx, options, [&](std::vector<Nlri> run) {
-      Update u;
-      if (base)
-        u.withdrawn = std::move(run);
-      else
-        u.attributes.mp_unreach = MpUnreach{family, std::move(run), {}};
-      out.push_back(std::move(u));
-    });
+    const std::size_t fixed = update_fixed_size + (base ? 0 : mp_attribute_overhead);
+    pack(
+        family, nlri, max - fixed, ctx, options,
+        [&](std::vector<Nlri> run) {
+          Update u;
+          if (base)
+            u.withdrawn = std::move(run);
+          else
+            u.attributes.mp_unreach = MpUnreach{family, std::move(run), {}};
+          built.updates.push_back(std::move(u));
+        },
+        refuse_nlri(family, fixed));
   }
   for (auto& g : groups) {
     PathAttributes attributes = *g.attributes;
-    if (g.family == ipv4_unicast && !(attributes.next_hop && attributes.next_hop->v6)) {
-      const std::size_t room = max - update_fixed_size - attributes_size(attributes, ctx);
-      pack(g.family, g.nlri, room, ctx, options, [&](std::vector<Nlri> run) {
-        Update u;
-        u.attributes = attributes;
-        u.nlri = std::move(run);
-        out.push_back(std::move(u));
-      });
+    // Multiprotocol (RFC 4760), including IPv4 with an IPv6 next hop (RFC 8950),
+    // carries the next hop in MP_REACH_NLRI.
+    const bool base = g.family == ipv4_unicast && !(attributes.next_hop && attributes.next_hop->v6);
+    Bytes next_hop;
+    if (!base) {
+      next_hop = attributes.next_hop ? next_hop_field(*attributes.next_hop) : Bytes{};
+      attributes.next_hop.reset();
+    }
+    const Sized size = attributes_size(attributes, ctx);
+    const std::size_t fixed =
+        update_fixed_size + size.bytes + (base ? 0 : mp_attribute_overhead + 2 + next_hop.size());
+    if (size.error || fixed >= max) {
+      for (const auto& n : g.nlri)
+        refuse_one(g.family, n, size.error ? size.error->reason : too_big(fixed, max));
       continue;
     }
-    // Multiprotocol (RFC 4760), including IPv4 with an IPv6 next hop (RFC 8950).
-    Bytes next_hop = attributes.next_hop ? next_hop_field(*attributes.next_hop) : Bytes{};
-    attributes.next_hop.reset();
-    const std::size_t room = max - update_fixed_size - attributes_size(attributes, ctx) -
-                             mp_attribute_overhead - 2 - next_hop.size();
-    pack(g.family, g.nlri, room, ctx, options, [&](std::vector<Nlri> run) {
-      Update u;
-      u.attributes = attributes;
-      u.attributes.mp_reach = MpReach{g.family, next_hop, std::move(run), {}};
-      out.push_back(std::move(u));
-    });
+    pack(
+        g.family, g.nlri, max - fixed, ctx, options,
+        [&](std::vector<Nlri> run) {
+          Update u;
+          u.attributes = attributes;
+          if (base)
+            u.nlri = std::move(run);
+          else
+            u.attributes.mp_reach = MpReach{g.family, next_hop, std::move(run), {}};
+          built.updates.push_back(std::move(u));
+        },
+        refuse_nlri(g.family, fixed));
   }
-  return out;
+  return built;
 }
 
 }  // namespace bgpsim::rib

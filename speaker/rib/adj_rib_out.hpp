@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "speaker/rib/route.hpp"
@@ -23,6 +24,14 @@ struct BuildOptions {
   // Families the session carries; routes of others stay in the table unsent.
   // Empty: every family.
   wire::FamilySet families;
+};
+
+// A route the builder could not send: it does not fit one message of the
+// session (or a length field), whatever the packing.
+struct Refusal {
+  RouteKey key;
+  std::string reason;
+  bool operator==(const Refusal&) const = default;
 };
 
 class AdjRibOut {
@@ -45,6 +54,11 @@ class AdjRibOut {
   std::vector<wire::Update> take_updates(const wire::EncodeContext& ctx,
                                          const BuildOptions& options);
 
+  // Routes take_updates could not send since the last call, with the reason,
+  // for the session to log (naming the route). A refused route stays in the
+  // table and is tried again when it is next queued.
+  std::vector<Refusal> take_refused();
+
   const std::map<RouteKey, AttributesPtr>& routes() const { return routes_; }
   std::size_t size() const { return routes_.size(); }
 
@@ -52,13 +66,18 @@ class AdjRibOut {
   std::map<RouteKey, AttributesPtr> routes_;  // the table the peer should end up with
   std::set<RouteKey> dirty_;                  // keys whose state is not yet sent
   std::set<wire::Family> end_of_rib_due_;
+  std::vector<Refusal> refused_;
 };
 
 // Packs routes into UPDATEs: withdrawals per family, announcements per
 // (family, attribute set), each UPDATE as full as the message size allows.
 // Routes keep their order within a group; groups come in order of first route.
-std::vector<wire::Update> build_updates(const std::vector<Route>& routes,
-                                        const wire::EncodeContext& ctx,
-                                        const BuildOptions& options);
+// A route that cannot fit a message is refused, not sent.
+struct BuiltUpdates {
+  std::vector<wire::Update> updates;
+  std::vector<Refusal> refused;
+};
+BuiltUpdates build_updates(const std::vector<Route>& routes, const wire::EncodeContext& ctx,
+                           const BuildOptions& options);
 
 }  // namespace bgpsim::rib

@@ -51,6 +51,9 @@ class PeerObserver {
                           const wire::DecodeContext&) {}
   // Adj-RIB-In changes (after RFC 7606 handling).
   virtual void on_routes(const std::string& /*peer*/, const std::vector<rib::Route>&) {}
+  // Routes the update builder refused to send (no message of the session can
+  // hold them), each with the route and the reason, for the owner to log.
+  virtual void on_refused(const std::string& /*peer*/, const std::vector<rib::Refusal>&) {}
 };
 
 template <runtime::Runtime R>
@@ -416,6 +419,8 @@ class Peer {
         out.clear();
         for (const auto& u : adj_rib_out_.take_updates(st.negotiated->send, options))
           wire::encode_message(wire::Message(u), st.negotiated->send, out);
+        if (auto refused = adj_rib_out_.take_refused(); !refused.empty())
+          observer_.on_refused(settings_.name, refused);
         if (out.empty()) continue;
         auto [ec, n] = co_await boost::asio::async_write(c->socket, boost::asio::buffer(out),
                                                          as_tuple_awaitable());

@@ -677,11 +677,11 @@ Result<DecodedAttributes> decode_attributes(Reader r, const DecodeContext& ctx, 
       // (its test encoding/conf-generic-attribute.ci expects type 0x99 with
       // flags 0x60 and 0x70 back in the JSON).
       if (!(*flags & flag::optional) && !ctx.keep_unknown_well_known)
-        return make_error(at, NotifyCode::update_message,
-                          update_error::unrecognized_well_known_attribute,
-                          fmt::format("attribute {} (flags 0x{:02X}) is well-known but unrecognized",
-                                      *code, *flags),
-                          copy(wire));
+        return make_error(
+            at, NotifyCode::update_message, update_error::unrecognized_well_known_attribute,
+            fmt::format("attribute {} (flags 0x{:02X}) is well-known but unrecognized", *code,
+                        *flags),
+            copy(wire));
       d.keep_unrecognized(*flags, *code, value->peek_rest());
       continue;
     }
@@ -733,13 +733,33 @@ Result<DecodedAttributes> decode_attributes(Reader r, const DecodeContext& ctx, 
   return std::move(d.out);
 }
 
-void encode_attributes(const PathAttributes& a, const EncodeContext& ctx, Writer& w) {
+std::optional<EncodeError> encode_attributes(const PathAttributes& a, const EncodeContext& ctx,
+                                             Writer& w) {
+  std::optional<EncodeError> error;
+  // RFC 4760 3: "Length of Next Hop Network Address" is one octet.
+  if (a.mp_reach && a.mp_reach->next_hop.size() > 0xFF)
+    return EncodeError{
+        fmt::format("MP_REACH_NLRI next hop of {} bytes exceeds the 255 its length "
+                    "field can say",
+                    a.mp_reach->next_hop.size())};
   Bytes value;
   // ExaBGP sends the End-of-RIB's empty MP_UNREACH_NLRI with Extended Length
   // (its functional tests expect 900F0003); we send the same bytes.
   const bool end_of_rib =
       a.mp_unreach && a.mp_unreach->nlri.empty() && a.mp_unreach->opaque_nlri.empty();
   auto emit = [&](std::uint8_t flags, std::uint8_t code) {
+    // RFC 4271 4.3: "If the Extended Length bit of the Attribute Flags octet
+    // is set to 1, the third and the fourth octets of the path attribute
+    // contain the length of the attribute data in octets": two octets, so a
+    // longer value has no encoding at all.
+    if (value.size() > 0xFFFF) {
+      const Row* row = attr_table::find(code);
+      if (!error)
+        error = EncodeError{fmt::format(
+            "{} value of {} bytes exceeds the 65535 an attribute length can say",
+            row ? std::string(row->name) : "attribute " + std::to_string(code), value.size())};
+      return;
+    }
     // Extended Length only when the value needs it (the canonical form).
     flags = static_cast<std::uint8_t>(flags & ~flag::extended_length);
     if (value.size() > 255 || (end_of_rib && code == attr::mp_unreach_nlri))
@@ -768,6 +788,7 @@ void encode_attributes(const PathAttributes& a, const EncodeContext& ctx, Writer
     emit(row.flags, row.code);
   }
   emit_other_below(256);
+  return error;
 }
 
 }  // namespace bgpsim::wire

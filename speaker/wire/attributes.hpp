@@ -124,7 +124,11 @@ struct DecodedAttributes {
 // UPDATE carries NLRI (so missing mandatory attributes can be judged).
 // Returns a DecodeError when RFC 7606 says "session reset".
 Result<DecodedAttributes> decode_attributes(Reader r, const DecodeContext& ctx, bool nlri_present);
-// Appends every present attribute in code order.
-void encode_attributes(const PathAttributes& a, const EncodeContext& ctx, Writer& w);
+// Appends every present attribute in code order, or returns why one cannot be
+// encoded (a value longer than the 65535 bytes an attribute length can say, a
+// next hop longer than its one-byte length); what was appended is then to be
+// thrown away.
+std::optional<EncodeError> encode_attributes(const PathAttributes& a, const EncodeContext& ctx,
+                                             Writer& w);
 
 }  // namespace bgpsim::wire

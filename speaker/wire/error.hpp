@@ -93,6 +93,13 @@ struct DecodeError {
   bool operator==(const DecodeError&) const = default;
 };
 
+// A message that cannot go on the wire for this session: a length that does
+// not fit its field, or a message larger than the negotiated maximum.
+struct EncodeError {
+  std::string reason;
+  bool operator==(const EncodeError&) const = default;
+};
+
 // RFC 7606 section 2: the outcomes of a malformed attribute, least to most severe.
 enum class ErrorAction : std::uint8_t {
   attribute_discard,  // drop the attribute, keep the route

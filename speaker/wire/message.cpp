@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "speaker/wire/bodies.hpp"
 
 namespace bgpsim::wire {
@@ -128,7 +130,10 @@ Result<Update> decode_update(ByteView message, const DecodeContext& ctx) {
   // RFC 7606 5.3 / RFC 4271 6.3: lengths that do not add up are a
   // Malformed Attribute List, handled by session reset.
   auto withdrawn_length = r.u16();
-  if (!withdrawn_length || *withdrawn_length > r.remaining())
+  // "If the Withdrawn Routes Length or Total Attribute Length is too large
+  // (i.e., if Withdrawn Routes Length + Total Attribute Length + 23 exceeds
+  // the message Length)": the two bytes of Total Attribute Length must fit.
+  if (!withdrawn_length || std::size_t{*withdrawn_length} + 2 > r.remaining())
     return make_error(19, NotifyCode::update_message, update_error::malformed_attribute_list,
                       "withdrawn routes length runs past the end of the message");
   auto withdrawn = decode_nlri(ipv4_unicast, *r.sub(*withdrawn_length), ctx,
@@ -157,9 +162,17 @@ Result<Update> decode_update(ByteView message, const DecodeContext& ctx) {
 
 Result<Message> decode_message(ByteView message, const DecodeContext& ctx) {
   auto frame = next_frame(message, ctx);
-  if (!frame)
+  if (!frame) {
+    // The whole header is there but fewer bytes than its length field says:
+    // that field is the error (RFC 4271 6.1, the data is the Length field).
+    if (message.size() >= header_size) {
+      const std::size_t length = std::size_t(message[16]) << 8 | message[17];
+      return bad_length(length, "length field says " + std::to_string(length) + " but " +
+                                    std::to_string(message.size()) + " bytes were given");
+    }
     return make_error(message.size(), NotifyCode::message_header, header_error::bad_message_length,
-                      "message is shorter than its header or length field says");
+                      "message is shorter than its header");
+  }
   if (!*frame) return frame->error();
   if ((*frame)->length != message.size())
     return bad_length((*frame)->length, "length field says " + std::to_string((*frame)->length) +
@@ -196,14 +209,42 @@ Result<Message> decode_message(ByteView message, const DecodeContext& ctx) {
 
 namespace {
 
-void encode_update_body(const Update& u, const EncodeContext& ctx, Writer& w) {
+// Patches the two-byte length reserved at `at` with what follows it, unless
+// that does not fit two bytes.
+std::optional<EncodeError> patch_length(Writer& w, std::size_t at, std::string_view what) {
+  const std::size_t length = w.size() - at - 2;
+  if (length > 0xFFFF)
+    return EncodeError{
+        fmt::format("{} of {} bytes exceed the 65535 their length field can say", what, length)};
+  w.patch_u16(at, static_cast<std::uint16_t>(length));
+  return std::nullopt;
+}
+
+std::optional<EncodeError> encode_update_body(const Update& u, const EncodeContext& ctx,
+                                              Writer& w) {
   auto withdrawn_at = w.reserve_u16();
   for (const auto& n : u.withdrawn) encode_nlri(ipv4_unicast, n, ctx, w);
-  w.patch_u16(withdrawn_at, static_cast<std::uint16_t>(w.size() - withdrawn_at - 2));
+  if (auto e = patch_length(w, withdrawn_at, "withdrawn routes")) return e;
   auto attributes_at = w.reserve_u16();
-  encode_attributes(u.attributes, ctx, w);
-  w.patch_u16(attributes_at, static_cast<std::uint16_t>(w.size() - attributes_at - 2));
+  if (auto e = encode_attributes(u.attributes, ctx, w)) return e;
+  if (auto e = patch_length(w, attributes_at, "path attributes")) return e;
   for (const auto& n : u.nlri) encode_nlri(ipv4_unicast, n, ctx, w);
+  return std::nullopt;
+}
+
+// RFC 4271 4.1: "The value of the Length field MUST always be at least 19 and
+// no greater than 4096"; RFC 8654 2 raises the limit to 65535 once both
+// speakers advertised the Extended Message capability, for every type but
+// OPEN and KEEPALIVE (RFC 8654 4). Anything larger is never sent: the 16-bit
+// length would wrap and desynchronise the stream.
+std::optional<EncodeError> check_size(std::uint8_t type, std::size_t size,
+                                      const EncodeContext& ctx) {
+  const TypeRow* row = find_type(type);
+  const std::size_t max = row && row->may_be_extended ? ctx.max_message_size() : 4096;
+  if (size <= max) return std::nullopt;
+  return EncodeError{fmt::format(
+      "{} of {} bytes exceeds the {} bytes the session allows{}", message_type_name(type), size,
+      max, max == 4096 && row && row->may_be_extended ? " (no RFC 8654 extended message)" : "")};
 }
 
 std::size_t begin_message(std::uint8_t type, Writer& w) {
@@ -215,20 +256,28 @@ std::size_t begin_message(std::uint8_t type, Writer& w) {
 
 }  // namespace
 
-void encode_message(const Message& m, const EncodeContext& ctx, Bytes& out) {
+std::optional<EncodeError> encode_message(const Message& m, const EncodeContext& ctx, Bytes& out) {
   Writer w(out);
   const std::size_t start = out.size();
-  auto length_at = begin_message(static_cast<std::uint8_t>(type_of(m)), w);
+  const auto type = static_cast<std::uint8_t>(type_of(m));
+  auto length_at = begin_message(type, w);
+  std::optional<EncodeError> error;
   std::visit(
       [&](const auto& msg) {
         using T = std::decay_t<decltype(msg)>;
         if constexpr (std::is_same_v<T, Open>) encode_open_body(msg, w);
-        if constexpr (std::is_same_v<T, Update>) encode_update_body(msg, ctx, w);
+        if constexpr (std::is_same_v<T, Update>) error = encode_update_body(msg, ctx, w);
         if constexpr (std::is_same_v<T, Notification>) encode_notification_body(msg, w);
         if constexpr (std::is_same_v<T, RouteRefresh>) encode_route_refresh_body(msg, w);
       },
       m);
+  if (!error) error = check_size(type, out.size() - start, ctx);
+  if (error) {
+    out.resize(start);
+    return error;
+  }
   w.patch_u16(length_at, static_cast<std::uint16_t>(out.size() - start));
+  return std::nullopt;
 }
 
 Bytes encode_message(const Message& m, const EncodeContext& ctx) {
@@ -237,12 +286,17 @@ Bytes encode_message(const Message& m, const EncodeContext& ctx) {
   return out;
 }
 
-void encode_unknown(const UnknownMessage& m, Bytes& out) {
+std::optional<EncodeError> encode_unknown(const UnknownMessage& m, Bytes& out) {
+  // Any type, any size the length field can say (tests send what peers must refuse).
+  if (header_size + m.body.size() > 0xFFFF)
+    return EncodeError{fmt::format("message of {} bytes exceeds the 65535 its length can say",
+                                   header_size + m.body.size())};
   Writer w(out);
   const std::size_t start = out.size();
   auto length_at = begin_message(m.type, w);
   w.bytes(m.body);
   w.patch_u16(length_at, static_cast<std::uint16_t>(out.size() - start));
+  return std::nullopt;
 }
 
 Notification to_notification(const DecodeError& e) { return {e.code, e.subcode, e.data}; }

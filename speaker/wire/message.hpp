@@ -92,10 +92,13 @@ std::optional<Result<Frame>> next_frame(ByteView stream, const DecodeContext& ct
 // Decodes exactly one message (header included); trailing bytes are an error.
 Result<Message> decode_message(ByteView message, const DecodeContext& ctx);
 Result<Update> decode_update(ByteView message, const DecodeContext& ctx);
-// Appends the whole message (marker, length, type, body).
-void encode_message(const Message& m, const EncodeContext& ctx, Bytes& out);
+// Appends the whole message (marker, length, type, body), or returns why it
+// cannot be sent (a length that does not fit its field, or more bytes than
+// ctx.max_message_size()) and leaves `out` as it was: never a wrapped length.
+std::optional<EncodeError> encode_message(const Message& m, const EncodeContext& ctx, Bytes& out);
+// The message alone; empty when encode_message above refuses it.
 Bytes encode_message(const Message& m, const EncodeContext& ctx);
-void encode_unknown(const UnknownMessage& m, Bytes& out);
+std::optional<EncodeError> encode_unknown(const UnknownMessage& m, Bytes& out);
 
 Notification to_notification(const DecodeError& e);
 
