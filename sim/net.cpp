@@ -121,7 +121,12 @@ struct Network::Impl {
   std::map<std::uint64_t, SocketImpl*> sockets;
   std::map<std::uint64_t, AcceptorImpl*> acceptors;
   std::map<std::uint64_t, Attempt*> attempts;
-  std::map<Address, NodeId> by_address;
+  // Owners of each address: one node, or several for a shared loopback
+  // address (see Network::add_node), in the order they were added.
+  std::map<Address, std::vector<NodeId>> by_address;
+  // Ephemeral ports of shared addresses: one counter per address, so two
+  // nodes on 127.0.0.1 never open connections with the same 4-tuple.
+  std::map<Address, std::uint16_t> shared_ports;
   std::map<std::pair<NodeId, Endpoint>, AcceptorImpl*> listeners;
   std::map<std::pair<NodeId, NodeId>, LinkConfig> links;
   std::vector<std::uint16_t> next_port;
@@ -442,8 +447,31 @@ struct Network::Impl {
     }
   }
 
-  std::uint16_t ephemeral_port(NodeId node) {
-    std::uint16_t& p = next_port[node];
+  // The node a SYN to `remote` reaches. An address of one node is that node.
+  // A shared loopback address reaches the first other owner listening on
+  // remote's port, else the connecting node if it listens there itself (a
+  // socket connected to its own listener), else the first other owner (the
+  // SYN is refused there). Evaluated for every SYN: a listener opened
+  // between retries is found.
+  NodeId resolve(NodeId from, const Endpoint& remote) {
+    auto it = by_address.find(remote.address());
+    if (it == by_address.end()) return kNoNode;
+    const std::vector<NodeId>& owners = it->second;
+    if (owners.size() == 1) return owners.front();
+    for (NodeId n : owners)
+      if (n != from && find_listener(n, remote)) return n;
+    for (NodeId n : owners)
+      if (n == from && find_listener(n, remote)) return n;
+    for (NodeId n : owners)
+      if (n != from) return n;
+    return owners.front();
+  }
+
+  std::uint16_t ephemeral_port(NodeId node, const Address& local) {
+    auto owners = by_address.find(local);
+    const bool shared = owners != by_address.end() && owners->second.size() > 1;
+    std::uint16_t& p =
+        shared ? shared_ports.try_emplace(local, 49152).first->second : next_port[node];
     const std::uint16_t port = p;
     p = p == 65535 ? 49152 : static_cast<std::uint16_t>(p + 1);
     return port;
@@ -570,6 +598,7 @@ void Attempt::fire() {
   switch (stage) {
     case Stage::syn: {
       syn_sent_ns = now;
+      target = impl.resolve(node, remote);
       const bool lost = target == kNoNode || !world.node_up(target) ||
                         impl.syn_blocked(node, target) || impl.syn_blocked(target, node);
       if (lost) {
@@ -662,16 +691,22 @@ void start_connect(Network& net, NodeId node, const Endpoint& remote, ConnectOp*
   a->net = &net;
   a->id = impl.next_id++;
   a->node = node;
-  auto it = impl.by_address.find(remote.address());
-  a->target = it == impl.by_address.end() ? kNoNode : it->second;
+  a->target = impl.resolve(node, remote);
   a->remote = remote;
+  // The source address: the destination itself when the node owns it (a
+  // connection to a loopback address comes from that address, as on a real
+  // host), else the node's first address of the same family.
+  const auto& own = net.node_addresses(node);
   Address local_addr;
-  for (const Address& addr : net.node_addresses(node))
-    if (addr.is_v4() == remote.address().is_v4()) {
-      local_addr = addr;
-      break;
-    }
-  a->local = Endpoint(local_addr, impl.ephemeral_port(node));
+  if (std::find(own.begin(), own.end(), remote.address()) != own.end())
+    local_addr = remote.address();
+  else
+    for (const Address& addr : own)
+      if (addr.is_v4() == remote.address().is_v4()) {
+        local_addr = addr;
+        break;
+      }
+  a->local = Endpoint(local_addr, impl.ephemeral_port(node, local_addr));
   a->op = op;
   a->started_ns = world.now_ns();
   a->rto_ns = net.config().syn_rto_initial.count();
@@ -881,11 +916,21 @@ void Network::shutdown() {
 
 NodeId Network::add_node(std::string name, std::vector<Address> addresses) {
   const auto node = static_cast<NodeId>(nodes_.size());
-  for (const Address& a : addresses) {
-    if (impl_->by_address.count(a))
-      throw std::invalid_argument("sim::Network: address already in use: " + a.to_string());
-    impl_->by_address[a] = node;
+  // Loopback addresses may be shared: ExaBGP's configurations put both ends
+  // of a session on 127.0.0.1 or ::1, and next-hop-self bytes carry that
+  // address, so a test runs its speaker and its peer on it unchanged. Any
+  // other address belongs to one node.
+  for (std::size_t i = 0; i < addresses.size(); ++i) {
+    const Address& a = addresses[i];
+    if (std::find(addresses.begin(), addresses.begin() + static_cast<std::ptrdiff_t>(i), a) !=
+        addresses.begin() + static_cast<std::ptrdiff_t>(i))
+      throw std::invalid_argument("sim::Network: address listed twice: " + a.to_string());
+    auto it = impl_->by_address.find(a);
+    if (it != impl_->by_address.end() && !a.is_loopback())
+      throw std::invalid_argument("sim::Network: address already in use: " + a.to_string() +
+                                  " (only loopback addresses may be shared)");
   }
+  for (const Address& a : addresses) impl_->by_address[a].push_back(node);
   NodeState st;
   st.rng.reseed(world_.derive_seed("node/" + name));
   st.name = std::move(name);

@@ -256,6 +256,12 @@ class Network : public boost::asio::execution_context::service {
   World& world() { return world_; }
   const NetConfig& config() const { return config_; }
 
+  // A node and its addresses. An address belongs to one node, except
+  // loopback addresses (127.0.0.0/8, ::1), which several nodes may share: a
+  // connect to a shared address reaches the other owner that listens on the
+  // port (see Impl::resolve); listeners are per (node, address, port), and
+  // ephemeral ports of a shared address are drawn from one counter, so every
+  // connection has its own 4-tuple. Throws std::invalid_argument otherwise.
   NodeId add_node(std::string name, std::vector<Address> addresses);
   const std::string& node_name(NodeId node) const;
   const std::vector<Address>& node_addresses(NodeId node) const;
