@@ -54,6 +54,14 @@ std::variant<std::map<rib::RouteKey, PathAttributes>, std::string> neighbor_rout
         return r.where.to_string() + ": next-hop self needs the neighbor's local-address";
       a.next_hop = *n.local_address;
     }
+    // RFC 4271 5.1.5: LOCAL_PREF "SHALL" be included towards internal peers
+    // (100 when the route does not set it, as ExaBGP and most speakers do) and
+    // "MUST NOT" be included in UPDATE messages sent to external peers.
+    if (n.local_as == n.peer_as) {
+      if (!a.local_pref) a.local_pref = default_local_pref;
+    } else {
+      a.local_pref.reset();
+    }
     // RFC 4271 5.1.2: to an external peer, "the local system shall prepend its
     // own AS number as the last element of the sequence" (a new leftmost
     // AS_SEQUENCE when the path starts with a set or is empty).

@@ -26,6 +26,8 @@ namespace bgpsim::reactor {
 
 // Session settings of a configured neighbor.
 session::PeerSettings peer_settings(const config::Neighbor& neighbor);
+// LOCAL_PREF given to routes towards internal peers that do not set one.
+inline constexpr std::uint32_t default_local_pref = 100;
 // The neighbor's routes as the Adj-RIB-Out holds them; nullopt and an error
 // when a route cannot be resolved (next-hop self without a local address).
 std::variant<std::map<rib::RouteKey, wire::PathAttributes>, std::string> neighbor_routes(

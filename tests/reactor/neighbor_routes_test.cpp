@@ -1,0 +1,52 @@
+// What the reactor makes of a neighbor's configured routes before they reach
+// the Adj-RIB-Out: RFC 4271 5.1.2 (AS prepend) and 5.1.5 (LOCAL_PREF).
+#include <gtest/gtest.h>
+
+#include "speaker/reactor/reactor.hpp"
+
+namespace bgpsim {
+namespace {
+
+config::Neighbor neighbor(std::uint32_t local_as, std::uint32_t peer_as,
+                          std::optional<std::uint32_t> local_pref) {
+  config::Neighbor n;
+  n.local_address = wire::IpAddress::parse("192.0.2.1");
+  n.peer_address = *wire::IpAddress::parse("192.0.2.2");
+  n.local_as = local_as;
+  n.peer_as = peer_as;
+  config::StaticRoute r;
+  r.family = wire::ipv4_unicast;
+  r.nlri.prefix = *wire::IpPrefix::parse("10.0.0.0/24");
+  wire::PathAttributes a;
+  a.origin = wire::Origin::igp;
+  a.next_hop = n.local_address;
+  a.local_pref = local_pref;
+  r.attributes = config::share(std::move(a));
+  n.routes.push_back(r);
+  return n;
+}
+
+wire::PathAttributes only_route(const config::Neighbor& n) {
+  auto routes = reactor::neighbor_routes(n);
+  using Routes = std::map<rib::RouteKey, wire::PathAttributes>;
+  EXPECT_TRUE(std::holds_alternative<Routes>(routes));
+  auto& map = std::get<0>(routes);
+  EXPECT_EQ(map.size(), 1u);
+  return map.begin()->second;
+}
+
+TEST(NeighborRoutes, InternalPeersGetLocalPref100ByDefault) {
+  EXPECT_EQ(only_route(neighbor(65000, 65000, std::nullopt)).local_pref, 100u);
+  EXPECT_EQ(only_route(neighbor(65000, 65000, 200)).local_pref, 200u) << "a configured value wins";
+}
+
+TEST(NeighborRoutes, ExternalPeersNeverGetLocalPref) {
+  const auto a = only_route(neighbor(65000, 65001, 200));
+  EXPECT_FALSE(a.local_pref.has_value()) << "RFC 4271 5.1.5: MUST NOT send to external peers";
+  ASSERT_TRUE(a.as_path.has_value());
+  ASSERT_EQ(a.as_path->segments.size(), 1u);
+  EXPECT_EQ(a.as_path->segments[0].asns, std::vector<std::uint32_t>{65000});
+}
+
+}  // namespace
+}  // namespace bgpsim
