@@ -8,7 +8,9 @@
 #include <iostream>
 #include <string>
 
+#include "replay/bgpdump_format.hpp"
 #include "replay/file_kind.hpp"
+#include "replay/mrt/mrt_reader.hpp"
 #include "replay/pcap/pcap_reader.hpp"
 #include "speaker/wire/json.hpp"
 #include "speaker/wire/message.hpp"
@@ -75,7 +77,8 @@ Json record_json(const replay::Record& r, bool with_file) {
   switch (r.kind) {
     case replay::RecordKind::message: {
       j["offset"] = r.stream_offset;
-      const wire::DecodeContext ctx = r.context.value_or(wire::DecodeContext{});
+      // pcap records carry their context; MRT ones are read as bgpdump reads them.
+      const wire::DecodeContext ctx = r.context ? *r.context : replay::mrt_decode_context(r);
       auto m = wire::decode_message(r.bytes, ctx);
       if (!m) {
         Json e = wire::error_to_json(m.error());
@@ -137,6 +140,55 @@ Json summary_json(const replay::SessionSummary& s, const std::string& file, bool
   return j;
 }
 
+// MRT (anything without a pcap magic; plain, gzip or bzip2): JSON lines, or
+// `bgpdump -m`'s lines with --format bgpdump. Damaged records go to stderr
+// and are skipped, as bgpdump does.
+bool decode_mrt_file(const std::string& path, const ReplayDecodeOptions& options, bool with_file,
+                     std::ostream& out, std::ostream& err) {
+  const bool bgpdump = options.format == "bgpdump";
+  std::string text;
+  std::uint64_t errors = 0;
+  replay::read_mrt(path, [&](const replay::Record& r) {
+    if (r.kind == replay::RecordKind::error) {
+      ++errors;
+      err << "bgpsim replay decode: " << r.error << "\n";
+      if (bgpdump || !options.gaps_and_errors) return;
+    }
+    if (options.session && r.session != *options.session) return;
+    if (bgpdump) {
+      replay::format_bgpdump(r, text);
+      if (text.size() >= (1u << 16)) {
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+        text.clear();
+      }
+      return;
+    }
+    Json j = record_json(r, with_file);
+    if (r.kind == replay::RecordKind::state_change) {
+      j["old-state"] = r.old_state;  // RFC 6396 4.4.1: 1 Idle ... 6 Established
+      j["new-state"] = r.new_state;
+    }
+    if (r.kind == replay::RecordKind::rib_entry) {
+      j["prefix"] = r.prefix.to_string();
+      if (r.path_id) j["path-id"] = *r.path_id;
+      j["peer"] = endpoint_json(r.from);
+      j["originated"] = seconds(r.originated);
+      j["attributes"] = wire::to_hex(r.bytes);
+    }
+    out << j.dump() << "\n";
+  });
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  if (options.summary && !bgpdump) {
+    Json f;
+    f["type"] = "file";
+    f["file"] = path;
+    f["format"] = "mrt";
+    f["errors"] = errors;
+    out << f.dump() << "\n";
+  }
+  return true;
+}
+
 bool decode_file(const std::string& path, const ReplayDecodeOptions& options, bool with_file,
                  std::ostream& out, std::ostream& err) {
   replay::FileKind kind;
@@ -146,8 +198,10 @@ bool decode_file(const std::string& path, const ReplayDecodeOptions& options, bo
     err << "bgpsim replay decode: " << e.what() << "\n";
     return false;
   }
-  if (kind == replay::FileKind::other) {
-    err << "bgpsim replay decode: " << path << ": not a pcap file (no pcap or pcapng magic)\n";
+  if (kind == replay::FileKind::other) return decode_mrt_file(path, options, with_file, out, err);
+  if (options.format != "json") {
+    err << "bgpsim replay decode: " << path << ": --format " << options.format
+        << " is for MRT files; pcap captures print json\n";
     return false;
   }
   auto sink = [&](const replay::Record& r) {
@@ -182,11 +236,6 @@ bool decode_file(const std::string& path, const ReplayDecodeOptions& options, bo
 }  // namespace
 
 int run_replay_decode(const ReplayDecodeOptions& options, std::ostream& out, std::ostream& err) {
-  if (options.format != "json") {
-    err << "bgpsim replay decode: --format " << options.format
-        << " is for MRT files; pcap captures print json\n";
-    return 1;
-  }
   bool ok = true;
   const bool with_file = options.files.size() > 1;
   for (const auto& f : options.files) ok = decode_file(f, options, with_file, out, err) && ok;
@@ -200,7 +249,7 @@ void add_replay_command(CLI::App& app, ReplayOptions& options, int& exit_code) {
       "decode",
       "Print every BGP message of pcap/pcapng captures as JSON lines (ExaBGP's JSON), then a "
       "summary line per session");
-  decode->add_option("files", options.decode.files, "Capture files (pcap, pcapng)")
+  decode->add_option("files", options.decode.files, "Capture files (pcap, pcapng, MRT)")
       ->required()
       ->check(CLI::ExistingFile);
   decode->add_option("--format", options.decode.format, "Output format")
