@@ -136,6 +136,23 @@ TEST(Update, LengthsThatOverrunAreMalformedAttributeList) {
   ASSERT_FALSE(attributes);
   EXPECT_EQ(attributes.error().subcode, update_error::malformed_attribute_list);
   EXPECT_EQ(attributes.error().offset, 21u);
+  // Withdrawn routes that leave no room for the Total Attribute Length field:
+  // the Withdrawn Routes Length is the field in error (found by the
+  // headered-random-messages property).
+  auto no_room = decode_message(hex(marker + "001B02" + "0006" + "000000000000"), DecodeContext{});
+  ASSERT_FALSE(no_room);
+  EXPECT_EQ(no_room.error().subcode, update_error::malformed_attribute_list);
+  EXPECT_EQ(no_room.error().offset, 19u);
+}
+
+TEST(Message, FewerBytesThanTheLengthFieldSaysIsABadLengthAtTheField) {
+  // RFC 4271 6.1: Bad Message Length, the data is the Length field.
+  auto m = decode_message(hex(marker + "001D01" + "0000000000"), DecodeContext{});
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error().code, 1);
+  EXPECT_EQ(m.error().subcode, header_error::bad_message_length);
+  EXPECT_EQ(m.error().offset, 16u);
+  EXPECT_EQ(m.error().data, hex("001D"));
 }
 
 TEST(EndOfRib, EveryFamilyRoundTrips) {
