@@ -207,7 +207,9 @@ void SessionExtractor::segment(const Segment& s, const Timestamp& time, const Or
   const StreamEvents events = events_for(c, side, time, origin);
   const StreamEvents other_events = events_for(c, 1 - side, time, origin);
 
-  d.stream.segment(s.seq, s.syn, s.fin, s.payload, events);
+  // Data on a SYN (TCP Fast Open) is no part of a BGP session: speakers do
+  // not send it, and tshark does not dissect it either.
+  d.stream.segment(s.seq, s.syn, s.fin, s.syn ? wire::ByteView{} : s.payload, events);
   if (s.missing) {
     // The capture cut this segment: the rest of its payload was sent, so the
     // hole it leaves is a gap as soon as the next segment comes (the stream
@@ -351,7 +353,11 @@ void SessionExtractor::emit_message(Connection& c, int side, wire::ByteView byte
           config.local_as = receiver.asn();
           config.router_id = receiver.bgp_identifier;
           auto n = session::negotiate(config, receiver, *c.dir[s]->open);
-          if (n) c.negotiated[s] = n.value().receive;
+          if (n) {
+            c.negotiated[s] = n.value().receive;
+            c.summary.context[s] = n.value().receive;
+            c.summary.context_inferred[s] = false;
+          }
         }
       }
     }
