@@ -209,7 +209,7 @@ class Parser {
       if (!peer) error(words_[1], "'" + words_[1].text + "' is not an IP address");
       if (peer) d.n.peer_address = *peer;
       block([&] { neighbor_statement(d); });
-      if (!peer) return;
+      if (!peer || eof_) return;  // cut short: its missing settings say nothing
       finish_neighbor(d, keyword);
       config_.neighbors.push_back(std::move(d.n));
     } else if (words_[0].is("process")) {

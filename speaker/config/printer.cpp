@@ -253,41 +253,45 @@ void print_neighbor(std::string& out, const Neighbor& n) {
     }
     line("}");
   }
-  // Routes the parser would place in their family from `static`; the others
-  // under `announce`, whose block names the family.
-  bool any_static = false;
-  for (const auto& r : n.routes) any_static = any_static || static_family(r) == r.family;
-  if (any_static) {
+  // In `static` when the parser gives every route its family from its words;
+  // otherwise all under `announce`, whose blocks name the family (runs of one
+  // AFI, so the order of the routes is kept).
+  bool all_static = true;
+  for (const auto& r : n.routes) all_static = all_static && static_family(r) == r.family;
+  if (all_static && !n.routes.empty()) {
     line("static {");
-    for (const auto& r : n.routes)
-      if (static_family(r) == r.family) line(fmt::format("\troute {};", route_words(r)));
+    for (const auto& r : n.routes) line(fmt::format("\troute {};", route_words(r)));
     line("}");
   }
-  bool any_announce = !n.family_routes.empty();
-  for (const auto& r : n.routes) any_announce = any_announce || static_family(r) != r.family;
-  if (any_announce) {
+  if ((!all_static && !n.routes.empty()) || !n.family_routes.empty()) {
     line("announce {");
-    for (const char* afi : {"ipv4", "ipv6", "l2vpn"}) {
-      std::string body;
-      for (const auto& r : n.routes)
-        if (static_family(r) != r.family && r.family.afi_name() == afi)
-          body += fmt::format("\t\t\t{} {};\n", r.family.safi_name(), route_words(r));
-      for (const auto& r : n.family_routes) {
-        if (r.family.afi_name() != afi) continue;
-        std::string words = r.kind;
-        if (!r.name.empty()) words += " name " + word(r.name);
-        if (r.rd) words += " rd " + r.rd->to_string();
-        words += extras_words(r.extras);
-        if (r.next_hop_self) words += " next-hop self";
-        for (const auto& f : r.fields) {
-          words += " " + f.key;
-          for (const auto& v : f.values) words += " " + v;
-        }
-        words += attribute_words(*r.attributes);
-        body += fmt::format("\t\t\t{};\n", words);
+    std::string afi;
+    auto open = [&](const std::string& next) {
+      if (next == afi) return;
+      if (!afi.empty()) out += "\t\t}\n";
+      afi = next;
+      out += fmt::format("\t\t{} {{\n", afi);
+    };
+    if (!all_static)
+      for (const auto& r : n.routes) {
+        open(r.family.afi_name());
+        out += fmt::format("\t\t\t{} {};\n", r.family.safi_name(), route_words(r));
       }
-      if (!body.empty()) out += fmt::format("\t\t{} {{\n{}\t\t}}\n", afi, body);
+    for (const auto& r : n.family_routes) {
+      open(r.family.afi_name());
+      std::string words = r.kind;
+      if (!r.name.empty()) words += " name " + word(r.name);
+      if (r.rd) words += " rd " + r.rd->to_string();
+      words += extras_words(r.extras);
+      if (r.next_hop_self) words += " next-hop self";
+      for (const auto& f : r.fields) {
+        words += " " + f.key;
+        for (const auto& v : f.values) words += " " + v;
+      }
+      words += attribute_words(*r.attributes);
+      out += fmt::format("\t\t\t{};\n", words);
     }
+    if (!afi.empty()) out += "\t\t}\n";
     line("}");
   }
   if (!n.flow_routes.empty()) {
