@@ -9,6 +9,7 @@
 #include <map>
 
 #include "qa/runner/decode_check.hpp"
+#include "tools/cli/qa_functional.hpp"
 
 namespace bgpsim::cli {
 
@@ -38,7 +39,8 @@ wire::DecodeContext context_for(const CiFile& file, const fs::path& config_dir) 
   return ctx;
 }
 
-void run_file(const fs::path& path, const fs::path& config_dir, bool verbose, Tally& tally) {
+void run_file(const fs::path& path, const fs::path& config_dir, bool verbose, Tally& tally,
+              FunctionalRun& functional) {
   auto parsed = read_ci_file(path);
   if (auto* error = std::get_if<CiError>(&parsed)) {
     fmt::print("FAIL {}: {}\n", error->where, error->reason);
@@ -46,6 +48,7 @@ void run_file(const fs::path& path, const fs::path& config_dir, bool verbose, Ta
     return;
   }
   const auto& file = std::get<CiFile>(parsed);
+  functional.maybe_run(file, config_dir);
   const auto ctx = context_for(file, config_dir);
   int passed = 0, failed = 0, skipped = 0;
   for (const auto& pair : raw_json_pairs(file)) {
@@ -93,8 +96,15 @@ int run_qa(const QaOptions& options) {
     add(root / "encoding", root / "etc");
     add(root / "api", root / "etc");
   }
-  if (files.empty()) add(fs::path(BGPSIM_SOURCE_DIR) / "qa" / "decode", fs::path{});
-  for (const auto& [file, config_dir] : files) run_file(file, config_dir, options.verbose, tally);
+  if (files.empty()) {
+    add(fs::path(BGPSIM_SOURCE_DIR) / "qa" / "decode", fs::path{});
+    add(fs::path(BGPSIM_SOURCE_DIR) / "qa" / "encoding",
+        fs::path(BGPSIM_SOURCE_DIR) / "qa" / "etc");
+  }
+  FunctionalRun functional(options.functional);
+  for (const auto& [file, config_dir] : files)
+    run_file(file, config_dir, options.verbose, tally, functional);
+  functional.print();
   if (!tally.skipped_families.empty()) {
     std::string list;
     for (const auto& [family, count] : tally.skipped_families)
@@ -103,12 +113,13 @@ int run_qa(const QaOptions& options) {
   }
   fmt::print("qa: {} files\n{} passed, {} failed, {} skipped\n", files.size(), tally.passed,
              tally.failed, tally.skipped);
-  if (tally.passed < options.min_pass) {
-    fmt::print("FAIL: {} pairs pass, below the floor of {} (--min-pass)\n", tally.passed,
-               options.min_pass);
+  // The floor counts raw -> JSON pairs and functional tests that pass.
+  if (tally.passed + functional.passed() < options.min_pass) {
+    fmt::print("FAIL: {} pairs and {} functional tests pass, below the floor of {} (--min-pass)\n",
+               tally.passed, functional.passed(), options.min_pass);
     return 1;
   }
-  return tally.failed == 0 ? 0 : 1;
+  return tally.failed == 0 && functional.failed() == 0 ? 0 : 1;
 }
 
 void add_qa_command(CLI::App& app, QaOptions& options, int& exit_code) {
@@ -123,6 +134,7 @@ void add_qa_command(CLI::App& app, QaOptions& options, int& exit_code) {
                   "Fail unless at least this many raw -> JSON pairs pass (a floor)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  add_functional_options(cmd, options.functional);
   cmd->callback([&options, &exit_code] { exit_code = run_qa(options); });
 }
 

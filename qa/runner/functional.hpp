@@ -1,0 +1,48 @@
+// The functional half of `bgpsim qa`: a .ci test with expected raw messages
+// and a configuration runs in a simulated world, the bgpsim speaker
+// (reactor::Reactor<sim::SimRuntime>) configured from the test's .conf on
+// one node, the test peer (qa/peer/) on another, both on the loopback
+// address the configuration names. One world per test; the result is
+// reproducible from the seed.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "qa/runner/ci_file.hpp"
+
+namespace bgpsim::qa {
+
+struct FunctionalOptions {
+  std::uint64_t seed = 1;
+  std::filesystem::path pcap_dir;                  // empty: no capture; else DIR/TEST.pcap
+  std::chrono::seconds timeout{30};                // virtual; option:timeout:S overrides
+  std::chrono::nanoseconds settle{1'000'000'000};  // after the last group: only End-of-RIB
+};
+
+struct FunctionalResult {
+  enum class Status { passed, failed, skipped } status = Status::failed;
+  std::string name;    // the .ci file's stem
+  std::string reason;  // skipped: "needs ..."; failed: one line
+  std::string detail;  // failed: the group, expected and received side by side
+  std::chrono::nanoseconds virtual_time{0};
+  double wall_s = 0;
+  std::uint64_t seed = 0;
+  std::uint64_t trace_hash = 0;
+  int connections = 0;
+};
+
+// Whether a .ci file is a functional test: it names a configuration and
+// expects raw messages from the speaker.
+bool is_functional(const CiFile& file);
+
+// Runs one test. `config_dir` holds its option:file configurations
+// (ExaBGP's layout: the .ci's ../etc/).
+FunctionalResult run_functional(const CiFile& file, const std::filesystem::path& config_dir,
+                                const FunctionalOptions& options);
+
+std::string_view to_string(FunctionalResult::Status status);
+
+}  // namespace bgpsim::qa
