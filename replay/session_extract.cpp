@@ -126,10 +126,10 @@ SessionExtractor::Connection& SessionExtractor::connection_for(const Segment& s,
   }
   if (it != connections_.end() && s.syn && !s.ack_flag) {
     // A new SYN on a known address pair: the same connection if it repeats
-    // the SYN we saw, else a new connection reusing the ports.
+    // the SYN we saw (same sequence number; its data, if any, is then a
+    // retransmission), else a new connection reusing the ports.
     Direction& d = *it->second->dir[side];
-    const bool repeat = d.stream.started() && d.stream.initial_sequence() == s.seq + 1 &&
-                        d.stream.next_offset() == 0;
+    const bool repeat = d.stream.started() && d.stream.initial_sequence() == s.seq + 1;
     if (!repeat) {
       close(it, time, origin);
       it = connections_.end();
@@ -207,9 +207,7 @@ void SessionExtractor::segment(const Segment& s, const Timestamp& time, const Or
   const StreamEvents events = events_for(c, side, time, origin);
   const StreamEvents other_events = events_for(c, 1 - side, time, origin);
 
-  // Data on a SYN (TCP Fast Open) is no part of a BGP session: speakers do
-  // not send it, and tshark does not dissect it either.
-  d.stream.segment(s.seq, s.syn, s.fin, s.syn ? wire::ByteView{} : s.payload, events);
+  d.stream.segment(s.seq, s.syn, s.fin, s.payload, events);
   if (s.missing) {
     // The capture cut this segment: the rest of its payload was sent, so the
     // hole it leaves is a gap as soon as the next segment comes (the stream
