@@ -1,5 +1,7 @@
 #include "speaker/api/json_events.hpp"
 
+#include <fmt/format.h>
+
 namespace bgpsim::api {
 
 using wire::Json;
@@ -57,6 +59,15 @@ void JsonEvents::on_message(const std::string& peer, const wire::Message& m,
   // KEEPALIVE only on request, which the text API will offer.
   if (std::holds_alternative<wire::Keepalive>(m) || std::holds_alternative<wire::Open>(m)) return;
   sink_(wire::to_json(m, ctx, envelope(peer)).dump());
+}
+
+void JsonEvents::on_refused(const std::string& peer, const std::vector<rib::Refusal>& refused) {
+  // A route too large for any UPDATE the session allows is never sent (RFC
+  // 4271 4.1, RFC 8654); the operator must hear which one and why.
+  if (!log_) return;
+  for (const auto& r : refused)
+    log_(fmt::format("neighbor {}: {} {} not sent: {}", peer, r.key.family.to_string(),
+                     r.key.nlri.prefix.to_string(), r.reason));
 }
 
 }  // namespace bgpsim::api

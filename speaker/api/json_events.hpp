@@ -16,7 +16,9 @@ namespace bgpsim::api {
 class JsonEvents : public session::PeerObserver {
  public:
   using Sink = std::function<void(const std::string& line)>;
-  explicit JsonEvents(Sink sink) : sink_(std::move(sink)) {}
+  // `sink` takes the JSON event lines; `log` (optional) takes diagnostics that
+  // are not ExaBGP events, such as routes the update builder refused.
+  explicit JsonEvents(Sink sink, Sink log = {}) : sink_(std::move(sink)), log_(std::move(log)) {}
 
   // The neighbors events are about (addresses and ASNs for the envelope).
   void set_neighbors(const config::Config& config);
@@ -25,10 +27,12 @@ class JsonEvents : public session::PeerObserver {
   void on_down(const std::string& peer, const session::Down& down) override;
   void on_message(const std::string& peer, const wire::Message& m,
                   const wire::DecodeContext& ctx) override;
+  void on_refused(const std::string& peer, const std::vector<rib::Refusal>& refused) override;
 
  private:
   wire::JsonEnvelope envelope(const std::string& peer) const;
   Sink sink_;
+  Sink log_;
   std::map<std::string, wire::JsonEnvelope> envelopes_;  // by peer address
 };
 

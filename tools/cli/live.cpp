@@ -51,11 +51,13 @@ int run_live(const LiveOptions& options) {
   if (!config) return 2;
   boost::asio::io_context io;
   runtime::AsioRuntime rt(io);
-  api::JsonEvents events([](const std::string& line) {
-    std::fputs(line.c_str(), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);  // consumers read events as they happen
-  });
+  api::JsonEvents events(
+      [](const std::string& line) {
+        std::fputs(line.c_str(), stdout);
+        std::fputc('\n', stdout);
+        std::fflush(stdout);  // consumers read events as they happen
+      },
+      [](const std::string& line) { fmt::print(stderr, "bgpsim live: {}\n", line); });
   Reactor reactor(rt, events);
   if (!apply(reactor, events, *config)) return 2;
 
