@@ -488,21 +488,15 @@ void put_time(Out& out, const Record& r) {
 
 // communities|atomic|aggregator| as every line kind but the old BGP one ends.
 void put_tail(Out& out, const Attributes& a) {
-  if (a.has(8)) {
-    out.append(a.community.empty() ? std::string_view() : std::string_view(a.community).substr(1));
-    out.push_back('|');
-  } else {
-    out.push_back('|');
-  }
+  if (a.has(8) && !a.community.empty()) out.append(std::string_view(a.community).substr(1));
+  out.push_back('|');
   out += a.has(6) ? "AG|" : "NAG|";
   if (a.aggregator_addr != none32) {
     put_u(out, a.aggregator_as);
     out.push_back(' ');
     put_v4(out, a.aggregator_addr);
-    out += "|\n";
-  } else {
-    out += "|\n";
   }
+  out += "|\n";
 }
 
 const char* origin_name(int origin) {
@@ -684,20 +678,7 @@ void update_lines(const Record& r, Out& out) {
       put_u(out, pref_of(a));
       out.push_back('|');
       put_u(out, med_of(a));
-      if (a.has(8)) {
-        out.append(a.community.empty() ? std::string_view()
-                                       : std::string_view(a.community).substr(1));
-        out.push_back('|');
-      } else {
-        out.push_back('|');
-      }
-      out += a.has(6) ? "AG|" : "NAG|";
-      if (a.aggregator_addr != none32) {
-        put_u(out, a.aggregator_as);
-        out.push_back(' ');
-        put_v4(out, a.aggregator_addr);
-      }
-      out += "|\n";
+      put_tail(out, a);  // no '|' between MED and communities on old BGP lines
     }
     return;
   }

@@ -108,6 +108,23 @@ struct SessionExtractor::Connection {
   bool rst = false;
 };
 
+namespace {
+// A record about one direction of a connection (side 0 is a -> b), its
+// envelope filled in. A template only because Connection is private.
+template <class Conn>
+Record directed_record(const Conn& c, int side, RecordKind kind, const Timestamp& time,
+                       const Origin& origin) {
+  Record r;
+  r.kind = kind;
+  r.time = time;
+  r.origin = origin;
+  r.side = static_cast<std::uint8_t>(side);
+  r.from = c.ep[side];
+  r.to = c.ep[1 - side];
+  return r;
+}
+}  // namespace
+
 SessionExtractor::SessionExtractor(RecordSink sink, ExtractOptions options)
     : sink_(std::move(sink)), options_(options) {}
 
@@ -175,13 +192,7 @@ void SessionExtractor::gap(Connection& c, int side, std::uint64_t offset, std::u
   d.pos = 0;
   d.offset = offset + length;
   d.synced = false;
-  Record r;
-  r.kind = RecordKind::gap;
-  r.time = time;
-  r.origin = origin;
-  r.side = static_cast<std::uint8_t>(side);
-  r.from = c.ep[side];
-  r.to = c.ep[1 - side];
+  Record r = directed_record(c, side, RecordKind::gap, time, origin);
   r.gap_bytes = length;
   r.stream_offset = offset;
   r.error = fmt::format("packet {}: {} bytes missing from the {} -> {} stream at offset {}{}",
@@ -212,13 +223,7 @@ void SessionExtractor::segment(const Segment& s, const Timestamp& time, const Or
     // The capture cut this segment: the rest of its payload was sent, so the
     // hole it leaves is a gap as soon as the next segment comes (the stream
     // takes it as acknowledged).
-    Record r;
-    r.kind = RecordKind::error;
-    r.time = time;
-    r.origin = origin;
-    r.side = static_cast<std::uint8_t>(side);
-    r.from = c.ep[side];
-    r.to = c.ep[1 - side];
+    Record r = directed_record(c, side, RecordKind::error, time, origin);
     r.error = fmt::format("packet {}: captured {} of {} TCP payload bytes (snap length)",
                           origin.record, s.payload.size(), s.payload.size() + s.missing);
     ++c.summary.errors[side];
@@ -294,13 +299,7 @@ void SessionExtractor::frame(Connection& c, int side, const Timestamp& time, con
     const bool marker_ok =
         std::all_of(b.begin(), b.begin() + marker_size, [](std::uint8_t x) { return x == 0xff; });
     if (!marker_ok || length < wire::header_size) {
-      Record r;
-      r.kind = RecordKind::error;
-      r.time = time;
-      r.origin = origin;
-      r.side = static_cast<std::uint8_t>(side);
-      r.from = c.ep[side];
-      r.to = c.ep[1 - side];
+      Record r = directed_record(c, side, RecordKind::error, time, origin);
       r.stream_offset = d.offset;
       r.error = fmt::format(
           "packet {}: {} at offset {} of the {} -> {} stream; looking for the "
@@ -360,14 +359,8 @@ void SessionExtractor::emit_message(Connection& c, int side, wire::ByteView byte
       }
     }
   }
-  Record r;
-  r.kind = RecordKind::message;
-  r.time = time;
-  r.origin = origin;
+  Record r = directed_record(c, side, RecordKind::message, time, origin);
   r.session = c.summary.session;
-  r.side = static_cast<std::uint8_t>(side);
-  r.from = c.ep[side];
-  r.to = c.ep[1 - side];
   r.bytes.assign(bytes.begin(), bytes.end());
   r.stream_offset = offset;
   if (c.negotiated[side]) {
@@ -433,13 +426,7 @@ void SessionExtractor::close(std::map<Key, std::unique_ptr<Connection>>::iterato
     d.stream.flush(events);
     frame(c, side, time, origin);
     if (c.bgp && d.buf.size() > d.pos) {
-      Record r;
-      r.kind = RecordKind::error;
-      r.time = time;
-      r.origin = origin;
-      r.side = static_cast<std::uint8_t>(side);
-      r.from = c.ep[side];
-      r.to = c.ep[1 - side];
+      Record r = directed_record(c, side, RecordKind::error, time, origin);
       r.stream_offset = d.offset;
       r.error =
           fmt::format("the {} -> {} stream ends inside a message ({} bytes at offset {})",
