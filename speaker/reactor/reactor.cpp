@@ -1,5 +1,7 @@
 #include "speaker/reactor/reactor.hpp"
 
+#include <algorithm>
+
 namespace bgpsim::reactor {
 
 using namespace bgpsim::wire;
@@ -43,6 +45,28 @@ session::PeerSettings peer_settings(const config::Neighbor& n) {
   return s;
 }
 
+void normalise_communities(PathAttributes& a) {
+  // Communities and large communities go out sorted and without duplicates,
+  // as ExaBGP sends them (RFC 8092 3: duplicate large communities "SHOULD
+  // NOT be transmitted"); extended communities keep their configured order,
+  // since some (redirect, rate) are read in order, but lose duplicates.
+  auto sort_unique = [](auto& v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+  };
+  if (a.communities) sort_unique(*a.communities);
+  if (a.large_communities) sort_unique(*a.large_communities);
+  if (a.extended_communities) {
+    auto& v = *a.extended_communities;
+    std::vector<std::uint64_t> seen;
+    std::erase_if(v, [&](std::uint64_t x) {
+      if (std::find(seen.begin(), seen.end(), x) != seen.end()) return true;
+      seen.push_back(x);
+      return false;
+    });
+  }
+}
+
 std::variant<std::map<rib::RouteKey, PathAttributes>, std::string> neighbor_routes(
     const config::Neighbor& n) {
   std::map<rib::RouteKey, PathAttributes> out;
@@ -54,6 +78,7 @@ std::variant<std::map<rib::RouteKey, PathAttributes>, std::string> neighbor_rout
         return r.where.to_string() + ": next-hop self needs the neighbor's local-address";
       a.next_hop = *n.local_address;
     }
+    normalise_communities(a);
     // RFC 4271 5.1.5: LOCAL_PREF "SHALL" be included towards internal peers
     // (100 when the route does not set it, as ExaBGP and most speakers do) and
     // "MUST NOT" be included in UPDATE messages sent to external peers.

@@ -26,6 +26,8 @@ namespace bgpsim::reactor {
 
 // Session settings of a configured neighbor.
 session::PeerSettings peer_settings(const config::Neighbor& neighbor);
+// Sorts communities and large communities and drops duplicates of every kind.
+void normalise_communities(wire::PathAttributes& attributes);
 // LOCAL_PREF given to routes towards internal peers that do not set one.
 inline constexpr std::uint32_t default_local_pref = 100;
 // The neighbor's routes as the Adj-RIB-Out holds them; nullopt and an error

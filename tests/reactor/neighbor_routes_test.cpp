@@ -48,5 +48,17 @@ TEST(NeighborRoutes, ExternalPeersNeverGetLocalPref) {
   EXPECT_EQ(a.as_path->segments[0].asns, std::vector<std::uint32_t>{65000});
 }
 
+TEST(NeighborRoutes, CommunitiesSortedWithoutDuplicates) {
+  wire::PathAttributes a;
+  a.communities = std::vector<std::uint32_t>{30, 10, 30, 20, 10};
+  a.large_communities = std::vector<wire::LargeCommunity>{{2, 0, 0}, {1, 5, 5}, {2, 0, 0}};
+  a.extended_communities = std::vector<std::uint64_t>{9, 3, 9, 1};
+  reactor::normalise_communities(a);
+  EXPECT_EQ(*a.communities, (std::vector<std::uint32_t>{10, 20, 30}));
+  EXPECT_EQ(*a.large_communities, (std::vector<wire::LargeCommunity>{{1, 5, 5}, {2, 0, 0}}));
+  EXPECT_EQ(*a.extended_communities, (std::vector<std::uint64_t>{9, 3, 1}))
+      << "extended communities keep their order";
+}
+
 }  // namespace
 }  // namespace bgpsim
