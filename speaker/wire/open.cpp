@@ -181,11 +181,13 @@ Result<Open> decode_open(Reader body) {
   auto rest = body.peek_rest();
   if (params_length == extended_length_marker && !rest.empty() &&
       rest[0] == extended_length_marker) {
+    const auto marker_at = body.offset();
     body.u8();
     length_at = body.offset();
     auto extended_length = body.u16();
+    // Point at the marker when its length is cut off: the offset stays inside the message.
     if (!extended_length)
-      return open_error_at(length_at, open_error::unspecific,
+      return open_error_at(marker_at, open_error::unspecific,
                            "extended optional parameters length is missing");
     params_length = *extended_length;
     o.extended_parameters = true;

@@ -382,7 +382,8 @@ TEST(Open, ErrorsNameTheNotificationAndTheOffset) {
       {"second capability bad", "04 FDE8 00B4 0A000001 08 0206 0200 4102 0000", 2,
        open_error::unspecific, 35, ""},
       // RFC 9072
-      {"extended length missing", "04 FDE8 00B4 0A000001 FF FF", 2, open_error::unspecific, 30, ""},
+      {"extended length missing (points at the 255 marker)", "04 FDE8 00B4 0A000001 FF FF", 2,
+       open_error::unspecific, 29, ""},
       {"extended length overruns", "04 FDE8 00B4 0A000001 FF FF 0010 02 0000", 2,
        open_error::unspecific, 30, ""},
       {"extended parameter length missing", "04 FDE8 00B4 0A000001 FF FF 0002 02 00", 2,
