@@ -389,6 +389,8 @@ class Out {
   }
   void push_back(char c) { p_[len_++] = c; }
   Out& operator+=(std::string_view v) {
+    if (v.empty())
+      return *this;  // an empty view may hold a null pointer, which memcpy must not get
     std::memcpy(p_ + len_, v.data(), v.size());
     len_ += v.size();
     return *this;
