@@ -30,13 +30,7 @@ Run decode_stdin(const std::string& input, DecodeOptions options = {}) {
 Run decode_args(std::vector<std::string> hex) {
   DecodeOptions options;
   options.hex = std::move(hex);
-  std::istringstream in;
-  std::ostringstream out;
-  Run run;
-  run.exit_code = run_decode(options, in, out);
-  std::istringstream lines(out.str());
-  for (std::string line; std::getline(lines, line);) run.lines.push_back(Json::parse(line));
-  return run;
+  return decode_stdin("", std::move(options));  // arguments given, stdin empty
 }
 
 const std::string marker = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
