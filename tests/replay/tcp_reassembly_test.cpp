@@ -70,13 +70,19 @@ void feed(TcpStream& s, std::uint32_t isn, const wire::Bytes& data, const std::v
               wire::ByteView(data).subspan(p.offset, p.length), events);
 }
 
+// The stream cut into pieces (see cut), in a random order.
+auto shuffled_cut(std::size_t size) {
+  auto pieces = cut(0, size);
+  std::mt19937 rng(*rc::gen::arbitrary<std::uint32_t>());
+  std::shuffle(pieces.begin(), pieces.end(), rng);
+  return pieces;
+}
+
 RC_GTEST_PROP(TcpStream, AnySegmentationOrderAndDuplicationGivesTheStream, ()) {
   const auto data = *rc::gen::container<wire::Bytes>(*rc::gen::inRange<std::size_t>(1, 6000),
                                                      rc::gen::arbitrary<std::uint8_t>());
   const std::uint32_t isn = *isn_gen();
-  auto pieces = cut(0, data.size());
-  std::mt19937 rng(*rc::gen::arbitrary<std::uint32_t>());
-  std::shuffle(pieces.begin(), pieces.end(), rng);
+  const auto pieces = shuffled_cut(data.size());
   TcpStream stream;
   Out out;
   // The SYN comes first (the handshake was captured): the stream starts there.
@@ -93,9 +99,7 @@ RC_GTEST_PROP(TcpStream, WithoutHandshakeTheStreamStartsAtTheFirstSegment, ()) {
   const auto data = *rc::gen::container<wire::Bytes>(*rc::gen::inRange<std::size_t>(2, 4000),
                                                      rc::gen::arbitrary<std::uint8_t>());
   const std::uint32_t isn = *isn_gen();
-  auto pieces = cut(0, data.size());
-  std::mt19937 rng(*rc::gen::arbitrary<std::uint32_t>());
-  std::shuffle(pieces.begin(), pieces.end(), rng);
+  const auto pieces = shuffled_cut(data.size());
   TcpStream stream;
   Out out;
   feed(stream, isn, data, pieces, out);
