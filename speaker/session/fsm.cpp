@@ -252,6 +252,12 @@ class Stepper {
                e);
   }
 
+  // RFC 4271 8.2.2 (OpenSent, OpenConfirm, Established), OpenCollisionDump:
+  // "sends a NOTIFICATION with a Cease, ... drops the TCP connection,
+  // increments the ConnectRetryCounter by 1, ... and changes its state to
+  // Idle." The Cease subcode is Connection Collision Resolution (RFC 4486 3).
+  void collision_dump() { fail("connection collision", collision_notification()); }
+
   void on_error(const wire::DecodeError& error) {
     fail(error.reason.empty() ? "message error" : error.reason, wire::to_notification(error));
   }
@@ -263,6 +269,7 @@ class Stepper {
             [&](const TcpConnected&) {}, [&](const TcpFailed&) { fail("TCP connection closed"); },
             [&](const OpenReceived& o) { open_received(o.open); },
             [&](const MessageError& m) { on_error(m.error); },
+            [&](const OpenCollisionDump&) { collision_dump(); },
             [&](const NotificationReceived& n) {
               fail("NOTIFICATION received", std::nullopt, n.notification);
             },
@@ -309,6 +316,7 @@ class Stepper {
                      unexpected("OPEN", wire::fsm_error::unexpected_in_openconfirm);
                    },
                    [&](const MessageError& m) { on_error(m.error); },
+                   [&](const OpenCollisionDump&) { collision_dump(); },
                    [&](const NotificationReceived& n) {
                      fail("NOTIFICATION received", std::nullopt, n.notification);
                    },
@@ -345,6 +353,7 @@ class Stepper {
                      unexpected("OPEN", wire::fsm_error::unexpected_in_established);
                    },
                    [&](const MessageError& m) { on_error(m.error); },
+                   [&](const OpenCollisionDump&) { collision_dump(); },
                    [&](const NotificationReceived& n) {
                      fail("NOTIFICATION received", std::nullopt, n.notification);
                    },
@@ -408,6 +417,7 @@ std::string_view event_name(const Event& e) {
                         [](const TcpFailed&) { return "TcpFailed"; },
                         [](const OpenReceived&) { return "OPEN"; },
                         [](const MessageError&) { return "MessageError"; },
+                        [](const OpenCollisionDump&) { return "OpenCollisionDump"; },
                         [](const NotificationReceived&) { return "NOTIFICATION"; },
                         [](const KeepaliveReceived&) { return "KEEPALIVE"; },
                         [](const UpdateReceived&) { return "UPDATE"; },

@@ -21,9 +21,12 @@
 //    Idle -> Connect and accept inbound connections there too.
 //  - A NOTIFICATION received is never answered with one (RFC 4271 6: the
 //    connection is closed right after a NOTIFICATION is sent).
-//  - A second TCP connection while in OpenSent, OpenConfirm or Established is
-//    ignored here: collision detection (RFC 4271 6.8) needs both connections'
-//    FSMs, so the reactor decides with collision_winner() below.
+//  - Each FsmState is one connection's FSM (RFC 4271 8: "one instance of the
+//    BGP FSM per connection"). A second TCP connection for the same peer
+//    (TcpConnected in OpenSent or later) is ignored by this FSM: the session
+//    driver (peer.hpp) runs a second FsmState for it and, when an OPEN makes
+//    the collision decidable (RFC 4271 6.8), steps OpenCollisionDump into the
+//    loser chosen by collision_winner() below.
 //
 // No-busy-loop invariant: two consecutive Connect actions are always at least
 // min_reconnect_interval(config) apart in `now` -- a Start soon after the last
@@ -98,6 +101,10 @@ struct OpenReceived {
 struct MessageError {
   wire::DecodeError error;
 };
+// 23 OpenCollisionDump: this connection lost a collision (RFC 4271 6.8).
+// In OpenSent, OpenConfirm and Established: NOTIFICATION Cease / Connection
+// Collision Resolution (RFC 4486), close, Idle, back-off.
+struct OpenCollisionDump {};
 // 24 NotifMsgVerErr, 25 NotifMsg.
 struct NotificationReceived {
   wire::Notification notification;
@@ -113,8 +120,8 @@ struct RouteRefreshReceived {};
 struct MessageSent {};
 
 using Event = std::variant<Start, Stop, Tick, TcpConnected, TcpFailed, OpenReceived, MessageError,
-                           NotificationReceived, KeepaliveReceived, UpdateReceived,
-                           RouteRefreshReceived, MessageSent>;
+                           OpenCollisionDump, NotificationReceived, KeepaliveReceived,
+                           UpdateReceived, RouteRefreshReceived, MessageSent>;
 std::string_view event_name(const Event& e);
 
 // --- Actions, in the order to perform them --------------------------------
@@ -184,6 +191,8 @@ class Fsm {
   }
   std::optional<Time> next_deadline() const { return session::next_deadline(state_); }
   const FsmState& state() const { return state_; }
+  // For the session driver: a connection that won a collision takes over.
+  FsmState& mutable_state() { return state_; }
   const PeerConfig& config() const { return config_; }
 
  private:

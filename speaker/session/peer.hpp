@@ -1,14 +1,22 @@
 // One configured peer over any Runtime: the FSM (fsm.hpp) driven by sibling
 // coroutines joined with Asio's awaitable operators, never detached:
-//   run() = timer_loop && connect_loop && session_loop
-//   session_loop runs, per connection, reader || writer
+//   run() = timer_loop && connect_loop && lane && lane
+//   a lane runs, per connection, reader || writer
 // Every source of events (reader, connector, timers, the reactor) calls
 // handle(), which steps the FSM and carries out its actions synchronously:
 // the executor is single-threaded, so the FSM, the Adj-RIB-In and the
 // Adj-RIB-Out need no locks, and a message decoded after an OPEN already
 // sees the negotiated context.
 //
-// Connection collisions: see accept().
+// Connection collisions (RFC 4271 6.8): while the session's connection is in
+// OpenSent or OpenConfirm, a second one (the peer's inbound, or our outbound
+// that completes late) gets its own FsmState and sends its OPEN; the first
+// OPEN received on either connection names the peer's BGP Identifier, and
+// collision_winner() picks the connection to keep. The other is stepped
+// OpenCollisionDump (Cease / Connection Collision Resolution, RFC 4486) and
+// closed; when that is the session's connection, the second one takes its
+// place. A connection arriving while the session is Established is closed.
+// Each connection runs reader || writer in one of two lanes.
 #pragma once
 
 #include <boost/asio/as_tuple.hpp>
@@ -19,6 +27,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <array>
 #include <deque>
 #include <memory>
 #include <string>
@@ -73,7 +82,8 @@ class Peer {
         timer_(rt.make_timer()),
         deadline_changed_(rt.get_executor()),
         connect_wanted_(rt.get_executor()),
-        connection_ready_(rt.get_executor()) {}
+        lane_ready_{Notifier<executor_type>(rt.get_executor()),
+                    Notifier<executor_type>(rt.get_executor())} {}
 
   Peer(const Peer&) = delete;
   Peer& operator=(const Peer&) = delete;
@@ -83,7 +93,7 @@ class Peer {
   awaitable<void> run() {
     using namespace boost::asio::experimental::awaitable_operators;
     handle(0, Start{});
-    co_await (timer_loop() && connect_loop() && session_loop());
+    co_await (timer_loop() && connect_loop() && lane(lane_ready_[0]) && lane(lane_ready_[1]));
   }
 
   // Manual stop (RFC 4271 event 2): NOTIFICATION (default Cease /
@@ -91,6 +101,7 @@ class Peer {
   void stop(std::optional<wire::Notification> notification = std::nullopt) {
     if (stop_requested_) return;
     stop_requested_ = true;
+    if (second_) step_second(Stop{notification, false});
     handle(live_id(), Stop{std::move(notification), false});
     cancel_connect();
     maybe_finish();
@@ -99,17 +110,33 @@ class Peer {
   // An inbound connection for this peer, from the reactor's listener.
   // Returns false when it was refused (and closed).
   bool accept(socket_type socket) {
-    // RFC 4271 6.8 resolves a collision with the identifiers from both OPENs,
-    // which needs an FSM per connection; until the reactor runs two, the
-    // connection we already hold is kept and the new one is refused. The
-    // peers' jittered back-offs keep simultaneous attempts from repeating.
-    if (stop_requested_ || current_) return refuse(socket);
+    if (stop_requested_) return refuse(socket);
+    if (current_) {
+      // RFC 4271 6.8: a connection colliding with one in OpenSent or
+      // OpenConfirm runs until an OPEN decides; "a connection collision with
+      // an existing BGP connection that is in the Established state causes
+      // closing of the newly created connection".
+      if (!collision_possible()) return refuse(socket);
+      socket.apply(settings_.socket);
+      adopt_second(std::move(socket), false);
+      return second_ != nullptr;
+    }
     socket.apply(settings_.socket);
-    cancel_connect();
+    // An outbound attempt still in flight is not cancelled: if it completes
+    // it is the second connection of a collision.
     install(std::move(socket), false);
     // The FSM decides: valid in Connect and Active, refused (CloseConnection) in Idle.
     handle(live_id(), TcpConnected{});
     return current_ != nullptr;
+  }
+
+  // Collisions resolved so far (a connection dumped with Cease / Connection
+  // Collision Resolution), for tests and logs.
+  std::uint64_t collisions_resolved() const { return collisions_; }
+  // Whether the session's connection is the one we initiated (nullopt: none).
+  std::optional<bool> connection_outbound() const {
+    if (!current_) return std::nullopt;
+    return current_->outbound;
   }
 
   // Route changes go straight into the Adj-RIB-Out; this wakes the writer.
@@ -133,6 +160,7 @@ class Peer {
     bool outbound;
     std::deque<wire::Bytes> control;  // OPEN, KEEPALIVE, NOTIFICATION: before any UPDATE
     bool close_after_flush = false;
+    bool claimed = false;  // a lane runs its reader and writer
     Notifier<executor_type> writer_wake;
   };
   using ConnectionPtr = std::shared_ptr<Connection>;
@@ -148,11 +176,117 @@ class Peer {
     return false;
   }
 
-  void install(socket_type socket, bool outbound) {
-    current_ = std::make_shared<Connection>(std::move(socket), ++next_connection_id_, outbound,
-                                            rt_.get_executor());
-    connection_ready_.notify();
+  ConnectionPtr make_connection(socket_type socket, bool outbound) {
+    return std::make_shared<Connection>(std::move(socket), ++next_connection_id_, outbound,
+                                        rt_.get_executor());
   }
+  void wake_lanes() {
+    for (auto& l : lane_ready_) l.notify();
+  }
+  void install(socket_type socket, bool outbound) {
+    current_ = make_connection(std::move(socket), outbound);
+    wake_lanes();
+  }
+
+  // --- Collisions (RFC 4271 6.8) -------------------------------------------
+
+  bool collision_possible() const {
+    const auto st = fsm_.state().state;
+    return !second_ && !stop_requested_ && (st == State::open_sent || st == State::open_confirm);
+  }
+
+  // The colliding connection gets its own FSM, entered as if listening
+  // (Active), so TcpConnected sends our OPEN on it (OpenSent).
+  void adopt_second(socket_type socket, bool outbound) {
+    second_ = make_connection(std::move(socket), outbound);
+    second_state_ = FsmState{};
+    second_state_.state = State::active;
+    second_state_.started = true;
+    wake_lanes();
+    step_second(TcpConnected{});
+  }
+
+  // An OPEN arrived on `c`. If another connection is open, RFC 4271 6.8: "the
+  // local system MUST examine all of its connections that are in the
+  // OpenConfirm state ... [and may] examine connections in an OpenSent
+  // state if it knows the BGP Identifier of the peer" -- the OPEN names it.
+  // Returns false when `c` itself lost and its OPEN is not to be processed.
+  bool resolve_collision(const ConnectionPtr& c, const wire::Open& open) {
+    if (!second_ || (c != current_ && c != second_)) return true;
+    const bool on_second = c == second_;
+    const FsmState& mine = on_second ? second_state_ : fsm_.state();
+    const FsmState& theirs = on_second ? fsm_.state() : second_state_;
+    if (mine.state != State::open_sent || !mine.open_sent) return true;
+    auto negotiated = negotiate(settings_.fsm, *mine.open_sent, open);
+    if (!negotiated) return true;  // the OPEN is refused anyway: no collision to judge
+    bool lose_mine = false;
+    if (theirs.state == State::established) {
+      lose_mine = true;  // "closing of the newly created connection"
+    } else if (theirs.state == State::open_sent || theirs.state == State::open_confirm) {
+      const auto keep = collision_winner(settings_.fsm.router_id, open.bgp_identifier,
+                                         settings_.fsm.local_as, negotiated->peer_as);
+      lose_mine = c->outbound != (keep == Initiator::local);
+    } else {
+      return true;
+    }
+    ++collisions_;
+    const bool lose_second = lose_mine == on_second;
+    if (lose_second)
+      step_second(OpenCollisionDump{});
+    else
+      handle(current_->id, OpenCollisionDump{});
+    return !lose_mine;
+  }
+
+  // Steps the second connection's FSM; its actions apply to that connection.
+  // It never reaches Established (an OPEN on either connection resolves the
+  // collision first), so once it is back in Idle it is discarded.
+  void step_second(const Event& event) {
+    const auto before = next_deadline_all();
+    on_second_ = true;
+    perform(session::step(settings_.fsm, second_state_, rt_.now(), event));
+    on_second_ = false;
+    if (second_state_.state == State::idle) {
+      if (second_) second_->socket.close();  // its lane sees the error and ends
+      second_.reset();
+      second_state_ = FsmState{};
+    }
+    deadlines_moved(before);
+    maybe_finish();
+  }
+
+  // The session's connection is gone: a second connection still negotiating
+  // takes its place, with the reconnect bookkeeping of the session.
+  void promote_second() {
+    if (!second_ || stop_requested_ || fsm_.state().state != State::idle) return;
+    auto& st = fsm_.mutable_state();
+    FsmState next = second_state_;
+    next.failures = st.failures;
+    next.backoffs = st.backoffs;
+    next.last_connect_at = st.last_connect_at;
+    next.started = st.started;
+    st = std::move(next);
+    current_ = std::move(second_);
+    second_.reset();
+    second_state_ = FsmState{};
+    current_->writer_wake.notify();
+  }
+
+  std::optional<Time> next_deadline_all() const {
+    auto d = fsm_.next_deadline();
+    if (second_)
+      if (auto d2 = session::next_deadline(second_state_); d2 && (!d || *d2 < *d)) d = d2;
+    return d;
+  }
+  void deadlines_moved(const std::optional<Time>& before) {
+    if (next_deadline_all() != before) {
+      ++timer_generation_;
+      timer_.cancel();
+      deadline_changed_.notify();
+    }
+  }
+  ConnectionPtr& target() { return on_second_ ? second_ : current_; }
+  const FsmState& target_state() const { return on_second_ ? second_state_ : fsm_.state(); }
 
   // --- FSM ---------------------------------------------------------------
 
@@ -160,6 +294,10 @@ class Peer {
   // carries out the actions. Events from a connection the FSM has already
   // dropped are stale and ignored.
   void handle(std::uint64_t connection, const Event& event) {
+    if (second_ && connection != 0 && connection == second_->id) {
+      step_second(event);
+      return;
+    }
     if (connection != live_id()) return;
     step(event);
   }
@@ -167,13 +305,10 @@ class Peer {
   // Steps the FSM, carries out its actions, and wakes the timer loop when
   // the earliest deadline moved.
   void step(const Event& event) {
-    const auto before = fsm_.next_deadline();
+    const auto before = next_deadline_all();
     perform(fsm_.step(rt_.now(), event));
-    if (fsm_.next_deadline() != before) {
-      ++timer_generation_;
-      timer_.cancel();
-      deadline_changed_.notify();
-    }
+    promote_second();
+    deadlines_moved(before);
     maybe_finish();
   }
 
@@ -185,10 +320,11 @@ class Peer {
     connect_wanted_.notify();
   }
   void perform(const CloseConnection&) {
-    cancel_connect();
-    if (!current_) return;
-    ConnectionPtr c = std::move(current_);
-    current_.reset();
+    if (!on_second_) cancel_connect();
+    auto& slot = target();
+    if (!slot) return;
+    ConnectionPtr c = std::move(slot);
+    slot.reset();
     c->close_after_flush = true;
     if (c->control.empty()) c->socket.close();
     c->writer_wake.notify();
@@ -207,6 +343,9 @@ class Peer {
     routes_changed();
   }
   void perform(const Down& a) {
+    // A connection that lost a collision, or gave way to the second one
+    // before the session came up, was never the session: no event.
+    if (on_second_ || (second_ && a.from != State::established && !stop_requested_)) return;
     if (a.from == State::established) {
       auto changes = adj_rib_in_.clear();
       if (!changes.empty()) observer_.on_routes(settings_.name, changes);
@@ -215,11 +354,12 @@ class Peer {
   }
 
   void send_control(const wire::Message& m) {
-    if (!current_) return;
-    const auto& st = fsm_.state();
-    current_->control.push_back(
+    auto& c = target();
+    if (!c) return;
+    const auto& st = target_state();
+    c->control.push_back(
         wire::encode_message(m, st.negotiated ? st.negotiated->send : wire::EncodeContext{}));
-    current_->writer_wake.notify();
+    c->writer_wake.notify();
   }
 
   void cancel_connect() {
@@ -229,13 +369,13 @@ class Peer {
   }
 
   void maybe_finish() {
-    if (!stop_requested_ || finished_ || fsm_.state().state != State::idle) return;
+    if (!stop_requested_ || finished_ || fsm_.state().state != State::idle || second_) return;
     finished_ = true;
     ++timer_generation_;
     timer_.cancel();
     deadline_changed_.notify();
     connect_wanted_.notify();
-    connection_ready_.notify();
+    wake_lanes();
   }
 
   // --- Coroutines ------------------------------------------------------------
@@ -243,7 +383,7 @@ class Peer {
   // Steps Tick whenever the FSM's earliest deadline passes.
   awaitable<void> timer_loop() {
     while (!finished_) {
-      const auto deadline = fsm_.next_deadline();
+      const auto deadline = next_deadline_all();
       const auto generation = timer_generation_;
       if (!deadline) {
         auto [ec] = co_await deadline_changed_.async_wait(as_tuple_awaitable());
@@ -252,6 +392,7 @@ class Peer {
       }
       const auto now = rt_.now();
       if (*deadline <= now) {
+        if (second_) step_second(Tick{});
         handle(live_id(), Tick{});
         continue;
       }
@@ -287,11 +428,16 @@ class Peer {
       }
       if (ec) {
         if (ec == boost::asio::error::operation_aborted) co_return;  // cancelled from outside
-        handle(live_id(), TcpFailed{});
+        // Only the FSM waiting in Connect cares; a late attempt that fails
+        // after an inbound connection was adopted is simply over.
+        if (!current_) handle(0, TcpFailed{});
         continue;
       }
       if (current_) {
-        socket.close();
+        if (collision_possible())
+          adopt_second(std::move(socket), true);
+        else
+          socket.close();
         continue;
       }
       install(std::move(socket), true);
@@ -299,31 +445,38 @@ class Peer {
     }
   }
 
-  // Runs reader || writer on each connection in turn.
-  awaitable<void> session_loop() {
+  // Runs reader || writer on each connection no other lane runs (two lanes:
+  // the session's connection and a colliding one).
+  awaitable<void> lane(Notifier<executor_type>& ready) {
     using namespace boost::asio::experimental::awaitable_operators;
     for (;;) {
-      if (!current_) {
+      ConnectionPtr c = current_ && !current_->claimed ? current_
+                        : second_ && !second_->claimed ? second_
+                                                       : nullptr;
+      if (!c) {
         if (finished_) co_return;
-        auto [ec] = co_await connection_ready_.async_wait(as_tuple_awaitable());
+        auto [ec] = co_await ready.async_wait(as_tuple_awaitable());
         if (ec) co_return;
         continue;
       }
-      ConnectionPtr c = current_;
+      c->claimed = true;
       co_await (reader(c) || writer(c));
       c->socket.close();
+      // RFC 4271 event 18: the connection closed or broke.
       if (current_ == c) {
         current_.reset();
-        // RFC 4271 event 18: the connection closed or broke.
         step(TcpFailed{});
+      } else if (second_ == c) {
+        second_.reset();
+        step_second(TcpFailed{});
       }
       boost::asio::cancellation_state state = co_await boost::asio::this_coro::cancellation_state;
       if (state.cancelled() != boost::asio::cancellation_type::none) co_return;
     }
   }
 
-  wire::DecodeContext receive_context() const {
-    const auto& st = fsm_.state();
+  wire::DecodeContext receive_context(const ConnectionPtr& c) const {
+    const auto& st = c == second_ ? second_state_ : fsm_.state();
     return st.negotiated ? st.negotiated->receive : wire::DecodeContext{};
   }
 
@@ -333,7 +486,7 @@ class Peer {
     for (;;) {
       std::size_t consumed = 0;
       for (;;) {
-        const auto ctx = receive_context();
+        const auto ctx = receive_context(c);
         auto rest = wire::ByteView(buffer).subspan(consumed);
         auto frame = wire::next_frame(rest, ctx);
         if (!frame) break;
@@ -352,7 +505,7 @@ class Peer {
           co_return;
         }
         receive(c, *message, ctx);
-        if (c != current_) co_return;  // the FSM dropped this connection
+        if (c != current_ && c != second_) co_return;  // the FSM dropped this connection
       }
       buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(consumed));
       auto [ec, n] =
@@ -369,7 +522,7 @@ class Peer {
         [&](const auto& m) {
           using T = std::decay_t<decltype(m)>;
           if constexpr (std::is_same_v<T, wire::Open>) {
-            handle(c->id, OpenReceived{m});
+            if (resolve_collision(c, m)) handle(c->id, OpenReceived{m});
           } else if constexpr (std::is_same_v<T, wire::Keepalive>) {
             handle(c->id, KeepaliveReceived{});
           } else if constexpr (std::is_same_v<T, wire::Notification>) {
@@ -404,7 +557,7 @@ class Peer {
         auto [ec, n] = co_await boost::asio::async_write(c->socket, boost::asio::buffer(out),
                                                          as_tuple_awaitable());
         if (ec) co_return;
-        if (c == current_) handle(c->id, MessageSent{});
+        handle(c->id, MessageSent{});
         continue;
       }
       if (c->close_after_flush) {
@@ -445,13 +598,18 @@ class Peer {
   std::uint64_t timer_generation_ = 0;
   Notifier<executor_type> deadline_changed_;
   Notifier<executor_type> connect_wanted_;
-  Notifier<executor_type> connection_ready_;
+  std::array<Notifier<executor_type>, 2> lane_ready_;
   boost::asio::cancellation_signal connect_cancel_;
   bool connecting_ = false;
   std::uint64_t connect_generation_ = 0;
   bool want_connect_ = false;
 
   ConnectionPtr current_;
+  // A colliding connection and its FSM (RFC 4271 6.8), until an OPEN decides.
+  ConnectionPtr second_;
+  FsmState second_state_;
+  bool on_second_ = false;  // perform() acts on second_
+  std::uint64_t collisions_ = 0;
   std::uint64_t next_connection_id_ = 0;
   bool stop_requested_ = false;
   bool finished_ = false;

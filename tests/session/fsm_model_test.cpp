@@ -61,6 +61,7 @@ enum class Kind {
   tcp_failed,
   open,
   message_error,
+  collision_dump,  // RFC 4271 event 23: in any open state, Cease and Idle
   notification,
   keepalive,
   update,
@@ -358,6 +359,7 @@ struct EventCommand : rc::state::Command<Model, Sut> {
                                            {2, Kind::tcp_failed},
                                            {4, Kind::open},
                                            {1, Kind::message_error},
+                                           {1, Kind::collision_dump},
                                            {1, Kind::notification},
                                            {4, Kind::keepalive},
                                            {2, Kind::update},
@@ -384,6 +386,8 @@ struct EventCommand : rc::state::Command<Model, Sut> {
       case Kind::message_error:
         return MessageError{wire::make_error(19, wire::NotifyCode::update_message,
                                              wire::update_error::malformed_attribute_list, "bad")};
+      case Kind::collision_dump:
+        return OpenCollisionDump{};
       case Kind::notification:
         return NotificationReceived{wire::Notification{6, 4, {}}};
       case Kind::keepalive:

@@ -9,7 +9,8 @@
 // Expected values are written from RFC 4271 8.2.2 and the deviations listed
 // in speaker/session/fsm.hpp, not computed by the FSM. Notification codes:
 // 1/2 Bad Message Length, 2/2 Bad Peer AS, 4/0 Hold Timer Expired, 5/n FSM
-// Error (RFC 6608), 6/1 Cease Max Prefixes, 6/2 Cease Administrative Shutdown.
+// Error (RFC 6608), 6/1 Cease Max Prefixes, 6/2 Cease Administrative Shutdown,
+// 6/7 Cease Connection Collision Resolution (RFC 4486).
 //
 // Timers are written as the deadlines armed after the event, relative to the
 // event's time, in seconds: CR ConnectRetryTimer, H HoldTimer, K
@@ -36,6 +37,7 @@ enum class Ev {
   open,
   open_bad,  // wrong peer AS
   message_error,
+  collision_dump,  // RFC 4271 event 23: this connection lost a collision
   notification,
   keepalive,
   update,
@@ -45,10 +47,10 @@ enum class Ev {
 constexpr std::size_t event_count = static_cast<std::size_t>(Ev::message_sent) + 1;
 
 const char* name(Ev e) {
-  static const char* names[] = {"Start",        "Stop",          "Stop(automatic)", "Tick",
-                                "Tick(late)",   "TcpConnected",  "TcpFailed",       "OPEN",
-                                "OPEN(bad AS)", "MessageError",  "NOTIFICATION",    "KEEPALIVE",
-                                "UPDATE",       "ROUTE-REFRESH", "MessageSent"};
+  static const char* names[] = {"Start",        "Stop",         "Stop(automatic)",   "Tick",
+                                "Tick(late)",   "TcpConnected", "TcpFailed",         "OPEN",
+                                "OPEN(bad AS)", "MessageError", "OpenCollisionDump", "NOTIFICATION",
+                                "KEEPALIVE",    "UPDATE",       "ROUTE-REFRESH",     "MessageSent"};
   return names[static_cast<int>(e)];
 }
 
@@ -265,6 +267,8 @@ std::pair<Time, Event> make(Ev e, const FsmState& state, long base_s) {
       return {soon, MessageError{wire::make_error(16, wire::NotifyCode::message_header,
                                                   wire::header_error::bad_message_length,
                                                   "bad length", {0, 5})}};
+    case Ev::collision_dump:
+      return {soon, OpenCollisionDump{}};
     case Ev::notification:
       return {soon, NotificationReceived{wire::Notification{6, 2, {}}}};
     case Ev::keepalive:
@@ -308,6 +312,7 @@ const char* const kStop = "SendNotification(6/2) CloseConnection Down";
 const char* const kStopAuto = "SendNotification(6/1) CloseConnection Down";
 const char* const kHoldExpired = "SendNotification(4/0) CloseConnection Down";
 const char* const kBadLength = "SendNotification(1/2) CloseConnection Down";
+const char* const kCollision = "SendNotification(6/7) CloseConnection Down";
 
 // clang-format off
 const std::vector<Row> table = {
@@ -322,6 +327,7 @@ const std::vector<Row> table = {
   {Sit::idle_fresh, Ev::open, idle, "", ""},
   {Sit::idle_fresh, Ev::open_bad, idle, "", ""},
   {Sit::idle_fresh, Ev::message_error, idle, "", ""},
+  {Sit::idle_fresh, Ev::collision_dump, idle, "", ""},
   {Sit::idle_fresh, Ev::notification, idle, "", ""},
   {Sit::idle_fresh, Ev::keepalive, idle, "", ""},
   {Sit::idle_fresh, Ev::update, idle, "", ""},
@@ -339,6 +345,7 @@ const std::vector<Row> table = {
   {Sit::idle_backoff, Ev::open, idle, "", "IH+1"},
   {Sit::idle_backoff, Ev::open_bad, idle, "", "IH+1"},
   {Sit::idle_backoff, Ev::message_error, idle, "", "IH+1"},
+  {Sit::idle_backoff, Ev::collision_dump, idle, "", "IH+1"},
   {Sit::idle_backoff, Ev::notification, idle, "", "IH+1"},
   {Sit::idle_backoff, Ev::keepalive, idle, "", "IH+1"},
   {Sit::idle_backoff, Ev::update, idle, "", "IH+1"},
@@ -356,6 +363,7 @@ const std::vector<Row> table = {
   {Sit::idle_after_notification, Ev::open, idle, "", "IH+3"},
   {Sit::idle_after_notification, Ev::open_bad, idle, "", "IH+3"},
   {Sit::idle_after_notification, Ev::message_error, idle, "", "IH+3"},
+  {Sit::idle_after_notification, Ev::collision_dump, idle, "", "IH+3"},
   {Sit::idle_after_notification, Ev::notification, idle, "", "IH+3"},
   {Sit::idle_after_notification, Ev::keepalive, idle, "", "IH+3"},
   {Sit::idle_after_notification, Ev::update, idle, "", "IH+3"},
@@ -373,6 +381,7 @@ const std::vector<Row> table = {
   {Sit::idle_stopped, Ev::open, idle, "", ""},
   {Sit::idle_stopped, Ev::open_bad, idle, "", ""},
   {Sit::idle_stopped, Ev::message_error, idle, "", ""},
+  {Sit::idle_stopped, Ev::collision_dump, idle, "", ""},
   {Sit::idle_stopped, Ev::notification, idle, "", ""},
   {Sit::idle_stopped, Ev::keepalive, idle, "", ""},
   {Sit::idle_stopped, Ev::update, idle, "", ""},
@@ -390,6 +399,7 @@ const std::vector<Row> table = {
   {Sit::connect_start, Ev::open, idle, kDown, "IH+1"},
   {Sit::connect_start, Ev::open_bad, idle, kDown, "IH+1"},
   {Sit::connect_start, Ev::message_error, idle, kDown, "IH+1"},
+  {Sit::connect_start, Ev::collision_dump, idle, kDown, "IH+1"},
   {Sit::connect_start, Ev::notification, idle, kDown, "IH+1"},
   {Sit::connect_start, Ev::keepalive, idle, kDown, "IH+1"},
   {Sit::connect_start, Ev::update, idle, kDown, "IH+1"},
@@ -407,6 +417,7 @@ const std::vector<Row> table = {
   {Sit::connect_retried, Ev::open, idle, kDown, "IH+2"},
   {Sit::connect_retried, Ev::open_bad, idle, kDown, "IH+2"},
   {Sit::connect_retried, Ev::message_error, idle, kDown, "IH+2"},
+  {Sit::connect_retried, Ev::collision_dump, idle, kDown, "IH+2"},
   {Sit::connect_retried, Ev::notification, idle, kDown, "IH+2"},
   {Sit::connect_retried, Ev::keepalive, idle, kDown, "IH+2"},
   {Sit::connect_retried, Ev::update, idle, kDown, "IH+2"},
@@ -423,6 +434,7 @@ const std::vector<Row> table = {
   {Sit::active_start, Ev::open, idle, "Down", "IH+1"},
   {Sit::active_start, Ev::open_bad, idle, "Down", "IH+1"},
   {Sit::active_start, Ev::message_error, idle, "Down", "IH+1"},
+  {Sit::active_start, Ev::collision_dump, idle, "Down", "IH+1"},
   {Sit::active_start, Ev::notification, idle, "Down", "IH+1"},
   {Sit::active_start, Ev::keepalive, idle, "Down", "IH+1"},
   {Sit::active_start, Ev::update, idle, "Down", "IH+1"},
@@ -439,6 +451,7 @@ const std::vector<Row> table = {
   {Sit::active_after_failure, Ev::open, idle, "Down", "IH+2"},
   {Sit::active_after_failure, Ev::open_bad, idle, "Down", "IH+2"},
   {Sit::active_after_failure, Ev::message_error, idle, "Down", "IH+2"},
+  {Sit::active_after_failure, Ev::collision_dump, idle, "Down", "IH+2"},
   {Sit::active_after_failure, Ev::notification, idle, "Down", "IH+2"},
   {Sit::active_after_failure, Ev::keepalive, idle, "Down", "IH+2"},
   {Sit::active_after_failure, Ev::update, idle, "Down", "IH+2"},
@@ -456,6 +469,7 @@ const std::vector<Row> table = {
   {Sit::open_sent, Ev::open, open_confirm, "SendKeepalive", "H+90 K+30"},
   {Sit::open_sent, Ev::open_bad, idle, "SendNotification(2/2) CloseConnection Down", "IH+1"},
   {Sit::open_sent, Ev::message_error, idle, kBadLength, "IH+1"},
+  {Sit::open_sent, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::open_sent, Ev::notification, idle, kDown, "IH+1"},
   {Sit::open_sent, Ev::keepalive, idle, "SendNotification(5/1) CloseConnection Down", "IH+1"},
   {Sit::open_sent, Ev::update, idle, "SendNotification(5/1) CloseConnection Down", "IH+1"},
@@ -472,6 +486,7 @@ const std::vector<Row> table = {
   {Sit::open_sent_inbound, Ev::open, open_confirm, "SendKeepalive", "H+90 K+30"},
   {Sit::open_sent_inbound, Ev::open_bad, idle, "SendNotification(2/2) CloseConnection Down", "IH+1"},
   {Sit::open_sent_inbound, Ev::message_error, idle, kBadLength, "IH+1"},
+  {Sit::open_sent_inbound, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::open_sent_inbound, Ev::notification, idle, kDown, "IH+1"},
   {Sit::open_sent_inbound, Ev::keepalive, idle, "SendNotification(5/1) CloseConnection Down", "IH+1"},
   {Sit::open_sent_inbound, Ev::update, idle, "SendNotification(5/1) CloseConnection Down", "IH+1"},
@@ -489,6 +504,7 @@ const std::vector<Row> table = {
   {Sit::open_sent_after_retry, Ev::open, open_confirm, "SendKeepalive", "H+90 K+30"},
   {Sit::open_sent_after_retry, Ev::open_bad, idle, "SendNotification(2/2) CloseConnection Down", "IH+1"},
   {Sit::open_sent_after_retry, Ev::message_error, idle, kBadLength, "IH+1"},
+  {Sit::open_sent_after_retry, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::open_sent_after_retry, Ev::notification, idle, kDown, "IH+1"},
   {Sit::open_sent_after_retry, Ev::keepalive, idle, "SendNotification(5/1) CloseConnection Down", "IH+1"},
   {Sit::open_sent_after_retry, Ev::update, idle, "SendNotification(5/1) CloseConnection Down", "IH+1"},
@@ -507,6 +523,7 @@ const std::vector<Row> table = {
   {Sit::open_confirm, Ev::open, idle, "SendNotification(5/2) CloseConnection Down", "IH+1"},
   {Sit::open_confirm, Ev::open_bad, idle, "SendNotification(5/2) CloseConnection Down", "IH+1"},
   {Sit::open_confirm, Ev::message_error, idle, kBadLength, "IH+1"},
+  {Sit::open_confirm, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::open_confirm, Ev::notification, idle, kDown, "IH+1"},
   {Sit::open_confirm, Ev::keepalive, established, "Established", "H+90 K+29"},
   {Sit::open_confirm, Ev::update, idle, "SendNotification(5/2) CloseConnection Down", "IH+1"},
@@ -524,6 +541,7 @@ const std::vector<Row> table = {
   {Sit::open_confirm_no_hold, Ev::open, idle, "SendNotification(5/2) CloseConnection Down", "IH+1"},
   {Sit::open_confirm_no_hold, Ev::open_bad, idle, "SendNotification(5/2) CloseConnection Down", "IH+1"},
   {Sit::open_confirm_no_hold, Ev::message_error, idle, kBadLength, "IH+1"},
+  {Sit::open_confirm_no_hold, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::open_confirm_no_hold, Ev::notification, idle, kDown, "IH+1"},
   {Sit::open_confirm_no_hold, Ev::keepalive, established, "Established", ""},
   {Sit::open_confirm_no_hold, Ev::update, idle, "SendNotification(5/2) CloseConnection Down", "IH+1"},
@@ -542,6 +560,7 @@ const std::vector<Row> table = {
   {Sit::established, Ev::open, idle, "SendNotification(5/3) CloseConnection Down", "IH+1"},
   {Sit::established, Ev::open_bad, idle, "SendNotification(5/3) CloseConnection Down", "IH+1"},
   {Sit::established, Ev::message_error, idle, kBadLength, "IH+1"},
+  {Sit::established, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::established, Ev::notification, idle, kDown, "IH+1"},
   {Sit::established, Ev::keepalive, established, "", "H+90 K+29"},
   {Sit::established, Ev::update, established, "", "H+90 K+29"},
@@ -558,6 +577,7 @@ const std::vector<Row> table = {
   {Sit::established_no_hold, Ev::open, idle, "SendNotification(5/3) CloseConnection Down", "IH+1"},
   {Sit::established_no_hold, Ev::open_bad, idle, "SendNotification(5/3) CloseConnection Down", "IH+1"},
   {Sit::established_no_hold, Ev::message_error, idle, kBadLength, "IH+1"},
+  {Sit::established_no_hold, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::established_no_hold, Ev::notification, idle, kDown, "IH+1"},
   {Sit::established_no_hold, Ev::keepalive, established, "", ""},
   {Sit::established_no_hold, Ev::update, established, "", ""},
@@ -576,6 +596,7 @@ const std::vector<Row> table = {
   {Sit::established_after_flap, Ev::open, idle, "SendNotification(5/3) CloseConnection Down", "IH+2"},
   {Sit::established_after_flap, Ev::open_bad, idle, "SendNotification(5/3) CloseConnection Down", "IH+2"},
   {Sit::established_after_flap, Ev::message_error, idle, kBadLength, "IH+2"},
+  {Sit::established_after_flap, Ev::collision_dump, idle, kCollision, "IH+2"},
   {Sit::established_after_flap, Ev::notification, idle, kDown, "IH+2"},
   {Sit::established_after_flap, Ev::keepalive, established, "", "H+90 K+29"},
   {Sit::established_after_flap, Ev::update, established, "", "H+90 K+29"},
@@ -593,6 +614,7 @@ const std::vector<Row> table = {
   {Sit::established_long, Ev::open, idle, "SendNotification(5/3) CloseConnection Down", "IH+1"},
   {Sit::established_long, Ev::open_bad, idle, "SendNotification(5/3) CloseConnection Down", "IH+1"},
   {Sit::established_long, Ev::message_error, idle, kBadLength, "IH+1"},
+  {Sit::established_long, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::established_long, Ev::notification, idle, kDown, "IH+1"},
   {Sit::established_long, Ev::keepalive, established, "", "H+90 K+25"},
   {Sit::established_long, Ev::update, established, "", "H+90 K+25"},
