@@ -3,7 +3,7 @@
 catch each, and report which mutants survive.
 
     tools/mutate.py                 # every mutant
-    tools/mutate.py -k fsm          # mutants whose name contains "fsm"
+    tools/mutate.py -k fsm -k rib   # mutants whose name contains "fsm" or "rib"
     tools/mutate.py --list          # the mutants, their files and test regexes
     tools/mutate.py --report FILE   # also write the table as Markdown
 
@@ -264,7 +264,7 @@ def run_tests(build: Path, regex: str, targets: list[str], log: Path) -> tuple[i
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("-k", default="", help="run only mutants whose name contains this")
+    ap.add_argument("-k", action="append", default=[], help="run only mutants whose name contains this (repeatable: any of them)")
     ap.add_argument("--list", action="store_true", help="list the mutants and exit")
     ap.add_argument("--in-place", action="store_true",
                     help="mutate the working tree itself (restored afterwards)")
@@ -272,7 +272,7 @@ def main() -> int:
     ap.add_argument("--skip-baseline", action="store_true", help="do not run the pristine baseline")
     args = ap.parse_args()
 
-    mutants = [m for m in MUTANTS if args.k in m.name]
+    mutants = [m for m in MUTANTS if not args.k or any(k in m.name for k in args.k)]
     if args.list:
         for m in mutants:
             print(f"{m.name:36} {m.file:32} {' '.join(m.targets):14} {m.regex}\n    {m.what}")
