@@ -74,11 +74,18 @@ class Stepper {
   void restart_keepalive() {
     if (s_.deadline(Timer::keepalive)) arm(Timer::keepalive, seconds(s_.negotiated->keepalive_s));
   }
+  // RFC 9687: (re)started whenever the peer takes a message of ours.
+  void restart_send_hold() {
+    if (!s_.negotiated) return;
+    const auto t = send_hold_time(c_, s_.negotiated->hold_time_s);
+    if (t.count() > 0) arm(Timer::send_hold, t);
+  }
 
   // Fires each expired deadline once, in an order where a firing that leaves
   // the state (hold) makes the later ones (keepalive) moot.
   void tick() {
-    for (Timer t : {Timer::idle_hold, Timer::connect_retry, Timer::hold, Timer::keepalive}) {
+    for (Timer t : {Timer::idle_hold, Timer::connect_retry, Timer::delay_open, Timer::hold,
+                    Timer::send_hold, Timer::keepalive}) {
       const auto& d = s_.deadline(t);
       if (!d || *d > now_) continue;
       disarm(t);
@@ -101,6 +108,21 @@ class Stepper {
           out_.push_back(CloseConnection{});
           connect();
         }
+        break;
+      case Timer::delay_open:
+        // RFC 4271 8.2.2 Connect/Active, DelayOpenTimer_Expires: "sends an
+        // OPEN message to its peer, sets its HoldTimer to a large value, and
+        // changes its state to OpenSent."
+        if (s_.state == State::connect || s_.state == State::active) send_open();
+        break;
+      case Timer::send_hold:
+        // RFC 9687 4, SendHoldTimer_Expires: "sends a NOTIFICATION message
+        // with the Error Code Send Hold Timer Expired ... drops the TCP
+        // connection ... changes its state to Idle". Our output is stuck, so
+        // the connection is dropped at once (the NOTIFICATION cannot pass).
+        if (s_.state == State::open_confirm || s_.state == State::established)
+          fail("send hold timer expired",
+               notification(wire::NotifyCode::send_hold_timer_expired, 0), std::nullopt, true);
         break;
       case Timer::hold:
         // RFC 4271 8.2.2 (OpenSent, OpenConfirm, Established), HoldTimer_Expires:
@@ -146,11 +168,15 @@ class Stepper {
 
   // Leaves for Idle: NOTIFICATION first if a BGP connection is open, then drop it.
   void to_idle(std::string reason, std::optional<wire::Notification> sent,
-               std::optional<wire::Notification> received) {
+               std::optional<wire::Notification> received, bool abort = false) {
     const State from = s_.state;
-    if (!s_.connection_open()) sent.reset();
+    const bool delayed = s_.open_delayed();
+    // RFC 4271 8.2.2 Connect/Active, BGPHeaderErr/BGPOpenMsgErr: "If the
+    // SendNOTIFICATIONwithoutOPEN attribute is set to TRUE, then the local
+    // system first sends a NOTIFICATION message" (callers pass one only then).
+    if (!s_.connection_open() && !delayed) sent.reset();
     if (sent) out_.push_back(SendNotification{*sent});
-    if (from != State::active) out_.push_back(CloseConnection{});
+    if (from != State::active || delayed) out_.push_back(CloseConnection{abort});
     s_.deadlines = {};
     s_.open_sent.reset();
     s_.negotiated.reset();
@@ -163,10 +189,10 @@ class Stepper {
   // "increments the ConnectRetryCounter by 1, (optionally) performs peer
   // oscillation damping ..., and changes its state to Idle").
   void fail(std::string reason, std::optional<wire::Notification> sent = std::nullopt,
-            std::optional<wire::Notification> received = std::nullopt) {
+            std::optional<wire::Notification> received = std::nullopt, bool abort = false) {
     if (s_.established_at && now_ - *s_.established_at >= seconds(c_.backoff_reset_s))
       s_.failures = 0;  // the session was healthy for a while: start afresh
-    to_idle(std::move(reason), std::move(sent), std::move(received));
+    to_idle(std::move(reason), std::move(sent), std::move(received), abort);
     s_.failures += 1;
     s_.backoffs += 1;
     arm(Timer::idle_hold, backoff_delay(c_, s_.failures, s_.backoffs));
@@ -175,13 +201,18 @@ class Stepper {
   void stop(const Stop& e) {
     auto sent = e.notification.value_or(
         notification(wire::NotifyCode::cease, wire::cease::administrative_shutdown));
+    // Before our OPEN went out no NOTIFICATION does (RFC 4271 8.2.2 Connect,
+    // ManualStop / AutomaticStop: "drops the TCP connection"); only header
+    // and OPEN errors may have one (SendNOTIFICATIONwithoutOPEN).
+    std::optional<wire::Notification> maybe_sent = std::move(sent);
+    if (s_.open_delayed()) maybe_sent.reset();
     if (e.automatic) {
       // 8 AutomaticStop: Cease NOTIFICATION, then reconnect after the back-off.
-      fail("stopped", std::move(sent));
+      fail("stopped", std::move(maybe_sent));
       return;
     }
     // 2 ManualStop: "sets the ConnectRetryCounter to zero ... changes its state to Idle".
-    to_idle("stopped by operator", std::move(sent), std::nullopt);
+    to_idle("stopped by operator", std::move(maybe_sent), std::nullopt);
     s_.started = false;
     s_.failures = 0;
   }
@@ -193,15 +224,59 @@ class Stepper {
   }
 
   void accept_connection() {
+    if (s_.open_delayed()) return;  // one connection per FSM: the driver handles a second
     // RFC 4271 8.2.2 Connect/Active, Tcp_CR_Acked or TcpConnectionConfirmed:
-    // "stops the ConnectRetryTimer ..., completes BGP initialization, sends an
-    // OPEN message to its peer, sets its HoldTimer to a large value, and
-    // changes its state to OpenSent."
+    // "If the DelayOpen attribute is set to TRUE, the local system: stops the
+    // ConnectRetryTimer ..., sets the DelayOpenTimer to the initial value, and
+    // stays in the Connect state."
+    if (c_.delay_open_s > 0) {
+      disarm(Timer::connect_retry);
+      arm(Timer::delay_open, seconds(c_.delay_open_s));
+      return;
+    }
+    // "If the DelayOpen attribute is set to FALSE, the local system: stops the
+    // ConnectRetryTimer ..., completes BGP initialization, sends an OPEN
+    // message to its peer, sets its HoldTimer to a large value, and changes
+    // its state to OpenSent."
+    send_open();
+  }
+
+  void send_open() {
     disarm(Timer::connect_retry);
+    disarm(Timer::delay_open);
     s_.open_sent = make_open(c_);
     out_.push_back(SendOpen{*s_.open_sent});
     arm(Timer::hold, open_sent_hold_time);
     s_.state = State::open_sent;
+  }
+
+  // RFC 4271 8.2.2 Connect/Active, BGPOpen with the DelayOpenTimer running
+  // (event 20): "completes the BGP initialization, stops and clears the
+  // DelayOpenTimer ..., sends an OPEN message, sends a KEEPALIVE message, ...
+  // and changes its state to OpenConfirm." An OPEN that fails the checks is
+  // event 22 (BGPOpenMsgErr).
+  void delayed_open_received(const wire::Open& open) {
+    const auto ours = make_open(c_);
+    auto result = negotiate(c_, ours, open);
+    if (!result) {
+      message_error_before_open(result.error());
+      return;
+    }
+    send_open();
+    accept_open(std::move(*result));
+  }
+
+  // Events 21/22 (header and OPEN errors) before our OPEN went out:
+  // NOTIFICATION only with SendNOTIFICATIONwithoutOPEN; other errors (28)
+  // are "any other event": drop the connection silently.
+  void message_error_before_open(const wire::DecodeError& error) {
+    const bool header_or_open =
+        error.code == static_cast<std::uint8_t>(wire::NotifyCode::message_header) ||
+        error.code == static_cast<std::uint8_t>(wire::NotifyCode::open_message);
+    std::optional<wire::Notification> sent;
+    if (s_.open_delayed() && c_.send_notification_without_open && header_or_open)
+      sent = wire::to_notification(error);
+    fail(error.reason.empty() ? "message error" : error.reason, std::move(sent));
   }
 
   // --- per state --------------------------------------------------------------
@@ -236,6 +311,13 @@ class Stepper {
                    [&](const Stop& stop_event) { stop(stop_event); },
                    [&](const TcpConnected&) { accept_connection(); },
                    [&](const TcpFailed&) { fail("TCP connection failed"); },
+                   [&](const OpenReceived& o) {
+                     if (s_.open_delayed())
+                       delayed_open_received(o.open);
+                     else
+                       fail("unexpected OPEN in " + std::string(to_string(s_.state)));
+                   },
+                   [&](const MessageError& m) { message_error_before_open(m.error); },
                    [&](const NotificationReceived& n) {
                      fail("NOTIFICATION received", std::nullopt, n.notification);
                    },
@@ -298,11 +380,16 @@ class Stepper {
     // HoldTimer according to the negotiated value ..., changes its state to
     // OpenConfirm." "If the negotiated hold time value is zero, then the
     // HoldTimer and KeepaliveTimer are not started."
-    s_.negotiated = std::move(*result);
+    accept_open(std::move(*result));
+  }
+
+  void accept_open(Negotiated negotiated) {
+    s_.negotiated = std::move(negotiated);
     out_.push_back(SendKeepalive{});
     disarm(Timer::hold);
     restart_hold();
     if (s_.negotiated->keepalive_s > 0) arm(Timer::keepalive, seconds(s_.negotiated->keepalive_s));
+    restart_send_hold();
     s_.state = State::open_confirm;
   }
 
@@ -334,7 +421,10 @@ class Stepper {
                    [&](const RouteRefreshReceived&) {
                      unexpected("ROUTE-REFRESH", wire::fsm_error::unexpected_in_openconfirm);
                    },
-                   [&](const MessageSent&) { restart_keepalive(); },
+                   [&](const MessageSent&) {
+                     restart_keepalive();
+                     restart_send_hold();
+                   },
                    [&](const Tick&) {},
                },
                e);
@@ -362,7 +452,10 @@ class Stepper {
                    [&](const KeepaliveReceived&) { restart_hold(); },
                    [&](const UpdateReceived&) { restart_hold(); },
                    [&](const RouteRefreshReceived&) { restart_hold(); },
-                   [&](const MessageSent&) { restart_keepalive(); },
+                   [&](const MessageSent&) {
+                     restart_keepalive();
+                     restart_send_hold();
+                   },
                    [&](const Tick&) {},
                },
                e);
@@ -404,6 +497,10 @@ std::string_view to_string(Timer t) {
       return "KeepaliveTimer";
     case Timer::idle_hold:
       return "IdleHoldTimer";
+    case Timer::delay_open:
+      return "DelayOpenTimer";
+    case Timer::send_hold:
+      return "SendHoldTimer";
   }
   return "?";
 }
@@ -462,6 +559,12 @@ Time backoff_delay(const PeerConfig& config, std::uint32_t failures, std::uint64
   const auto permille = static_cast<std::int64_t>(mix(config.backoff_seed ^ mix(index)) % 1001);
   const auto percent = static_cast<std::int64_t>(std::min(config.backoff_jitter_percent, 100u));
   return Time(base + base * percent * permille / 100000);
+}
+
+std::chrono::seconds send_hold_time(const PeerConfig& config, std::uint16_t negotiated_hold_s) {
+  if (negotiated_hold_s == 0) return seconds(0);
+  if (config.send_hold_time_s > 0) return seconds(config.send_hold_time_s);
+  return std::max(send_hold_time_min, seconds(2 * std::uint32_t{negotiated_hold_s}));
 }
 
 Time min_reconnect_interval(const PeerConfig& config) {

@@ -9,12 +9,16 @@
 // passes. Timers are deadlines in the state, keyed by Timer; a Tick fires every
 // deadline <= now, so after any step no deadline lies at or before `now`.
 //
+// Optional attributes of RFC 4271 8.1.1 implemented: DelayOpen (with
+// DelayOpenTime; events 12 and 20), SendNOTIFICATIONwithoutOPEN (events 21
+// and 22 while the OPEN is delayed), and the SendHoldTimer of RFC 9687.
+//
 // Deviations from RFC 4271 8.2.2, chosen for a speaker that reconnects on its own:
-//  - DelayOpen, DampPeerOscillations' separate counters and
-//    SendNOTIFICATIONwithoutOPEN are not implemented; every failure instead
-//    goes to Idle and arms the IdleHoldTimer with an exponential back-off
-//    (RFC 4271 8.1.1 allows "IdleHoldTimer" damping); expiry is AutomaticStart.
-//    A TCP failure in OpenSent therefore goes to Idle, not Active.
+//  - DampPeerOscillations' separate counters are not implemented; every
+//    failure instead goes to Idle and arms the IdleHoldTimer with an
+//    exponential back-off (RFC 4271 8.1.1 allows "IdleHoldTimer" damping);
+//    expiry is AutomaticStart. A TCP failure in OpenSent (or in Connect while
+//    the OPEN is delayed) therefore goes to Idle, not Active.
 //  - Active is the listening state of passive peers only; they arm no
 //    ConnectRetryTimer (RFC 4271 8.1.1 PassiveTcpEstablishment: "the BGP FSM
 //    will wait for the remote peer to initiate"). Active peers go
@@ -60,13 +64,21 @@ enum class Timer : std::uint8_t {
   hold,           // HoldTimer: 4 minutes in OpenSent, then the negotiated hold time
   keepalive,      // KeepaliveTimer: negotiated hold time / 3
   idle_hold,      // IdleHoldTimer: reconnect back-off while Idle
+  delay_open,     // DelayOpenTimer: Connect/Active with the connection up, OPEN not yet sent
+  send_hold,      // SendHoldTimer (RFC 9687): OpenConfirm/Established, restarted by each send
 };
-inline constexpr std::size_t timer_count = 4;
+inline constexpr std::size_t timer_count = 6;
 std::string_view to_string(Timer t);
 
 // RFC 4271 8.2.2: "sets the HoldTimer to a large value ... A HoldTimer value
 // of 4 minutes is suggested." (OpenSent)
 inline constexpr std::chrono::seconds open_sent_hold_time{240};
+// RFC 9687 4: SendHoldTime defaults to "8 minutes or 2 times the negotiated
+// HoldTime, whichever is greater" (PeerConfig::send_hold_time_s = 0).
+inline constexpr std::chrono::seconds send_hold_time_min{480};
+// The SendHoldTime of a session with this negotiated hold time (0: none, as
+// no KEEPALIVEs flow when the hold time is zero).
+std::chrono::seconds send_hold_time(const PeerConfig& config, std::uint16_t negotiated_hold_s);
 
 // --- Events (RFC 4271 8.1 numbers in the comments) -------------------------
 // 1 ManualStart, 4 ManualStart_with_PassiveTcpEstablishment (config.passive).
@@ -83,21 +95,26 @@ struct Stop {
   bool automatic = false;
 };
 // 9 ConnectRetryTimer_Expires, 10 HoldTimer_Expires, 11 KeepaliveTimer_Expires,
-// 13 IdleHoldTimer_Expires (which is 3 AutomaticStart / 5 with passive):
+// 12 DelayOpenTimer_Expires, 13 IdleHoldTimer_Expires (which is 3
+// AutomaticStart / 5 with passive), and RFC 9687's SendHoldTimer_Expires:
 // fires every deadline <= now.
 struct Tick {};
 // 16 Tcp_CR_Acked (our connect succeeded), 17 TcpConnectionConfirmed (we
-// accepted the peer's). 14/15 (TcpConnection_Valid, Tcp_CR_Invalid) are the
+// accepted the peer's). With DelayOpen the OPEN waits for the DelayOpenTimer
+// (or the peer's OPEN) in Connect/Active. 14/15 (TcpConnection_Valid, Tcp_CR_Invalid) are the
 // reactor's address checks before this event.
 struct TcpConnected {};
 // 18 TcpConnectionFails: connect failed, or the connection closed or broke.
 struct TcpFailed {};
-// 19 BGPOpen (20, with DelayOpen, is not implemented).
+// 19 BGPOpen; 20 BGPOpen with DelayOpenTimer running (in Connect/Active: our
+// OPEN and a KEEPALIVE go out together, OpenConfirm).
 struct OpenReceived {
   wire::Open open;
 };
 // 21 BGPHeaderErr, 22 BGPOpenMsgErr, 28 UpdateMsgErr: any DecodeError the
 // codec reports, including an UPDATE whose RFC 7606 outcome is session reset.
+// Before our OPEN went out (DelayOpen), a header or OPEN error is answered
+// with a NOTIFICATION only if SendNOTIFICATIONwithoutOPEN is set.
 struct MessageError {
   wire::DecodeError error;
 };
@@ -116,7 +133,8 @@ struct UpdateReceived {};
 // ROUTE-REFRESH (RFC 2918, not an RFC 4271 event): like an UPDATE for the FSM.
 struct RouteRefreshReceived {};
 // We wrote an UPDATE (or KEEPALIVE) ourselves: restarts the KeepaliveTimer
-// (RFC 4271 10: KEEPALIVEs are needed only when nothing else was sent).
+// (RFC 4271 10: KEEPALIVEs are needed only when nothing else was sent) and
+// the SendHoldTimer (RFC 9687: the peer is taking our data).
 struct MessageSent {};
 
 using Event = std::variant<Start, Stop, Tick, TcpConnected, TcpFailed, OpenReceived, MessageError,
@@ -125,8 +143,13 @@ using Event = std::variant<Start, Stop, Tick, TcpConnected, TcpFailed, OpenRecei
 std::string_view event_name(const Event& e);
 
 // --- Actions, in the order to perform them --------------------------------
-struct Connect {};          // open a TCP connection to the peer
-struct CloseConnection {};  // drop the connection (idempotent), or refuse an inbound one in Idle
+struct Connect {};  // open a TCP connection to the peer
+// Drop the connection (idempotent), or refuse an inbound one in Idle. With
+// `abort`, at once: what is queued (the NOTIFICATION) is dropped, because
+// output is blocked (SendHoldTimer expired) and waiting would never end.
+struct CloseConnection {
+  bool abort = false;
+};
 struct SendOpen {
   wire::Open open;
 };
@@ -169,6 +192,8 @@ struct FsmState {
   bool connection_open() const {
     return state == State::open_sent || state == State::open_confirm || state == State::established;
   }
+  // Connect/Active with the TCP connection up and our OPEN delayed.
+  bool open_delayed() const { return deadline(Timer::delay_open).has_value(); }
 };
 
 // Requires config_error(config) == nullopt.

@@ -35,6 +35,14 @@ struct PeerConfig {
   std::uint16_t hold_time_s = 180;      // 0 (no KEEPALIVEs, no hold timer) or >= 3
   std::uint16_t connect_retry_s = 120;  // ConnectRetryTime, >= 1
   bool passive = false;                 // never initiate: wait in Active for the peer to connect
+  // RFC 4271 8.1.1 DelayOpen / DelayOpenTime: 0 sends the OPEN as soon as the
+  // connection is up; otherwise wait this long (or for the peer's OPEN).
+  std::uint16_t delay_open_s = 0;
+  // RFC 4271 8.1.1 SendNOTIFICATIONwithoutOPEN: a header or OPEN error that
+  // arrives while our OPEN is delayed is answered with a NOTIFICATION.
+  bool send_notification_without_open = false;
+  // RFC 9687 SendHoldTime: 0 is max(8 minutes, 2 x the negotiated hold time).
+  std::uint32_t send_hold_time_s = 0;
 
   // Capabilities we advertise.
   std::vector<wire::Family> families{wire::ipv4_unicast};  // one Multiprotocol each

@@ -319,13 +319,15 @@ class Peer {
     want_connect_ = true;
     connect_wanted_.notify();
   }
-  void perform(const CloseConnection&) {
+  void perform(const CloseConnection& a) {
     if (!on_second_) cancel_connect();
     auto& slot = target();
     if (!slot) return;
     ConnectionPtr c = std::move(slot);
     slot.reset();
     c->close_after_flush = true;
+    // abort: our output is blocked (RFC 9687), so what is queued cannot pass.
+    if (a.abort) c->control.clear();
     if (c->control.empty()) c->socket.close();
     c->writer_wake.notify();
   }

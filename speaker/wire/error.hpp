@@ -21,7 +21,8 @@ enum class NotifyCode : std::uint8_t {
   hold_timer_expired = 4,
   fsm = 5,
   cease = 6,
-  route_refresh = 7,  // RFC 7313
+  route_refresh = 7,            // RFC 7313
+  send_hold_timer_expired = 8,  // RFC 9687
 };
 
 namespace header_error {  // RFC 4271 6.1

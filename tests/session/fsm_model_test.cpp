@@ -45,6 +45,9 @@ constexpr std::uint16_t kSuggestedHold = 90;
 // are the documented configuration limits): doubling from the minimum to the
 // maximum, at most one day, plus up to jitter-percent of the delay.
 constexpr std::uint32_t kMaxBackoff = 24 * 60 * 60;
+// RFC 9687 4: the SendHoldTime is "8 minutes or 2 times the negotiated
+// HoldTime, whichever is greater" unless configured; none without a hold time.
+constexpr seconds kSendHoldMin{8 * 60};
 constexpr std::uint32_t kMaxJitterPercent = 100;
 
 bool acceptable_hold(std::uint16_t h) { return h == 0 || h >= kMinHold; }
@@ -86,6 +89,7 @@ struct Model {
   std::uint16_t keepalive_s = 0;
 
   std::optional<Time>& timer(Timer t) { return deadlines[static_cast<std::size_t>(t)]; }
+  const std::optional<Time>& timer(Timer t) const { return deadlines[static_cast<std::size_t>(t)]; }
   bool open_state() const {
     return state == State::open_sent || state == State::open_confirm || state == State::established;
   }
@@ -138,9 +142,40 @@ struct Model {
     if (hold_s) timer(Timer::hold) = now + seconds(hold_s);
   }
 
+  Time send_hold_time() const {
+    if (config.send_hold_time_s) return seconds(config.send_hold_time_s);
+    return std::max<Time>(kSendHoldMin, seconds(2 * std::uint32_t{hold_s}));
+  }
+  void restart_send_hold() {
+    if (hold_s) timer(Timer::send_hold) = now + send_hold_time();
+  }
+  bool delayed() const { return timer(Timer::delay_open).has_value(); }
+  // Our OPEN goes out: OpenSent under the 4-minute HoldTimer.
+  void open_sent() {
+    timer(Timer::connect_retry).reset();
+    timer(Timer::delay_open).reset();
+    timer(Timer::hold) = now + kOpenSentHold;
+    state = State::open_sent;
+  }
+  void open_confirm(std::uint16_t peer_hold) {
+    hold_s = std::min(config.hold_time_s, peer_hold);
+    keepalive_s = static_cast<std::uint16_t>(hold_s / kKeepaliveDivisor);
+    timer(Timer::hold).reset();
+    restart_hold();
+    if (keepalive_s) timer(Timer::keepalive) = now + seconds(keepalive_s);
+    restart_send_hold();
+    state = State::open_confirm;
+  }
+
   void fire(Timer t) {
     timer(t).reset();
     switch (t) {
+      case Timer::delay_open:
+        if (state == State::connect || state == State::active) open_sent();
+        break;
+      case Timer::send_hold:
+        if (state == State::open_confirm || state == State::established) fail();
+        break;
       case Timer::idle_hold:
         if (state == State::idle && started) start();
         break;
@@ -166,8 +201,8 @@ struct Model {
     while (auto d = next()) {
       if (*d > t) break;
       now = *d;
-      for (Timer timer_kind :
-           {Timer::idle_hold, Timer::connect_retry, Timer::hold, Timer::keepalive})
+      for (Timer timer_kind : {Timer::idle_hold, Timer::connect_retry, Timer::delay_open,
+                               Timer::hold, Timer::send_hold, Timer::keepalive})
         if (timer(timer_kind) && *timer(timer_kind) <= now) fire(timer_kind);
     }
     now = t;
@@ -191,24 +226,25 @@ struct Model {
         if (k == Kind::start || k == Kind::message_sent) return;
         if (k == Kind::stop) return manual_stop();
         if (k == Kind::tcp_connected) {
-          timer(Timer::connect_retry).reset();
-          timer(Timer::hold) = now + kOpenSentHold;
-          state = State::open_sent;
-          return;
+          if (delayed()) return;      // one connection per FSM
+          if (config.delay_open_s) {  // RFC 4271 8.2.2: DelayOpen TRUE
+            timer(Timer::connect_retry).reset();
+            timer(Timer::delay_open) = now + seconds(config.delay_open_s);
+            return;
+          }
+          return open_sent();
+        }
+        // Event 20: the peer's OPEN while ours is delayed.
+        if (k == Kind::open && delayed() && peer_as_ok && acceptable_hold(peer_hold)) {
+          open_sent();
+          return open_confirm(peer_hold);
         }
         return fail();
       case State::open_sent:
         if (k == Kind::start || k == Kind::tcp_connected || k == Kind::message_sent) return;
         if (k == Kind::stop) return manual_stop();
-        if (k == Kind::open && peer_as_ok && acceptable_hold(peer_hold)) {
-          hold_s = std::min(config.hold_time_s, peer_hold);
-          keepalive_s = static_cast<std::uint16_t>(hold_s / kKeepaliveDivisor);
-          timer(Timer::hold).reset();
-          restart_hold();
-          if (keepalive_s) timer(Timer::keepalive) = now + seconds(keepalive_s);
-          state = State::open_confirm;
-          return;
-        }
+        if (k == Kind::open && peer_as_ok && acceptable_hold(peer_hold))
+          return open_confirm(peer_hold);
         return fail();
       case State::open_confirm:
       case State::established:
@@ -216,6 +252,7 @@ struct Model {
         if (k == Kind::stop) return manual_stop();
         if (k == Kind::message_sent) {
           if (timer(Timer::keepalive)) timer(Timer::keepalive) = now + seconds(keepalive_s);
+          restart_send_hold();
           return;
         }
         if (k == Kind::keepalive && state == State::open_confirm) {
@@ -247,6 +284,7 @@ struct Sut {
   // Steps and checks the invariants that hold for every step.
   void step_and_check(Time now, const Event& event) {
     const State before = fsm.state;
+    const bool delayed_before = fsm.open_delayed();
     if (std::holds_alternative<TcpConnected>(event) &&
         (before == State::idle || before == State::connect || before == State::active))
       connection = true;
@@ -298,7 +336,13 @@ struct Sut {
     const bool left_connection = (before == State::open_sent || before == State::open_confirm ||
                                   before == State::established) &&
                                  after == State::idle;
-    RC_ASSERT(notified == (left_connection && !peer_ended));
+    // Before our OPEN (DelayOpen), only an OPEN error is answered, and only
+    // with SendNOTIFICATIONwithoutOPEN (the errors generated here are UPDATE
+    // errors, event 28, never answered there).
+    const bool open_error_before_open = delayed_before && after == State::idle &&
+                                        config.send_notification_without_open &&
+                                        std::holds_alternative<OpenReceived>(event);
+    RC_ASSERT(notified == ((left_connection && !peer_ended) || open_error_before_open));
   }
 };
 
@@ -440,7 +484,9 @@ void showValue(const PeerConfig& c, std::ostream& os) {
   os << (c.passive ? "passive" : "active") << " hold " << c.hold_time_s << " s, connect retry "
      << c.connect_retry_s << " s, back-off " << c.backoff_min_s << ".." << c.backoff_max_s
      << " s + " << c.backoff_jitter_percent << "% jitter (seed " << c.backoff_seed
-     << "), reset after " << c.backoff_reset_s << " s";
+     << "), reset after " << c.backoff_reset_s << " s, delay open " << c.delay_open_s
+     << " s (notification without open " << c.send_notification_without_open << "), send hold "
+     << c.send_hold_time_s << " s";
 }
 
 namespace {
@@ -468,6 +514,11 @@ rc::Gen<PeerConfig> config_gen() {
     c.backoff_reset_s = *rc::gen::weightedOneOf<std::uint32_t>(
         {{3, rc::gen::elementOf(std::vector<std::uint32_t>{0, 10, 60})},
          {1, rc::gen::inRange<std::uint32_t>(0, 3600)}});
+    c.delay_open_s = *rc::gen::weightedOneOf<std::uint16_t>(
+        {{2, rc::gen::just<std::uint16_t>(0)}, {1, rc::gen::inRange<std::uint16_t>(1, 300)}});
+    c.send_notification_without_open = *rc::gen::arbitrary<bool>();
+    c.send_hold_time_s = *rc::gen::weightedOneOf<std::uint32_t>(
+        {{2, rc::gen::just<std::uint32_t>(0)}, {1, rc::gen::inRange<std::uint32_t>(1, 1200)}});
     return c;
   });
 }

@@ -14,7 +14,9 @@
 //
 // Timers are written as the deadlines armed after the event, relative to the
 // event's time, in seconds: CR ConnectRetryTimer, H HoldTimer, K
-// KeepaliveTimer, IH IdleHoldTimer. "" means no timer is armed.
+// KeepaliveTimer, IH IdleHoldTimer, DO DelayOpenTimer, SH SendHoldTimer
+// (RFC 9687: max(480 s, 2 x hold) = 480 s here unless configured). "" means
+// no timer is armed.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -72,27 +74,45 @@ PeerConfig no_hold_config() {
   c.hold_time_s = 0;
   return c;
 }
+// DelayOpen with DelayOpenTime 10 s (RFC 4271 8.1.1), with and without
+// SendNOTIFICATIONwithoutOPEN, active and passive.
+PeerConfig delay_open_config(bool passive, bool notify_without_open) {
+  auto c = test_config(passive);
+  c.delay_open_s = 10;
+  c.send_notification_without_open = notify_without_open;
+  return c;
+}
+// A SendHoldTime of 20 s, shorter than the KeepaliveTimer (RFC 9687).
+PeerConfig short_send_hold_config() {
+  auto c = test_config(false);
+  c.send_hold_time_s = 20;
+  return c;
+}
 
 enum class Sit {
-  idle_fresh,               // never started
-  idle_backoff,             // started; two Connects failed; back-off pending
-  idle_after_notification,  // Established, then the peer's NOTIFICATION
-  idle_stopped,             // stopped by the operator right after a Connect
-  connect_start,            // Start
-  connect_retried,          // after a failed connection, back-off and a retry expiry
-  active_start,             // passive peer, Start
-  active_after_failure,     // passive peer, back from a failed connection
-  open_sent,                // our connection came up
-  open_sent_inbound,        // passive peer accepted the peer's connection
-  open_sent_after_retry,    // connected after a ConnectRetryTimer expiry
-  open_confirm,             // the peer's OPEN accepted
-  open_confirm_no_hold,     // hold time 0 negotiated: no timers
-  established,              // straight through
-  established_no_hold,      // hold time 0
-  established_after_flap,   // second session after a NOTIFICATION, young
-  established_long,         // second session, up for longer than the reset time
+  idle_fresh,                 // never started
+  idle_backoff,               // started; two Connects failed; back-off pending
+  idle_after_notification,    // Established, then the peer's NOTIFICATION
+  idle_stopped,               // stopped by the operator right after a Connect
+  connect_start,              // Start
+  connect_retried,            // after a failed connection, back-off and a retry expiry
+  active_start,               // passive peer, Start
+  active_after_failure,       // passive peer, back from a failed connection
+  open_sent,                  // our connection came up
+  open_sent_inbound,          // passive peer accepted the peer's connection
+  open_sent_after_retry,      // connected after a ConnectRetryTimer expiry
+  open_confirm,               // the peer's OPEN accepted
+  open_confirm_no_hold,       // hold time 0 negotiated: no timers
+  established,                // straight through
+  established_no_hold,        // hold time 0
+  established_after_flap,     // second session after a NOTIFICATION, young
+  established_long,           // second session, up for longer than the reset time
+  connect_delay_open,         // DelayOpen: connected, our OPEN waits for the DelayOpenTimer
+  connect_delay_open_notify,  // the same with SendNOTIFICATIONwithoutOPEN
+  active_delay_open,          // DelayOpen on a passive peer's inbound connection
+  established_send_hold,      // SendHoldTime 20 s, nothing sent since 0
 };
-constexpr std::size_t situation_count = static_cast<std::size_t>(Sit::established_long) + 1;
+constexpr std::size_t situation_count = static_cast<std::size_t>(Sit::established_send_hold) + 1;
 
 struct Step {
   long at_s;
@@ -207,6 +227,31 @@ const std::vector<Situation>& situations() {
       // since 11, so at 76 the session has been Established for 65 s >= 60 s.
       {"Established (long)", State::established, 1, true, active_config,
        concat(flap, {{75, KeepaliveReceived{}}}), 75},
+      // Connected at 0 with DelayOpen: DelayOpenTimer at 10, no ConnectRetryTimer.
+      {"Connect (OPEN delayed)",
+       State::connect,
+       0,
+       true,
+       [] { return delay_open_config(false, false); },
+       {{0, Start{}}, {0, TcpConnected{}}},
+       0},
+      {"Connect (OPEN delayed, NOTIFICATION without OPEN)",
+       State::connect,
+       0,
+       true,
+       [] { return delay_open_config(false, true); },
+       {{0, Start{}}, {0, TcpConnected{}}},
+       0},
+      {"Active (OPEN delayed)",
+       State::active,
+       0,
+       true,
+       [] { return delay_open_config(true, false); },
+       {{0, Start{}}, {0, TcpConnected{}}},
+       0},
+      // Up at 0 (SendHoldTimer at 20, KeepaliveTimer at 30).
+      {"Established (SendHoldTime 20 s)", State::established, 0, true, short_send_hold_config,
+       up_at_0, 0},
   };
   return all;
 }
@@ -285,7 +330,7 @@ std::pair<Time, Event> make(Ev e, const FsmState& state, long base_s) {
 
 // "CR+5 H+240": the armed deadlines relative to `now`, in timer order.
 std::string render_timers(const FsmState& state, Time now) {
-  static const char* const labels[timer_count] = {"CR", "H", "K", "IH"};
+  static const char* const labels[timer_count] = {"CR", "H", "K", "IH", "DO", "SH"};
   std::string out;
   for (std::size_t i = 0; i < timer_count; ++i) {
     const auto& d = state.deadlines[i];
@@ -466,7 +511,7 @@ const std::vector<Row> table = {
   {Sit::open_sent, Ev::tick_late, idle, kHoldExpired, "IH+1"},
   {Sit::open_sent, Ev::tcp_connected, open_sent, "", "H+239"},
   {Sit::open_sent, Ev::tcp_failed, idle, kDown, "IH+1"},
-  {Sit::open_sent, Ev::open, open_confirm, "SendKeepalive", "H+90 K+30"},
+  {Sit::open_sent, Ev::open, open_confirm, "SendKeepalive", "H+90 K+30 SH+480"},
   {Sit::open_sent, Ev::open_bad, idle, "SendNotification(2/2) CloseConnection Down", "IH+1"},
   {Sit::open_sent, Ev::message_error, idle, kBadLength, "IH+1"},
   {Sit::open_sent, Ev::collision_dump, idle, kCollision, "IH+1"},
@@ -483,7 +528,7 @@ const std::vector<Row> table = {
   {Sit::open_sent_inbound, Ev::tick_late, idle, kHoldExpired, "IH+1"},
   {Sit::open_sent_inbound, Ev::tcp_connected, open_sent, "", "H+239"},
   {Sit::open_sent_inbound, Ev::tcp_failed, idle, kDown, "IH+1"},
-  {Sit::open_sent_inbound, Ev::open, open_confirm, "SendKeepalive", "H+90 K+30"},
+  {Sit::open_sent_inbound, Ev::open, open_confirm, "SendKeepalive", "H+90 K+30 SH+480"},
   {Sit::open_sent_inbound, Ev::open_bad, idle, "SendNotification(2/2) CloseConnection Down", "IH+1"},
   {Sit::open_sent_inbound, Ev::message_error, idle, kBadLength, "IH+1"},
   {Sit::open_sent_inbound, Ev::collision_dump, idle, kCollision, "IH+1"},
@@ -501,7 +546,7 @@ const std::vector<Row> table = {
   {Sit::open_sent_after_retry, Ev::tick_late, idle, kHoldExpired, "IH+1"},
   {Sit::open_sent_after_retry, Ev::tcp_connected, open_sent, "", "H+239"},
   {Sit::open_sent_after_retry, Ev::tcp_failed, idle, kDown, "IH+1"},
-  {Sit::open_sent_after_retry, Ev::open, open_confirm, "SendKeepalive", "H+90 K+30"},
+  {Sit::open_sent_after_retry, Ev::open, open_confirm, "SendKeepalive", "H+90 K+30 SH+480"},
   {Sit::open_sent_after_retry, Ev::open_bad, idle, "SendNotification(2/2) CloseConnection Down", "IH+1"},
   {Sit::open_sent_after_retry, Ev::message_error, idle, kBadLength, "IH+1"},
   {Sit::open_sent_after_retry, Ev::collision_dump, idle, kCollision, "IH+1"},
@@ -513,22 +558,22 @@ const std::vector<Row> table = {
   // OpenConfirm: our KEEPALIVE sent at 0 (HoldTimer 90, KeepaliveTimer 30,
   // event at 1). The peer's KEEPALIVE restarts the HoldTimer only; a message
   // we send restarts the KeepaliveTimer only.
-  {Sit::open_confirm, Ev::start, open_confirm, "", "H+89 K+29"},
+  {Sit::open_confirm, Ev::start, open_confirm, "", "H+89 K+29 SH+479"},
   {Sit::open_confirm, Ev::stop, idle, kStop, ""},
   {Sit::open_confirm, Ev::stop_auto, idle, kStopAuto, "IH+1"},
-  {Sit::open_confirm, Ev::tick, open_confirm, "SendKeepalive", "H+60 K+30"},
+  {Sit::open_confirm, Ev::tick, open_confirm, "SendKeepalive", "H+60 K+30 SH+450"},
   {Sit::open_confirm, Ev::tick_late, idle, kHoldExpired, "IH+1"},
-  {Sit::open_confirm, Ev::tcp_connected, open_confirm, "", "H+89 K+29"},
+  {Sit::open_confirm, Ev::tcp_connected, open_confirm, "", "H+89 K+29 SH+479"},
   {Sit::open_confirm, Ev::tcp_failed, idle, kDown, "IH+1"},
   {Sit::open_confirm, Ev::open, idle, "SendNotification(5/2) CloseConnection Down", "IH+1"},
   {Sit::open_confirm, Ev::open_bad, idle, "SendNotification(5/2) CloseConnection Down", "IH+1"},
   {Sit::open_confirm, Ev::message_error, idle, kBadLength, "IH+1"},
   {Sit::open_confirm, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::open_confirm, Ev::notification, idle, kDown, "IH+1"},
-  {Sit::open_confirm, Ev::keepalive, established, "Established", "H+90 K+29"},
+  {Sit::open_confirm, Ev::keepalive, established, "Established", "H+90 K+29 SH+479"},
   {Sit::open_confirm, Ev::update, idle, "SendNotification(5/2) CloseConnection Down", "IH+1"},
   {Sit::open_confirm, Ev::route_refresh, idle, "SendNotification(5/2) CloseConnection Down", "IH+1"},
-  {Sit::open_confirm, Ev::message_sent, open_confirm, "", "H+89 K+30"},
+  {Sit::open_confirm, Ev::message_sent, open_confirm, "", "H+89 K+30 SH+480"},
   // OpenConfirm with hold time 0: no HoldTimer, no KeepaliveTimer, so even
   // a late Tick does nothing.
   {Sit::open_confirm_no_hold, Ev::start, open_confirm, "", ""},
@@ -550,22 +595,22 @@ const std::vector<Row> table = {
   // Established at 0 (HoldTimer 90, KeepaliveTimer 30, event at 1): KEEPALIVE,
   // UPDATE and ROUTE-REFRESH restart the HoldTimer; MessageSent the
   // KeepaliveTimer.
-  {Sit::established, Ev::start, established, "", "H+89 K+29"},
+  {Sit::established, Ev::start, established, "", "H+89 K+29 SH+479"},
   {Sit::established, Ev::stop, idle, kStop, ""},
   {Sit::established, Ev::stop_auto, idle, kStopAuto, "IH+1"},
-  {Sit::established, Ev::tick, established, "SendKeepalive", "H+60 K+30"},
+  {Sit::established, Ev::tick, established, "SendKeepalive", "H+60 K+30 SH+450"},
   {Sit::established, Ev::tick_late, idle, kHoldExpired, "IH+1"},
-  {Sit::established, Ev::tcp_connected, established, "", "H+89 K+29"},
+  {Sit::established, Ev::tcp_connected, established, "", "H+89 K+29 SH+479"},
   {Sit::established, Ev::tcp_failed, idle, kDown, "IH+1"},
   {Sit::established, Ev::open, idle, "SendNotification(5/3) CloseConnection Down", "IH+1"},
   {Sit::established, Ev::open_bad, idle, "SendNotification(5/3) CloseConnection Down", "IH+1"},
   {Sit::established, Ev::message_error, idle, kBadLength, "IH+1"},
   {Sit::established, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::established, Ev::notification, idle, kDown, "IH+1"},
-  {Sit::established, Ev::keepalive, established, "", "H+90 K+29"},
-  {Sit::established, Ev::update, established, "", "H+90 K+29"},
-  {Sit::established, Ev::route_refresh, established, "", "H+90 K+29"},
-  {Sit::established, Ev::message_sent, established, "", "H+89 K+30"},
+  {Sit::established, Ev::keepalive, established, "", "H+90 K+29 SH+479"},
+  {Sit::established, Ev::update, established, "", "H+90 K+29 SH+479"},
+  {Sit::established, Ev::route_refresh, established, "", "H+90 K+29 SH+479"},
+  {Sit::established, Ev::message_sent, established, "", "H+89 K+30 SH+480"},
   // Established with hold time 0: no timers, nothing expires.
   {Sit::established_no_hold, Ev::start, established, "", ""},
   {Sit::established_no_hold, Ev::stop, idle, kStop, ""},
@@ -586,40 +631,116 @@ const std::vector<Row> table = {
   // Established again at 11 after a flap (HoldTimer 101, KeepaliveTimer 41,
   // event at 12): up for 1 s, so a failure is the second in a row (2 s). A
   // late Tick at 1000 finds the session up since 11 (>= 60 s): count reset.
-  {Sit::established_after_flap, Ev::start, established, "", "H+89 K+29"},
+  {Sit::established_after_flap, Ev::start, established, "", "H+89 K+29 SH+479"},
   {Sit::established_after_flap, Ev::stop, idle, kStop, ""},
   {Sit::established_after_flap, Ev::stop_auto, idle, kStopAuto, "IH+2"},
-  {Sit::established_after_flap, Ev::tick, established, "SendKeepalive", "H+60 K+30"},
+  {Sit::established_after_flap, Ev::tick, established, "SendKeepalive", "H+60 K+30 SH+450"},
   {Sit::established_after_flap, Ev::tick_late, idle, kHoldExpired, "IH+1"},
-  {Sit::established_after_flap, Ev::tcp_connected, established, "", "H+89 K+29"},
+  {Sit::established_after_flap, Ev::tcp_connected, established, "", "H+89 K+29 SH+479"},
   {Sit::established_after_flap, Ev::tcp_failed, idle, kDown, "IH+2"},
   {Sit::established_after_flap, Ev::open, idle, "SendNotification(5/3) CloseConnection Down", "IH+2"},
   {Sit::established_after_flap, Ev::open_bad, idle, "SendNotification(5/3) CloseConnection Down", "IH+2"},
   {Sit::established_after_flap, Ev::message_error, idle, kBadLength, "IH+2"},
   {Sit::established_after_flap, Ev::collision_dump, idle, kCollision, "IH+2"},
   {Sit::established_after_flap, Ev::notification, idle, kDown, "IH+2"},
-  {Sit::established_after_flap, Ev::keepalive, established, "", "H+90 K+29"},
-  {Sit::established_after_flap, Ev::update, established, "", "H+90 K+29"},
-  {Sit::established_after_flap, Ev::route_refresh, established, "", "H+90 K+29"},
-  {Sit::established_after_flap, Ev::message_sent, established, "", "H+89 K+30"},
+  {Sit::established_after_flap, Ev::keepalive, established, "", "H+90 K+29 SH+479"},
+  {Sit::established_after_flap, Ev::update, established, "", "H+90 K+29 SH+479"},
+  {Sit::established_after_flap, Ev::route_refresh, established, "", "H+90 K+29 SH+479"},
+  {Sit::established_after_flap, Ev::message_sent, established, "", "H+89 K+30 SH+480"},
   // Established since 11, event at 76 (HoldTimer 165, KeepaliveTimer 101):
   // healthy for 65 s, so a failure starts the back-off afresh at 1 s.
-  {Sit::established_long, Ev::start, established, "", "H+89 K+25"},
+  {Sit::established_long, Ev::start, established, "", "H+89 K+25 SH+415"},
   {Sit::established_long, Ev::stop, idle, kStop, ""},
   {Sit::established_long, Ev::stop_auto, idle, kStopAuto, "IH+1"},
-  {Sit::established_long, Ev::tick, established, "SendKeepalive", "H+64 K+30"},
+  {Sit::established_long, Ev::tick, established, "SendKeepalive", "H+64 K+30 SH+390"},
   {Sit::established_long, Ev::tick_late, idle, kHoldExpired, "IH+1"},
-  {Sit::established_long, Ev::tcp_connected, established, "", "H+89 K+25"},
+  {Sit::established_long, Ev::tcp_connected, established, "", "H+89 K+25 SH+415"},
   {Sit::established_long, Ev::tcp_failed, idle, kDown, "IH+1"},
   {Sit::established_long, Ev::open, idle, "SendNotification(5/3) CloseConnection Down", "IH+1"},
   {Sit::established_long, Ev::open_bad, idle, "SendNotification(5/3) CloseConnection Down", "IH+1"},
   {Sit::established_long, Ev::message_error, idle, kBadLength, "IH+1"},
   {Sit::established_long, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::established_long, Ev::notification, idle, kDown, "IH+1"},
-  {Sit::established_long, Ev::keepalive, established, "", "H+90 K+25"},
-  {Sit::established_long, Ev::update, established, "", "H+90 K+25"},
-  {Sit::established_long, Ev::route_refresh, established, "", "H+90 K+25"},
-  {Sit::established_long, Ev::message_sent, established, "", "H+89 K+30"},
+  {Sit::established_long, Ev::keepalive, established, "", "H+90 K+25 SH+415"},
+  {Sit::established_long, Ev::update, established, "", "H+90 K+25 SH+415"},
+  {Sit::established_long, Ev::route_refresh, established, "", "H+90 K+25 SH+415"},
+  {Sit::established_long, Ev::message_sent, established, "", "H+89 K+30 SH+480"},
+  // Connect with the OPEN delayed (DelayOpenTimer at 10, event at 1). RFC
+  // 4271 8.2.2 Connect: the DelayOpenTimer's expiry sends the OPEN (OpenSent);
+  // the peer's OPEN meanwhile (event 20) is answered with OPEN and KEEPALIVE
+  // (OpenConfirm); a stop closes without NOTIFICATION; a header or OPEN
+  // error closes without one unless SendNOTIFICATIONwithoutOPEN.
+  {Sit::connect_delay_open, Ev::start, connect, "", "DO+9"},
+  {Sit::connect_delay_open, Ev::stop, idle, kDown, ""},
+  {Sit::connect_delay_open, Ev::stop_auto, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open, Ev::tick, open_sent, "SendOpen", "H+240"},
+  {Sit::connect_delay_open, Ev::tick_late, open_sent, "SendOpen", "H+240"},
+  {Sit::connect_delay_open, Ev::tcp_connected, connect, "", "DO+9"},
+  {Sit::connect_delay_open, Ev::tcp_failed, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open, Ev::open, open_confirm, "SendOpen SendKeepalive", "H+90 K+30 SH+480"},
+  {Sit::connect_delay_open, Ev::open_bad, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open, Ev::message_error, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open, Ev::collision_dump, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open, Ev::notification, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open, Ev::keepalive, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open, Ev::update, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open, Ev::route_refresh, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open, Ev::message_sent, connect, "", "DO+9"},
+  // The same with SendNOTIFICATIONwithoutOPEN: the bad OPEN (2/2) and the
+  // header error (1/2) are answered; a stop still is not (not an error).
+  {Sit::connect_delay_open_notify, Ev::start, connect, "", "DO+9"},
+  {Sit::connect_delay_open_notify, Ev::stop, idle, kDown, ""},
+  {Sit::connect_delay_open_notify, Ev::stop_auto, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open_notify, Ev::tick, open_sent, "SendOpen", "H+240"},
+  {Sit::connect_delay_open_notify, Ev::tick_late, open_sent, "SendOpen", "H+240"},
+  {Sit::connect_delay_open_notify, Ev::tcp_connected, connect, "", "DO+9"},
+  {Sit::connect_delay_open_notify, Ev::tcp_failed, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open_notify, Ev::open, open_confirm, "SendOpen SendKeepalive", "H+90 K+30 SH+480"},
+  {Sit::connect_delay_open_notify, Ev::open_bad, idle, "SendNotification(2/2) CloseConnection Down", "IH+1"},
+  {Sit::connect_delay_open_notify, Ev::message_error, idle, kBadLength, "IH+1"},
+  {Sit::connect_delay_open_notify, Ev::collision_dump, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open_notify, Ev::notification, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open_notify, Ev::keepalive, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open_notify, Ev::update, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open_notify, Ev::route_refresh, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open_notify, Ev::message_sent, connect, "", "DO+9"},
+  // Active (passive peer) with the peer's connection up and our OPEN
+  // delayed: unlike plain Active, leaving closes that connection.
+  {Sit::active_delay_open, Ev::start, active, "", "DO+9"},
+  {Sit::active_delay_open, Ev::stop, idle, kDown, ""},
+  {Sit::active_delay_open, Ev::stop_auto, idle, kDown, "IH+1"},
+  {Sit::active_delay_open, Ev::tick, open_sent, "SendOpen", "H+240"},
+  {Sit::active_delay_open, Ev::tick_late, open_sent, "SendOpen", "H+240"},
+  {Sit::active_delay_open, Ev::tcp_connected, active, "", "DO+9"},
+  {Sit::active_delay_open, Ev::tcp_failed, idle, kDown, "IH+1"},
+  {Sit::active_delay_open, Ev::open, open_confirm, "SendOpen SendKeepalive", "H+90 K+30 SH+480"},
+  {Sit::active_delay_open, Ev::open_bad, idle, kDown, "IH+1"},
+  {Sit::active_delay_open, Ev::message_error, idle, kDown, "IH+1"},
+  {Sit::active_delay_open, Ev::collision_dump, idle, kDown, "IH+1"},
+  {Sit::active_delay_open, Ev::notification, idle, kDown, "IH+1"},
+  {Sit::active_delay_open, Ev::keepalive, idle, kDown, "IH+1"},
+  {Sit::active_delay_open, Ev::update, idle, kDown, "IH+1"},
+  {Sit::active_delay_open, Ev::route_refresh, idle, kDown, "IH+1"},
+  {Sit::active_delay_open, Ev::message_sent, active, "", "DO+9"},
+  // Established with SendHoldTime 20 s (SendHoldTimer at 20, event at 1):
+  // its expiry before anything was sent closes with NOTIFICATION 8/0 (RFC
+  // 9687 4); a message sent restarts it; a late Tick finds the HoldTimer first.
+  {Sit::established_send_hold, Ev::start, established, "", "H+89 K+29 SH+19"},
+  {Sit::established_send_hold, Ev::stop, idle, kStop, ""},
+  {Sit::established_send_hold, Ev::stop_auto, idle, kStopAuto, "IH+1"},
+  {Sit::established_send_hold, Ev::tick, idle, "SendNotification(8/0) CloseConnection Down", "IH+1"},
+  {Sit::established_send_hold, Ev::tick_late, idle, kHoldExpired, "IH+1"},
+  {Sit::established_send_hold, Ev::tcp_connected, established, "", "H+89 K+29 SH+19"},
+  {Sit::established_send_hold, Ev::tcp_failed, idle, kDown, "IH+1"},
+  {Sit::established_send_hold, Ev::open, idle, "SendNotification(5/3) CloseConnection Down", "IH+1"},
+  {Sit::established_send_hold, Ev::open_bad, idle, "SendNotification(5/3) CloseConnection Down", "IH+1"},
+  {Sit::established_send_hold, Ev::message_error, idle, kBadLength, "IH+1"},
+  {Sit::established_send_hold, Ev::collision_dump, idle, kCollision, "IH+1"},
+  {Sit::established_send_hold, Ev::notification, idle, kDown, "IH+1"},
+  {Sit::established_send_hold, Ev::keepalive, established, "", "H+90 K+29 SH+19"},
+  {Sit::established_send_hold, Ev::update, established, "", "H+90 K+29 SH+19"},
+  {Sit::established_send_hold, Ev::route_refresh, established, "", "H+90 K+29 SH+19"},
+  {Sit::established_send_hold, Ev::message_sent, established, "", "H+89 K+30 SH+20"},
 };
 // clang-format on
 
