@@ -243,7 +243,8 @@ int run_replay_decode(const ReplayDecodeOptions& options, std::ostream& out, std
 }
 
 void add_replay_command(CLI::App& app, ReplayOptions& options, int& exit_code) {
-  auto* replay = app.add_subcommand("replay", "Captured BGP sessions: decode (see docs/replay.md)");
+  auto* replay =
+      app.add_subcommand("replay", "Captured BGP sessions: decode, run, send (see docs/replay.md)");
   replay->require_subcommand(1);
   auto* decode = replay->add_subcommand(
       "decode",
@@ -264,6 +265,64 @@ void add_replay_command(CLI::App& app, ReplayOptions& options, int& exit_code) {
   decode->callback([&options, &exit_code] {
     exit_code = run_replay_decode(options.decode, std::cout, std::cerr);
   });
+
+  auto* run = replay->add_subcommand(
+      "run",
+      "The speaker takes one side's place in the simulator against the other side's recorded "
+      "messages; reports divergences (exit 1)");
+  auto& r = options.run;
+  run->add_option("file", r.file, "Capture file (pcap, pcapng)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  run->add_option("--session", r.session, "Session number (as replay decode numbers them)")
+      ->capture_default_str();
+  run->add_option("--as", r.side, "The side the speaker replaces")
+      ->required()
+      ->check(CLI::IsMember({"a", "b"}));
+  run->add_flag("--json", r.json, "One JSON object instead of the summary");
+  run->add_option("--seed", r.seed, "Root seed of the simulated world")->capture_default_str();
+  run->add_option("--latency-us", r.latency_us, "One-way link latency in microseconds")
+      ->capture_default_str();
+  run->add_option("--settle-s", r.settle_s,
+                  "Virtual seconds run after the last recorded message before comparing")
+      ->capture_default_str();
+  run->add_option("--pcap", r.pcap_path, "Write the simulated session to this pcap file");
+  run->callback(
+      [&options, &exit_code] { exit_code = run_replay_run(options.run, std::cout, std::cerr); });
+
+  auto* send = replay->add_subcommand(
+      "send",
+      "Re-send one side's UPDATEs (pcap, MRT BGP4MP) or an MRT RIB dump's routes to a live "
+      "daemon");
+  auto& s = options.send;
+  send->add_option("file", s.file, "Capture (pcap, pcapng) or MRT file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  send->add_option("--session", s.session, "Session (pcap) or peer pair (MRT BGP4MP)")
+      ->capture_default_str();
+  send->add_option("--as", s.side, "pcap: the side whose UPDATEs are sent")
+      ->check(CLI::IsMember({"a", "b"}))
+      ->capture_default_str();
+  send->add_option("--to", s.to, "The daemon: ADDRESS:PORT ([ADDRESS]:PORT for IPv6)")->required();
+  send->add_option("--pace", s.pace, "recorded: UPDATEs at their recorded offsets; max: at once")
+      ->check(CLI::IsMember({"recorded", "max"}))
+      ->capture_default_str();
+  send->add_option("--local-as", s.local_as, "Our AS")->required();
+  send->add_option("--peer-as", s.peer_as, "The daemon's AS")->required();
+  send->add_option("--router-id", s.router_id, "Our BGP identifier (default: --local-address)");
+  send->add_option("--local-address", s.local_address, "Address to connect from");
+  send->add_option("--next-hop", s.next_hop, "Replace every route's next hop with this one");
+  send->add_option("--mrt-peer", s.mrt_peer,
+                   "RIB dumps: only this peer's routes (default: the first entry per prefix)");
+  send->add_option("--hold-time", s.hold_time_s, "Hold time in seconds")->capture_default_str();
+  send->add_option("--timeout", s.timeout_s,
+                   "Seconds to reach Established, and to drain the routes after the last batch")
+      ->capture_default_str();
+  send->add_option("--linger", s.linger_s, "Seconds to keep the session up after sending")
+      ->capture_default_str();
+  send->add_flag("--keep", s.keep, "Keep the session up until SIGINT/SIGTERM");
+  send->callback(
+      [&options, &exit_code] { exit_code = run_replay_send(options.send, std::cout, std::cerr); });
 }
 
 }  // namespace bgpsim::cli
