@@ -99,7 +99,7 @@ std::variant<std::map<rib::RouteKey, PathAttributes>, std::string> neighbor_rout
       auto& asns = segments.front().asns;
       asns.insert(asns.begin(), n.local_as);
     }
-    out[rib::RouteKey{r.family, r.nlri}] = std::move(a);
+    out[rib::RouteKey{r.family, r.route_nlri()}] = std::move(a);
   }
   return out;
 }
@@ -117,6 +117,9 @@ bool same_session(const session::PeerSettings& x, const session::PeerSettings& y
          x.fsm.extended_next_hop == y.fsm.extended_next_hop &&
          x.fsm.graceful_restart == y.fsm.graceful_restart &&
          x.fsm.extra_capabilities == y.fsm.extra_capabilities &&
+         x.fsm.delay_open_s == y.fsm.delay_open_s &&
+         x.fsm.send_notification_without_open == y.fsm.send_notification_without_open &&
+         x.fsm.send_hold_time_s == y.fsm.send_hold_time_s && x.prefix_limits == y.prefix_limits &&
          x.build.group_updates == y.build.group_updates;
 }
 

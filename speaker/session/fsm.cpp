@@ -582,4 +582,23 @@ wire::Notification collision_notification() {
   return notification(wire::NotifyCode::cease, wire::cease::connection_collision_resolution);
 }
 
+wire::Notification max_prefixes_notification(const PrefixLimit& limit) {
+  wire::Notification n = notification(wire::NotifyCode::cease, wire::cease::max_prefixes);
+  n.data = {static_cast<std::uint8_t>(limit.family.afi >> 8),
+            static_cast<std::uint8_t>(limit.family.afi),
+            static_cast<std::uint8_t>(limit.family.safi),
+            static_cast<std::uint8_t>(limit.limit >> 24),
+            static_cast<std::uint8_t>(limit.limit >> 16),
+            static_cast<std::uint8_t>(limit.limit >> 8),
+            static_cast<std::uint8_t>(limit.limit)};
+  return n;
+}
+
+std::optional<PrefixLimit> exceeded_limit(const std::vector<PrefixLimit>& limits,
+                                          wire::Family family, std::size_t routes) {
+  for (const auto& l : limits)
+    if (l.family == family && routes > l.limit) return l;
+  return std::nullopt;
+}
+
 }  // namespace bgpsim::session

@@ -241,4 +241,18 @@ Initiator collision_winner(std::uint32_t local_router_id, std::uint32_t remote_r
                            std::uint32_t local_as, std::uint32_t remote_as);
 wire::Notification collision_notification();
 
+// --- Maximum number of prefixes (RFC 4486 4) ---------------------------------
+// A configured upper bound on the routes of one family a peer may announce.
+struct PrefixLimit {
+  wire::Family family;
+  std::uint32_t limit = 0;
+  bool operator==(const PrefixLimit&) const = default;
+};
+// Cease / Maximum Number of Prefixes Reached with the optional data of RFC
+// 4486 4: "AFI (2 octets), SAFI (1 octet), Prefix upper bound (4 octets)".
+wire::Notification max_prefixes_notification(const PrefixLimit& limit);
+// The limit `routes` (the family's count in the Adj-RIB-In) exceeds, if any.
+std::optional<PrefixLimit> exceeded_limit(const std::vector<PrefixLimit>& limits,
+                                          wire::Family family, std::size_t routes);
+
 }  // namespace bgpsim::session

@@ -27,6 +27,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <array>
 #include <deque>
 #include <memory>
@@ -46,6 +47,10 @@ struct PeerSettings {
   runtime::SocketOptions socket;  // local address, TCP-MD5, TTL
   PeerConfig fsm;                 // what we are and offer
   rib::BuildOptions build;        // update packing
+  // RFC 4486: more routes of a family than its limit end the session with
+  // Cease / Maximum Number of Prefixes Reached (AutomaticStop: back-off,
+  // then reconnect).
+  std::vector<PrefixLimit> prefix_limits;
 };
 
 // What a peer reports to whoever owns it (the reactor). All calls happen on
@@ -534,6 +539,7 @@ class Peer {
             if (c == current_ && fsm_.state().state == State::established) {
               auto changes = adj_rib_in_.apply(m, pool_);
               if (!changes.empty()) observer_.on_routes(settings_.name, changes);
+              check_prefix_limits(c, changes);
             }
           } else if constexpr (std::is_same_v<T, wire::RouteRefresh>) {
             handle(c->id, RouteRefreshReceived{});
@@ -548,6 +554,23 @@ class Peer {
           }
         },
         message);
+  }
+
+  // RFC 4486 4: a family over its configured upper bound ends the session.
+  // Only families this UPDATE announced in are counted (the count walks the
+  // family's routes, at most limit + 1 of them).
+  void check_prefix_limits(const ConnectionPtr& c, const std::vector<rib::Route>& changes) {
+    if (settings_.prefix_limits.empty()) return;
+    std::vector<wire::Family> announced;
+    for (const auto& r : changes)
+      if (r.attributes &&
+          std::find(announced.begin(), announced.end(), r.key.family) == announced.end())
+        announced.push_back(r.key.family);
+    for (auto family : announced)
+      if (auto l = exceeded_limit(settings_.prefix_limits, family, adj_rib_in_.size(family))) {
+        handle(c->id, Stop{max_prefixes_notification(*l), true});
+        return;
+      }
   }
 
   awaitable<void> writer(ConnectionPtr c) {

@@ -100,7 +100,7 @@ void expect_one_session(const Outcome& o, bool a_keeps_outbound, std::uint64_t s
     }
 }
 
-TEST(Collision, HigherIdentifierKeepsItsConnection) {
+TEST(SimCollision, HigherIdentifierKeepsItsConnection) {
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     Outcome o;
     // B has the higher identifier: both keep the connection B initiated.
@@ -115,7 +115,7 @@ TEST(Collision, HigherIdentifierKeepsItsConnection) {
 
 // RFC 6286 2.3: equal identifiers (allowed on eBGP) -- the connection
 // initiated by the speaker with the larger AS number (B, 65002) is kept.
-TEST(Collision, EqualIdentifiersLargerAsKeepsItsConnection) {
+TEST(SimCollision, EqualIdentifiersLargerAsKeepsItsConnection) {
   Outcome o;
   run(7, "10.0.0.5", "10.0.0.5", o);
   expect_one_session(o, false, 7);

@@ -59,7 +59,7 @@ Awaitable deaf_peer(sim::SimRuntime rt, std::chrono::seconds keepalive,
   broke_at = rt.now();
 }
 
-TEST(SendHold, PeerThatStopsReadingIsDroppedWithCode8) {
+TEST(SimSendHold, PeerThatStopsReadingIsDroppedWithCode8) {
   sim::World world(11);
   auto& net = sim::Network::install(world);
   const auto node_a = net.add_node("a", {boost::asio::ip::make_address("10.0.0.1")});

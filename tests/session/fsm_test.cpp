@@ -241,5 +241,22 @@ TEST(Collision, HigherIdentifierKeepsItsConnection) {
   EXPECT_EQ(collision_notification().subcode, wire::cease::connection_collision_resolution);
 }
 
+// RFC 4486 4: Cease subcode 1 with AFI (2 octets), SAFI (1), bound (4).
+TEST(PrefixLimit, NotificationCarriesFamilyAndBound) {
+  const auto n = max_prefixes_notification(PrefixLimit{wire::Family(2, 1), 0x01020304});
+  EXPECT_EQ(n.code, 6);
+  EXPECT_EQ(n.subcode, wire::cease::max_prefixes);
+  EXPECT_EQ(n.data, (wire::Bytes{0, 2, 1, 1, 2, 3, 4}));
+}
+
+TEST(PrefixLimit, ExceededOnlyAboveTheFamilysBound) {
+  const std::vector<PrefixLimit> limits = {{wire::ipv4_unicast, 10}, {wire::Family(2, 1), 3}};
+  EXPECT_FALSE(exceeded_limit(limits, wire::ipv4_unicast, 10));
+  EXPECT_EQ(exceeded_limit(limits, wire::ipv4_unicast, 11)->limit, 10u);
+  EXPECT_EQ(exceeded_limit(limits, wire::Family(2, 1), 4)->limit, 3u);
+  EXPECT_FALSE(exceeded_limit(limits, wire::Family(2, 128), 1000)) << "no limit, no bound";
+  EXPECT_FALSE(exceeded_limit({}, wire::ipv4_unicast, 1u << 30));
+}
+
 }  // namespace
 }  // namespace bgpsim::session
