@@ -211,7 +211,10 @@ std::variant<CapturedSession, std::string> load_session(const std::string& path,
     if (r.kind == RecordKind::gap) ++s.gaps;
     if (r.kind == RecordKind::error) ++s.errors;
     if (r.kind != RecordKind::message) return;
-    if (r.context_inferred) s.context_inferred = true;
+    // An OPEN decodes alike in every context; what counts is whether the
+    // messages after the two OPENs had to be read with an inferred one.
+    if (r.context_inferred && r.bytes.size() > wire::header_size && r.bytes[18] != 1)
+      s.context_inferred = true;
     s.messages.push_back(CapturedMessage{r.side, r.time, r.origin.record, r.bytes,
                                          r.context.value_or(wire::DecodeContext{})});
   };

@@ -84,7 +84,28 @@ std::optional<wire::Bytes> rib_entry_update(const Record& r) {
     }
     i += header + length;
   }
-  if (!ipv4_unicast && !has_mp_reach) return std::nullopt;
+  // Dumps without a next hop for the route (BIRD's IPv6 dumps have no
+  // MP_REACH_NLRI): the unspecified address, which --next-hop replaces.
+  if (!ipv4_unicast && !has_mp_reach) {
+    wire::Bytes full;
+    put16(full, r.family.afi);
+    full.push_back(r.family.safi);
+    const std::size_t length = r.prefix.address.v6 ? 16 : 4;
+    full.push_back(std::uint8_t(length));
+    full.insert(full.end(), length, 0);
+    full.push_back(0);  // reserved
+    put_prefix(full, r.prefix);
+    attributes.push_back(0x90);  // optional, extended length
+    attributes.push_back(14);
+    put16(attributes, full.size());
+    attributes.insert(attributes.end(), full.begin(), full.end());
+    has_mp_reach = true;
+  }
+  if (ipv4_unicast && !has_next_hop && !has_mp_reach) {
+    const std::uint8_t next_hop[] = {0x40, 3, 4, 0, 0, 0, 0};
+    attributes.insert(attributes.end(), std::begin(next_hop), std::end(next_hop));
+    has_next_hop = true;
+  }
   wire::Bytes m(16, 0xff);
   put16(m, 0);  // length, below
   m.push_back(2);
@@ -342,8 +363,8 @@ SendReport send_routes(const SendSource& source, const SendOptions& options,
       }
       if (!co_await sleep(20ms)) co_return;
     }
-    if (!co_await sleep(200ms)) co_return;
     report.elapsed = rt.now() - start;
+    if (!co_await sleep(200ms)) co_return;  // the last write leaves the socket
     if (observer.down) {
       report.error = "the session went down: " + observer.down_reason;
       speaker.stop();
