@@ -33,6 +33,29 @@ std::uint64_t mix(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
+}  // namespace
+
+std::string received_reason(const wire::Notification& n) {
+  std::string out = "NOTIFICATION received: " + std::string(wire::notify_code_name(n.code)) +
+                    " / " + std::string(wire::notify_subcode_name(n.code, n.subcode));
+  const bool shutdown = n.code == static_cast<std::uint8_t>(wire::NotifyCode::cease) &&
+                        (n.subcode == wire::cease::administrative_shutdown ||
+                         n.subcode == wire::cease::administrative_reset);
+  if (!shutdown || n.data.empty()) return out;
+  // RFC 9003 2: "If a Shutdown Communication with an invalid Length value,
+  // or an invalid UTF-8 sequence is received, a message indicating this
+  // event SHOULD be logged ... An erroneous or malformed Shutdown
+  // Communication itself MUST NOT be logged verbatim."
+  auto text = n.shutdown_communication();
+  if (!text) return out + " (malformed Shutdown Communication, not shown)";
+  if (text->empty()) return out;
+  for (char& ch : *text)
+    if (ch == '\r' || ch == '\n') ch = ' ';
+  return out + ": \"" + *text + "\"";
+}
+
+namespace {
+
 class Stepper {
  public:
   Stepper(const PeerConfig& c, FsmState& s, Time now) : c_(c), s_(s), now_(now) {}
@@ -319,7 +342,7 @@ class Stepper {
                    },
                    [&](const MessageError& m) { message_error_before_open(m.error); },
                    [&](const NotificationReceived& n) {
-                     fail("NOTIFICATION received", std::nullopt, n.notification);
+                     fail(received_reason(n.notification), std::nullopt, n.notification);
                    },
                    [&](const MessageSent&) {},
                    // RFC 4271 8.2.2 Connect/Active: "In response to any other
@@ -353,7 +376,7 @@ class Stepper {
             [&](const MessageError& m) { on_error(m.error); },
             [&](const OpenCollisionDump&) { collision_dump(); },
             [&](const NotificationReceived& n) {
-              fail("NOTIFICATION received", std::nullopt, n.notification);
+              fail(received_reason(n.notification), std::nullopt, n.notification);
             },
             [&](const KeepaliveReceived&) {
               unexpected("KEEPALIVE", wire::fsm_error::unexpected_in_opensent);
@@ -405,7 +428,7 @@ class Stepper {
                    [&](const MessageError& m) { on_error(m.error); },
                    [&](const OpenCollisionDump&) { collision_dump(); },
                    [&](const NotificationReceived& n) {
-                     fail("NOTIFICATION received", std::nullopt, n.notification);
+                     fail(received_reason(n.notification), std::nullopt, n.notification);
                    },
                    [&](const KeepaliveReceived&) {
                      // RFC 4271 8.2.2 OpenConfirm, KeepAliveMsg: "restarts the
@@ -445,7 +468,7 @@ class Stepper {
                    [&](const MessageError& m) { on_error(m.error); },
                    [&](const OpenCollisionDump&) { collision_dump(); },
                    [&](const NotificationReceived& n) {
-                     fail("NOTIFICATION received", std::nullopt, n.notification);
+                     fail(received_reason(n.notification), std::nullopt, n.notification);
                    },
                    // RFC 4271 8.2.2 Established, KeepAliveMsg / UpdateMsg:
                    // "restarts its HoldTimer, if the negotiated HoldTime value is non-zero".

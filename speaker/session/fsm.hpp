@@ -241,6 +241,11 @@ Initiator collision_winner(std::uint32_t local_router_id, std::uint32_t remote_r
                            std::uint32_t local_as, std::uint32_t remote_as);
 wire::Notification collision_notification();
 
+// Down::reason for a NOTIFICATION received: code and subcode names, and the
+// Shutdown Communication of Cease 2/4 (RFC 9003) when well formed; a
+// malformed one is reported as such, never shown.
+std::string received_reason(const wire::Notification& n);
+
 // --- Maximum number of prefixes (RFC 4486 4) ---------------------------------
 // A configured upper bound on the routes of one family a peer may announce.
 struct PrefixLimit {

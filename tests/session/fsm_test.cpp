@@ -258,5 +258,38 @@ TEST(PrefixLimit, ExceededOnlyAboveTheFamilysBound) {
   EXPECT_FALSE(exceeded_limit({}, wire::ipv4_unicast, 1u << 30));
 }
 
+// RFC 9003 2: a received Shutdown Communication is shown in the Down reason;
+// a malformed one (length past the data, invalid UTF-8) is reported as such
+// and never shown verbatim.
+TEST(ShutdownCommunication, ShownWhenWellFormedNeverWhenMalformed) {
+  auto down_reason = [](const wire::Notification& n) {
+    Fsm fsm(test_config());
+    fsm.step(s(0), Start{});
+    fsm.step(s(0), TcpConnected{});
+    fsm.step(s(0), OpenReceived{peer_open()});
+    fsm.step(s(0), KeepaliveReceived{});
+    for (const auto& a : fsm.step(s(1), NotificationReceived{n}))
+      if (const auto* d = std::get_if<Down>(&a)) return d->reason;
+    return std::string("no Down");
+  };
+  EXPECT_EQ(down_reason(wire::Notification::make_shutdown(2, "maintenance\nuntil 18:00 \xc3\xa9")),
+            "NOTIFICATION received: Cease / Administrative Shutdown: \"maintenance until 18:00 "
+            "\xc3\xa9\"");
+  EXPECT_EQ(down_reason(wire::Notification::make_shutdown(4, "reset")),
+            "NOTIFICATION received: Cease / Administrative Reset: \"reset\"");
+  // Length 10, two octets follow: malformed.
+  const auto too_long = down_reason(wire::Notification{6, 2, {10, 'a', 'b'}});
+  EXPECT_EQ(too_long,
+            "NOTIFICATION received: Cease / Administrative Shutdown (malformed Shutdown "
+            "Communication, not shown)");
+  // Invalid UTF-8 (a lone continuation octet) next to readable text.
+  const auto bad_utf8 = down_reason(wire::Notification{6, 2, {3, 'o', 'k', 0x80}});
+  EXPECT_NE(bad_utf8.find("malformed"), std::string::npos);
+  EXPECT_EQ(bad_utf8.find("ok"), std::string::npos);
+  // Other codes: names only.
+  EXPECT_EQ(down_reason(wire::Notification{4, 0, {}}),
+            "NOTIFICATION received: Hold Timer Expired / Unspecific");
+}
+
 }  // namespace
 }  // namespace bgpsim::session
