@@ -51,8 +51,7 @@ JsonEnvelope envelope_of(const nlohmann::json& expected) {
 
 std::set<std::string> decodable_families() {
   std::set<std::string> out;
-  for (Family f : {ipv4_unicast, ipv4_multicast, ipv6_unicast, ipv6_multicast})
-    if (family_supported(f)) out.insert(f.to_string());
+  for (Family f : supported_families()) out.insert(f.to_string());
   return out;
 }
 
@@ -105,30 +104,32 @@ DecodeContext context_from_exabgp_config(const std::filesystem::path& config) {
   if (conf.find("extended-message enable") != std::string::npos) ctx.extended_message = true;
   // RFC 8950 extended next hop: families named in a `nexthop { AFI SAFI NH-AFI; }` block.
   static const std::regex nexthop_block(R"(nexthop\s*\{([^}]*)\})");
-  static const std::regex nexthop_entry(R"((ipv4|ipv6)\s+(unicast|multicast)\s+(ipv4|ipv6)\s*;)");
+  static const std::regex nexthop_entry(R"((ipv4|ipv6)\s+([a-z-]+)\s+(ipv4|ipv6)\s*;)");
   std::smatch nh;
   if (std::regex_search(conf, nh, nexthop_block)) {
     const std::string entries = nh[1].str();
     for (std::sregex_iterator it(entries.begin(), entries.end(), nexthop_entry), end; it != end;
          ++it)
-      ctx.extended_next_hop.insert(*Family::parse((*it)[1].str() + " " + (*it)[2].str()));
+      if (auto f = Family::parse((*it)[1].str() + " " + (*it)[2].str()))
+        ctx.extended_next_hop.insert(*f);
   }
   static const std::regex add_path_capability(R"(add-path\s+(send|receive|send/receive)\s*;)");
   if (!std::regex_search(conf, add_path_capability)) return ctx;
   // Families named in an `add-path { ... }` block, or every family if none.
   static const std::regex block(R"(add-path\s*\{([^}]*)\})");
-  static const std::regex family_name(R"((ipv4|ipv6)\s+(unicast|multicast))");
+  static const std::regex family_name(R"((ipv4|ipv6|l2vpn)\s+([a-z-]+))");
   std::smatch m;
   const std::string families = std::regex_search(conf, m, block) ? m[1].str() : "";
   bool any = false;
   for (std::sregex_iterator it(families.begin(), families.end(), family_name), end; it != end;
        ++it) {
-    ctx.add_path.insert(*Family::parse((*it)[1].str() + " " + (*it)[2].str()));
-    any = true;
+    if (auto f = Family::parse((*it)[1].str() + " " + (*it)[2].str())) {
+      ctx.add_path.insert(*f);
+      any = true;
+    }
   }
   if (!any)
-    for (Family f : {ipv4_unicast, ipv4_multicast, ipv6_unicast, ipv6_multicast})
-      ctx.add_path.insert(f);
+    for (Family f : supported_families()) ctx.add_path.insert(f);
   return ctx;
 }
 

@@ -95,6 +95,9 @@ struct StaticRoute {
   Location where;
 
   const RouteExtras& extra() const;
+  // The NLRI as its family's row carries it: with the route distinguisher and
+  // the labels (from the extras) when the row has them. The route's key.
+  wire::Nlri route_nlri() const;
   bool operator==(const StaticRoute& o) const;
 };
 

@@ -478,8 +478,7 @@ class Parser {
   void family_statement(std::vector<Family>& out) {
     if (!simple()) return;
     if (n_ == 1 && words_[0].is("all")) {
-      for (Family f : {ipv4_unicast, ipv4_multicast, ipv6_unicast, ipv6_multicast})
-        out.push_back(f);
+      for (Family f : supported_families()) out.push_back(f);
       return;
     }
     if (n_ != 2) return error(words_[0], "expected 'AFI SAFI'");

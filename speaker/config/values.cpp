@@ -5,6 +5,8 @@
 #include <mutex>
 #include <set>
 
+#include "speaker/wire/family_row.hpp"
+
 namespace bgpsim::config {
 
 using namespace bgpsim::wire;
@@ -57,6 +59,16 @@ const RouteExtras& StaticRoute::extra() const {
   return extras ? *extras : none;
 }
 
+wire::Nlri StaticRoute::route_nlri() const {
+  wire::Nlri n = nlri;
+  const wire::FamilyRow* row = wire::family_row(family);
+  if (!row) return n;
+  const auto& x = extra();
+  if (row->rd && x.rd) n.rd = wire::RouteDistinguisher{x.rd->type, x.rd->value};
+  if (row->labels) n.labels = wire::LabelStack::from_labels(x.labels);
+  return n;
+}
+
 bool StaticRoute::operator==(const StaticRoute& o) const {
   return nlri == o.nlri && family == o.family && next_hop_self == o.next_hop_self &&
          *attributes == *o.attributes && extra() == o.extra();
@@ -82,10 +94,15 @@ std::vector<Family> Neighbor::negotiated_families() const {
 }
 
 std::optional<std::string> Neighbor::unsupported() const {
-  for (const auto& r : routes)
+  for (const auto& r : routes) {
     if (!family_supported(r.family))
       return fmt::format("{}: route {} of family {} is not supported by the speaker yet",
                          r.where.to_string(), r.nlri.prefix.to_string(), r.family.to_string());
+    if (r.extra().labels.size() > wire::LabelStack::capacity)
+      return fmt::format("{}: route {} has {} labels, more than the {} the speaker sends",
+                         r.where.to_string(), r.nlri.prefix.to_string(), r.extra().labels.size(),
+                         wire::LabelStack::capacity);
+  }
   for (const auto& r : flow_routes)
     return fmt::format("{}: flow route of family {} is not supported by the speaker yet",
                        r.where.to_string(), r.family.to_string());

@@ -6,7 +6,8 @@ using namespace bgpsim::wire;
 
 PathAttributes route_attributes(const PathAttributes& received, std::optional<Family> mp_family) {
   PathAttributes a = received;
-  if (mp_family && received.mp_reach) a.next_hop = mp_next_hop(received.mp_reach->next_hop);
+  if (mp_family && received.mp_reach)
+    a.next_hop = next_hop_address(*mp_family, received.mp_reach->next_hop);
   a.mp_reach.reset();
   a.mp_unreach.reset();
   return a;
@@ -22,7 +23,9 @@ std::vector<AdjRibIn::Change> AdjRibIn::apply(const Update& update, AttributePoo
     RouteKey key{family, nlri};
     auto [it, inserted] = routes_.try_emplace(key, attributes);
     if (!inserted) {
-      if (it->second == attributes) return;  // interned: same pointer, same attributes
+      // interned: same pointer, same attributes
+      if (it->second == attributes && it->first.nlri == nlri) return;
+      it = replace_key(routes_, it, key);
       it->second = attributes;
     }
     changes.push_back(Change{key, attributes});

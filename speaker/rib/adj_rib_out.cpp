@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "speaker/wire/family_row.hpp"
+
 namespace bgpsim::rib {
 
 using namespace bgpsim::wire;
@@ -12,7 +14,8 @@ using namespace bgpsim::wire;
 void AdjRibOut::announce(const RouteKey& key, AttributesPtr attributes) {
   auto [it, inserted] = routes_.try_emplace(key, attributes);
   if (!inserted) {
-    if (it->second == attributes) return;
+    if (it->second == attributes && it->first.nlri == key.nlri) return;
+    it = replace_key(routes_, it, key);  // new labels (RFC 8277): same route, sent again
     it->second = std::move(attributes);
   }
   dirty_.insert(key);
@@ -51,8 +54,13 @@ std::vector<Update> AdjRibOut::take_updates(const EncodeContext& ctx, const Buil
   auto it = dirty_.begin();
   for (; it != dirty_.end() && batch.size() < options.batch_routes_max; ++it) {
     if (!options.families.items().empty() && !options.families.contains(it->family)) continue;
+    // An announcement as the table holds it (its labels may be newer than the
+    // dirty key's); a withdrawal under the key it was queued with.
     auto route = routes_.find(*it);
-    batch.push_back(Route{*it, route == routes_.end() ? nullptr : route->second});
+    if (route == routes_.end())
+      batch.push_back(Route{*it, nullptr});
+    else
+      batch.push_back(Route{route->first, route->second});
   }
   dirty_.erase(dirty_.begin(), it);
   auto built = build_updates(batch, ctx, options);
@@ -90,9 +98,7 @@ Sized attributes_size(const PathAttributes& a, const EncodeContext& ctx) {
 }
 
 std::string route_name(Family family, const Nlri& n) {
-  std::string name = family.to_string() + " " + n.prefix.to_string();
-  if (n.path_id) name += " path-id " + std::to_string(*n.path_id);
-  return name;
+  return family.to_string() + " " + nlri_text(family, n);
 }
 
 // Why a route with attributes of `attributes_bytes` (plus `overhead` bytes the
@@ -100,10 +106,6 @@ std::string route_name(Family family, const Nlri& n) {
 std::string too_big(std::size_t needed, std::size_t max) {
   return fmt::format("needs an UPDATE of at least {} bytes, more than the {} the session allows{}",
                      needed, max, max == 4096 ? " (no RFC 8654 extended message)" : "");
-}
-
-Bytes next_hop_field(const IpAddress& next_hop) {
-  return Bytes(next_hop.bytes.begin(), next_hop.bytes.begin() + next_hop.size());
 }
 
 // Splits `nlri` into runs that fit `room` bytes each (one per run when not
@@ -136,6 +138,13 @@ std::vector<Refusal> AdjRibOut::take_refused() { return std::exchange(refused_, 
 
 BuiltUpdates build_updates(const std::vector<Route>& routes, const EncodeContext& ctx,
                            const BuildOptions& options) {
+  const std::size_t max = ctx.max_message_size();
+  BuiltUpdates built;
+  auto refuse_one = [&](Family family, const Nlri& n, std::string reason) {
+    built.refused.push_back(
+        Refusal{RouteKey{family, n}, route_name(family, n) + ": " + std::move(reason)});
+  };
+
   // Group in order of first appearance so the output is deterministic.
   std::map<Family, std::vector<Nlri>> withdrawals;
   struct Group {
@@ -146,32 +155,35 @@ BuiltUpdates build_updates(const std::vector<Route>& routes, const EncodeContext
   std::vector<Group> groups;
   std::map<std::pair<Family, const PathAttributes*>, std::size_t> group_index;  // lookup only
   for (const auto& r : routes) {
-    if (!r.attributes) {
-      withdrawals[r.key.family].push_back(r.key.nlri);
+    const Family family = r.key.family;
+    const FamilyRow* row = family_row(family);
+    if (!row) {
+      refuse_one(family, r.key.nlri, "this build does not encode the family");
       continue;
     }
-    auto [it, inserted] =
-        group_index.try_emplace({r.key.family, r.attributes.get()}, groups.size());
-    if (inserted) groups.push_back(Group{r.key.family, r.attributes, {}});
+    if (auto why = row->invalid(r.key.nlri)) {
+      refuse_one(family, r.key.nlri, std::move(*why));
+      continue;
+    }
+    if (!r.attributes) {
+      withdrawals[family].push_back(row->as_withdrawn(r.key.nlri));
+      continue;
+    }
+    auto [it, inserted] = group_index.try_emplace({family, r.attributes.get()}, groups.size());
+    if (inserted) groups.push_back(Group{family, r.attributes, {}});
     groups[it->second].nlri.push_back(r.key.nlri);
   }
 
   // Sizes are compared before any subtraction, so no room is ever computed
   // below zero (it used to wrap, and a 4,449-byte UPDATE went out on a
   // 4096-byte session).
-  const std::size_t max = ctx.max_message_size();
-  BuiltUpdates built;
-  auto refuse_one = [&](Family family, const Nlri& n, std::string reason) {
-    built.refused.push_back(
-        Refusal{RouteKey{family, n}, route_name(family, n) + ": " + std::move(reason)});
-  };
   auto refuse_nlri = [&](Family family, std::size_t fixed) {
     return [&, family, fixed](const Nlri& n, std::size_t size) {
       refuse_one(family, n, too_big(fixed + size, max));
     };
   };
   for (const auto& [family, nlri] : withdrawals) {
-    const bool base = family == ipv4_unicast;
+    const bool base = family_row(family)->base_fields;
     const std::size_t fixed = update_fixed_size + (base ? 0 : mp_attribute_overhead);
     pack(
         family, nlri, max - fixed, ctx, options,
@@ -189,10 +201,11 @@ BuiltUpdates build_updates(const std::vector<Route>& routes, const EncodeContext
     PathAttributes attributes = *g.attributes;
     // Multiprotocol (RFC 4760), including IPv4 with an IPv6 next hop (RFC 8950),
     // carries the next hop in MP_REACH_NLRI.
-    const bool base = g.family == ipv4_unicast && !(attributes.next_hop && attributes.next_hop->v6);
+    const bool base =
+        family_row(g.family)->base_fields && !(attributes.next_hop && attributes.next_hop->v6);
     Bytes next_hop;
     if (!base) {
-      next_hop = attributes.next_hop ? next_hop_field(*attributes.next_hop) : Bytes{};
+      next_hop = attributes.next_hop ? next_hop_field(g.family, *attributes.next_hop) : Bytes{};
       attributes.next_hop.reset();
     }
     const Sized size = attributes_size(attributes, ctx);

@@ -5,7 +5,8 @@
 //
 // Convention: a route's next hop is `attributes->next_hop` for every family.
 // The update builder writes it as NEXT_HOP (IPv4 unicast) or inside
-// MP_REACH_NLRI (other families); Adj-RIB-In does the reverse. RIB attribute
+// MP_REACH_NLRI in the form the family's row gives (other families);
+// Adj-RIB-In does the reverse. RIB attribute
 // sets never carry MP_REACH_NLRI or MP_UNREACH_NLRI themselves.
 #pragma once
 
@@ -18,11 +19,29 @@ namespace bgpsim::rib {
 
 using AttributesPtr = std::shared_ptr<const wire::PathAttributes>;
 
+// Ordered by family, then the NLRI's key fields (wire::key_compare): the
+// label stack an NLRI carries is part of the route, not of its name (RFC
+// 8277), so a route whose labels change keeps its key and the RIB replaces
+// the labels the key holds.
 struct RouteKey {
   wire::Family family;
   wire::Nlri nlri;
-  auto operator<=>(const RouteKey&) const = default;
+  std::strong_ordering operator<=>(const RouteKey& o) const {
+    if (auto c = family <=> o.family; c != 0) return c;
+    return wire::key_compare(nlri, o.nlri);
+  }
+  bool operator==(const RouteKey& o) const { return (*this <=> o) == 0; }
 };
+
+// Gives the entry at `it` the key `key`, equal to its own in order (only the
+// labels differ); returns where the entry now is.
+template <class Map>
+typename Map::iterator replace_key(Map& map, typename Map::iterator it, const RouteKey& key) {
+  if (it->first.nlri == key.nlri) return it;
+  auto node = map.extract(it);
+  node.key() = key;
+  return map.insert(std::move(node)).position;
+}
 
 struct Route {
   RouteKey key;

@@ -240,6 +240,46 @@ Json extended_community_json(std::uint64_t value) {
   return j;
 }
 
+// ---------------------------------------------------- BGP Prefix-SID (40)
+
+// RFC 8669 3 (ExaBGP's "bgp-prefix-sid"), carried opaque: the Label-Index TLV
+// (type 1, length 7: reserved, flags, label index) as "sr-label-index" and the
+// Originator SRGB TLV (type 3: flags, then 3-byte base and range pairs) as
+// "sr-srgbs". nullopt for any other TLV or a malformed one: the attribute is
+// then shown as bytes.
+std::optional<Json> prefix_sid_json(const Bytes& value) {
+  Json out = Json::object();
+  Reader r(value);
+  auto u24 = [](Reader& in) -> std::optional<std::uint32_t> {
+    auto b = in.take(3);
+    if (!b) return std::nullopt;
+    return (std::uint32_t{(*b)[0]} << 16) | (std::uint32_t{(*b)[1]} << 8) | (*b)[2];
+  };
+  while (!r.empty()) {
+    const auto type = r.u8();
+    const auto length = r.u16();
+    if (!type || !length) return std::nullopt;
+    auto tlv = r.sub(*length);
+    if (!tlv) return std::nullopt;
+    if (*type == 1 && *length == 7) {
+      tlv->take(3);
+      out["sr-label-index"] = *tlv->u32();
+    } else if (*type == 3 && *length >= 2 && (*length - 2) % 6 == 0) {
+      tlv->take(2);
+      Json srgbs = Json::array();
+      while (!tlv->empty()) {
+        auto base = u24(*tlv);
+        auto range = u24(*tlv);
+        srgbs.push_back({*base, *range});
+      }
+      out["sr-srgbs"] = std::move(srgbs);
+    } else {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 namespace attr_table {
@@ -326,7 +366,10 @@ void attributes_to_json(const PathAttributes& a, const DecodeContext& ctx, Json&
   auto other = a.other.begin();
   auto render_other_below = [&](unsigned code) {
     for (; other != a.other.end() && other->code < code; ++other)
-      out[generic_key(other->code, other->flags)] = "0x" + to_hex(other->value, false);
+      if (auto sid = other->code == 40 ? prefix_sid_json(other->value) : std::nullopt)
+        out["bgp-prefix-sid"] = std::move(*sid);
+      else
+        out[generic_key(other->code, other->flags)] = "0x" + to_hex(other->value, false);
   };
   for (const auto& row : attr_table::rows()) {
     if (!row.present(a)) continue;

@@ -3,36 +3,47 @@
 // next to their codecs (attributes_json.cpp, open_json.cpp).
 #include "speaker/wire/json.hpp"
 
+#include "speaker/wire/family_row.hpp"
+
 namespace bgpsim::wire {
 
 namespace {
 
-Json nlri_to_json(const Nlri& n) {
-  Json j;
-  j["nlri"] = n.prefix.to_string();
-  // ExaBGP prints path identifiers dotted-quad.
-  if (n.path_id) j["path-information"] = dotted_quad(*n.path_id);
+// The family's row renders each NLRI as ExaBGP does.
+Json nlri_to_json(const FamilyRow& row, const Nlri& n) {
+  Json j = Json::object();
+  row.to_json(n, j);
   return j;
 }
 
 // ExaBGP keys announced routes by next hop; a field of another shape
 // (another family's) is shown in hex.
-std::string next_hop_key(const Bytes& field) {
-  if (auto a = mp_next_hop(field)) return a->to_string();
+std::string next_hop_key(Family family, const Bytes& field) {
+  if (auto a = next_hop_address(family, field)) return a->to_string();
   return field.empty() ? "null" : "0x" + to_hex(field);
 }
 
-void add_announce(Json& announce, const std::string& family, const std::string& next_hop,
-                  const std::vector<Nlri>& nlri) {
-  Json& list = announce[family][next_hop];
-  if (list.is_null()) list = Json::array();
-  for (const auto& n : nlri) list.push_back(nlri_to_json(n));
+// A family without a row has no decoded NLRI (its bytes are rendered
+// opaque), so only its name is needed.
+Json& family_list(Json& parent, Family family) {
+  const FamilyRow* row = family_row(family);
+  return parent[row ? std::string(row->name) : family.to_string()];
 }
 
-void add_withdraw(Json& withdraw, const std::string& family, const std::vector<Nlri>& nlri) {
-  Json& list = withdraw[family];
+void add_nlri(Json& list, Family family, const std::vector<Nlri>& nlri) {
   if (list.is_null()) list = Json::array();
-  for (const auto& n : nlri) list.push_back(nlri_to_json(n));
+  if (nlri.empty()) return;
+  const FamilyRow& row = *family_row(family);  // decoded NLRI: the family has a row
+  for (const auto& n : nlri) list.push_back(nlri_to_json(row, n));
+}
+
+void add_announce(Json& announce, Family family, const std::string& next_hop,
+                  const std::vector<Nlri>& nlri) {
+  add_nlri(family_list(announce, family)[next_hop], family, nlri);
+}
+
+void add_withdraw(Json& withdraw, Family family, const std::vector<Nlri>& nlri) {
+  add_nlri(family_list(withdraw, family), family, nlri);
 }
 
 Json opaque_to_json(const Bytes& b) { return Json{{"raw", "0x" + to_hex(b)}}; }
@@ -47,15 +58,29 @@ Json update_to_json(const Update& u, const DecodeContext& ctx) {
   const bool withdraw_all = u.treat_as_withdraw();
   Json attribute = Json::object();
   attributes_to_json(a, ctx, attribute);
+  if (a.next_hop && u.nlri.empty() && !a.mp_reach) {
+    // ExaBGP shows NEXT_HOP as the key of the routes it announces; an UPDATE
+    // that announces none shows it among the attributes, in type-code order
+    // (after ORIGIN and AS_PATH). ExaBGP's api-vpnv4.ci expects this of a
+    // withdrawal in MP_UNREACH_NLRI; conf-vpn.ci and extended-nexthop.ci
+    // expect no such key when MP_REACH_NLRI announces.
+    Json ordered = Json::object();
+    for (const char* key : {"origin", "as-path"})
+      if (attribute.contains(key)) ordered[key] = attribute[key];
+    ordered["next-hop"] = a.next_hop->to_string();
+    for (auto& [key, value] : attribute.items())
+      if (!ordered.contains(key)) ordered[key] = std::move(value);
+    attribute = std::move(ordered);
+  }
 
   Json announce = Json::object();
   Json withdraw = Json::object();
-  const std::string v4 = ipv4_unicast.to_string();
+  const Family v4 = ipv4_unicast;  // the UPDATE's own fields (RFC 4271 4.3)
   if (!u.withdrawn.empty()) add_withdraw(withdraw, v4, u.withdrawn);
   if (a.mp_unreach) {
-    const auto family = a.mp_unreach->family.to_string();
+    const Family family = a.mp_unreach->family;
     if (!a.mp_unreach->opaque_nlri.empty())
-      withdraw[family] = opaque_to_json(a.mp_unreach->opaque_nlri);
+      withdraw[family.to_string()] = opaque_to_json(a.mp_unreach->opaque_nlri);
     else
       add_withdraw(withdraw, family, a.mp_unreach->nlri);
   }
@@ -67,14 +92,14 @@ Json update_to_json(const Update& u, const DecodeContext& ctx) {
       add_announce(announce, v4, a.next_hop ? a.next_hop->to_string() : "null", u.nlri);
   }
   if (a.mp_reach) {
-    const auto family = a.mp_reach->family.to_string();
+    const Family family = a.mp_reach->family;
     if (!a.mp_reach->opaque_nlri.empty())
-      announce[family][next_hop_key(a.mp_reach->next_hop)] =
+      announce[family.to_string()][next_hop_key(family, a.mp_reach->next_hop)] =
           opaque_to_json(a.mp_reach->opaque_nlri);
     else if (withdraw_all)
       add_withdraw(withdraw, family, a.mp_reach->nlri);
     else
-      add_announce(announce, family, next_hop_key(a.mp_reach->next_hop), a.mp_reach->nlri);
+      add_announce(announce, family, next_hop_key(family, a.mp_reach->next_hop), a.mp_reach->nlri);
   }
 
   Json body = Json::object();

@@ -1,9 +1,15 @@
-// NLRI and the per-family table (one row per AFI/SAFI: NLRI coding, next-hop
-// coding and JSON), RFC 4271 4.3, RFC 4760, RFC 7911 (path identifiers).
+// NLRI: one value type for every family's route key (RFC 4271 4.3, RFC 4760,
+// RFC 7911 path identifiers, RFC 8277 labels, RFC 4364 route distinguishers),
+// and the codec entry points, which dispatch to the family's row
+// (family_row.hpp: one row per AFI/SAFI, each in its own family_*.cpp).
 #pragma once
 
+#include <array>
+#include <compare>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "speaker/wire/address.hpp"
@@ -12,35 +18,94 @@
 
 namespace bgpsim::wire {
 
-// One route key. Later families (VPN, flowspec, EVPN...) extend this with a
-// variant of their own NLRI types; unicast and multicast are prefixes.
+// RFC 4364 4.2: a type (0: 2-byte ASN + 4-byte number, 1: IPv4 address +
+// 2-byte number, 2: 4-byte ASN + 2-byte number) and the 6-byte value.
+struct RouteDistinguisher {
+  std::uint16_t type = 0;
+  std::uint64_t value = 0;  // the 6 bytes after the type, in the low 48 bits
+
+  static RouteDistinguisher from_u64(std::uint64_t wire);
+  std::uint64_t to_u64() const { return (std::uint64_t{type} << 48) | (value & 0xFFFFFFFFFFFFu); }
+  // As ExaBGP prints it: "65000:1", "1.2.3.4:5", "4200000000:7"; other types in hex.
+  std::string to_string() const;
+  // "ASN:N" (type 0, or 2 when the ASN needs 4 bytes) or "IPv4:N" (type 1).
+  static std::optional<RouteDistinguisher> parse(std::string_view text);
+  auto operator<=>(const RouteDistinguisher&) const = default;
+};
+
+// The label stack entries an NLRI carries (RFC 8277 2.2): each 3 bytes on the
+// wire, a 20-bit label, 3 bits of traffic class and the bottom-of-stack bit.
+// Kept raw, as received, so the bytes round-trip and ExaBGP's JSON (which
+// shows label and raw entry) can be rendered. Inline storage keeps the
+// unicast NLRI free of allocation; more than `capacity` entries is a decode
+// error (RFC 8277's Multiple Labels capability allows up to 255, but no
+// implementation we know sends more than a few).
+struct LabelStack {
+  static constexpr std::size_t capacity = 4;
+  static constexpr std::uint32_t bottom_of_stack = 0x000001;
+  // RFC 8277 2.4 (and RFC 3107 3): the label field of a withdrawal.
+  static constexpr std::uint32_t withdraw_compatibility = 0x800000;
+
+  std::array<std::uint32_t, capacity> raw{};  // unused entries stay zero
+  std::uint8_t count = 0;
+
+  // Labels (20-bit values) with the bottom-of-stack bit on the last.
+  static LabelStack from_labels(const std::vector<std::uint32_t>& labels);
+  static std::uint32_t label_of(std::uint32_t raw_entry) { return raw_entry >> 4; }
+  bool empty() const { return count == 0; }
+  bool push(std::uint32_t raw_entry);  // false when full
+  auto operator<=>(const LabelStack&) const = default;
+};
+
+// One NLRI of any family this build decodes. A field a family does not use
+// stays at its default, so one ordering and one equality serve every family.
+// Later families whose NLRI is not a prefix (flowspec, EVPN, BGP-LS...) add
+// their typed members here and their own row.
 struct Nlri {
   IpPrefix prefix;
   std::optional<std::uint32_t> path_id;  // present iff add-path is negotiated
+  LabelStack labels{};                   // nlri-mpls, mpls-vpn (RFC 8277)
+  RouteDistinguisher rd{};               // mpls-vpn (RFC 4364 4.3.4)
   auto operator<=>(const Nlri&) const = default;
 };
 
-// Decodes a run of NLRI of `family` filling `r` (withdrawn routes, NLRI field,
-// or MP_(UN)REACH). Errors use the UPDATE error `subcode` given (invalid
-// network field for the base fields, optional attribute error for MP).
+// The route key order: every field but the labels. RFC 8277 binds labels to
+// a route, they do not name it: a withdrawal carries 0x800000 whatever was
+// announced, and a new label for the same prefix replaces the route.
+std::strong_ordering key_compare(const Nlri& a, const Nlri& b);
+
+// Decodes a run of NLRI of `family` (withdrawn routes, NLRI field, or
+// MP_(UN)REACH). Errors use the UPDATE error `subcode` given (invalid network
+// field for the base fields, optional attribute error for MP). A family this
+// build keeps opaque decodes to nothing.
 Result<std::vector<Nlri>> decode_nlri(Family family, Reader r, const DecodeContext& ctx,
                                       std::uint8_t subcode);
+// Encoding a family without a row writes nothing (its NLRI travel opaque).
 void encode_nlri(Family family, const Nlri& n, const EncodeContext& ctx, Writer& w);
 std::size_t encoded_nlri_size(Family family, const Nlri& n, const EncodeContext& ctx);
 
-// Whether this build decodes the family's NLRI (others are kept opaque).
+// Whether this build decodes the family's NLRI (others are kept opaque):
+// whether it has a row.
 bool family_supported(Family family);
+// Every family with a row, in family order.
+std::vector<Family> supported_families();
 
 // Whether an MP_REACH next-hop field of `length` bytes suits `family` on this
-// session: its own address family's lengths, plus the other address family's
-// (an IPv6 next hop for IPv4 NLRI, RFC 8950) when the Extended Next Hop
-// capability was negotiated for it. Any length for a
-// family this build keeps opaque.
+// session: the forms of its row, plus those of the other address family when
+// the Extended Next Hop capability (RFC 8950) was negotiated for it. Any
+// length for a family this build keeps opaque.
 bool next_hop_length_allowed(Family family, std::size_t length, const DecodeContext& ctx);
 
-// The MP_REACH next-hop field of the unicast and multicast families: 4 bytes
-// IPv4, 16 IPv6, or 32 (RFC 2545 3: global then link-local), whose global
-// address is returned. nullopt for any other length.
-std::optional<IpAddress> mp_next_hop(ByteView field);
+// The global address of an MP_REACH next-hop field of `family` (without the
+// VPN families' zero route distinguishers, RFC 4364 4.3.2 / RFC 4659 3.2.1),
+// or nullopt when the field has none of the family's shapes.
+std::optional<IpAddress> next_hop_address(Family family, ByteView field);
+// The MP_REACH next-hop field that carries `address` for `family`.
+Bytes next_hop_field(Family family, const IpAddress& address);
+
+// How the NLRI reads in configuration and API text ("10.0.0.0/24 rd 65000:1
+// label [ 1000 ] path-information 0.0.0.1"); the prefix alone for a family
+// without a row.
+std::string nlri_text(Family family, const Nlri& n);
 
 }  // namespace bgpsim::wire

@@ -51,7 +51,7 @@ void expect_accepted(Family family, std::size_t length, const DecodeContext& ctx
   const auto& u = std::get<Update>(*m);
   ASSERT_TRUE(u.attributes.mp_reach);
   EXPECT_EQ(u.attributes.mp_reach->next_hop.size(), length);
-  EXPECT_TRUE(mp_next_hop(u.attributes.mp_reach->next_hop).has_value());
+  EXPECT_TRUE(next_hop_address(family, u.attributes.mp_reach->next_hop).has_value());
 }
 
 TEST(MpReachNextHop, Ipv6UnicastTakes16Or32Bytes) {

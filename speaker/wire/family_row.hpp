@@ -1,0 +1,82 @@
+// The family table: one row per AFI/SAFI this build decodes, carrying all
+// the family knows -- its NLRI coding, its next-hop forms, its JSON and its
+// text -- so the codec, the Adj-RIBs, the update builder, the JSON and the
+// parsers ask the row and have no per-family branches (BIRD's bgp_af_table
+// is the model). A family without a row travels opaque.
+//
+// Adding a family: write its row(s) in a file of its own (family_NAME.cpp),
+// declare them below, and list them in family_table (family_row.cpp).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "speaker/wire/nlri.hpp"
+
+namespace bgpsim::wire {
+
+// The MP_REACH next-hop field lengths a family accepts. `own`: addresses of
+// the NLRI's address family (RFC 4760 3: 4 for IPv4; RFC 2545 3: 16, or 32
+// for global then link-local). `extended`: those of the other address family,
+// allowed once the Extended Next Hop capability is negotiated for the family
+// (RFC 8950 4: "the Length of Next Hop Address field MUST be 16 or 32" for
+// IPv4 NLRI; its capability names any Nexthop AFI, and ExaBGP negotiates
+// "ipv6 unicast ipv4" too). `rd_prefixed`: each address is preceded by an
+// 8-byte route distinguisher of zero (RFC 4364 4.3.2, RFC 4659 3.2.1), whose
+// lengths are included above.
+struct NextHopForms {
+  std::array<std::uint8_t, 2> own{};
+  std::array<std::uint8_t, 2> extended{};
+  bool rd_prefixed = false;
+};
+
+struct FamilyRow {
+  Family family;
+  std::string_view name;  // ExaBGP's spelling: "ipv4 mpls-vpn"
+  // RFC 4271 4.3: IPv4 unicast may use the UPDATE's own Withdrawn Routes and
+  // NLRI fields (and NEXT_HOP); every other family goes in MP_(UN)REACH_NLRI.
+  bool base_fields = false;
+  // What the NLRI carries besides the prefix (and the path id).
+  bool labels = false;  // a label stack (RFC 8277)
+  bool rd = false;      // a route distinguisher (RFC 4364)
+
+  // NLRI coding. decode: a whole run (the field's bytes), appending to `out`;
+  // errors name the byte and use `subcode`. encode/size: one NLRI.
+  // `add_path`: whether a path identifier precedes each NLRI (RFC 7911).
+  std::optional<DecodeError> (*decode)(Reader& r, bool add_path, std::uint8_t subcode,
+                                       std::vector<Nlri>& out);
+  void (*encode)(const Nlri& n, bool add_path, Writer& w);
+  std::size_t (*size)(const Nlri& n, bool add_path);
+  // Why `n` cannot be encoded in this family (a prefix of the other address
+  // family, more bits than the NLRI length byte can say), or nullopt.
+  std::optional<std::string> (*invalid)(const Nlri& n);
+  // A withdrawal as sent: RFC 8277 2.4 replaces the label stack by 0x800000.
+  Nlri (*as_withdrawn)(const Nlri& n);
+
+  NextHopForms next_hop;
+
+  // ExaBGP's JSON object for one NLRI ({"nlri": ..., "path-information": ...,
+  // "label": ..., "rd": ...}) and the configuration/API text of one NLRI.
+  void (*to_json)(const Nlri& n, nlohmann::ordered_json& out);
+  std::string (*to_text)(const Nlri& n);
+};
+
+// The row of `family`, or nullptr for a family this build keeps opaque.
+const FamilyRow* family_row(Family family);
+// Every row, in family order.
+std::span<const FamilyRow* const> family_rows();
+
+// Rows, each defined in its family's file.
+extern const FamilyRow ipv4_unicast_row, ipv4_multicast_row, ipv6_unicast_row,
+    ipv6_multicast_row;                                     // family_inet.cpp
+extern const FamilyRow ipv4_labeled_row, ipv6_labeled_row;  // family_labeled.cpp
+extern const FamilyRow ipv4_vpn_row, ipv6_vpn_row;          // family_vpn.cpp
+
+}  // namespace bgpsim::wire

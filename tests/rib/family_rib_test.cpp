@@ -1,0 +1,121 @@
+// The Adj-RIBs and the update builder on labeled and VPN routes: the next hop
+// in the row's form, a new label replacing the route, withdrawals with the
+// RFC 8277 label field, and the round trip through the codec.
+#include <gtest/gtest.h>
+
+#include "speaker/rib/adj_rib_in.hpp"
+#include "speaker/rib/adj_rib_out.hpp"
+#include "speaker/wire/family_row.hpp"
+
+namespace bgpsim::rib {
+namespace {
+
+using namespace bgpsim::wire;
+
+const Family vpn4(Afi::ipv4, Safi::mpls_vpn);
+const Family labeled6(Afi::ipv6, Safi::nlri_mpls);
+
+RouteKey key(Family family, std::string_view prefix, std::vector<std::uint32_t> labels,
+             std::string_view rd = "0:0") {
+  Nlri n;
+  n.prefix = *IpPrefix::parse(prefix);
+  n.labels = LabelStack::from_labels(labels);
+  if (family_row(family)->rd) n.rd = *RouteDistinguisher::parse(rd);
+  return RouteKey{family, n};
+}
+
+AttributesPtr attributes(AttributePool& pool, std::string_view next_hop) {
+  PathAttributes a;
+  a.origin = Origin::igp;
+  a.as_path = AsPath{};
+  a.local_pref = 100;
+  a.next_hop = IpAddress::parse(next_hop);
+  return pool.intern(std::move(a));
+}
+
+TEST(FamilyRib, VpnRouteGoesInMpReachWithTheRowsNextHop) {
+  AttributePool pool;
+  AdjRibOut out;
+  out.announce(key(vpn4, "10.0.0.0/25", {1000}, "65000:1"), attributes(pool, "200.10.0.101"));
+  auto updates = out.take_updates(EncodeContext{}, BuildOptions{});
+  ASSERT_EQ(updates.size(), 1u);
+  const auto& u = updates[0];
+  EXPECT_TRUE(u.nlri.empty());
+  EXPECT_FALSE(u.attributes.next_hop) << "no NEXT_HOP attribute for an MP family";
+  ASSERT_TRUE(u.attributes.mp_reach);
+  EXPECT_EQ(u.attributes.mp_reach->next_hop, *parse_hex("0000000000000000C80A0065"));
+  // The bytes ExaBGP's conf-vpn.ci expects for this route's MP_REACH_NLRI.
+  Bytes bytes = encode_message(Message(u), EncodeContext{});
+  EXPECT_NE(to_hex(bytes).find(
+                "800E210001800C0000000000000000C80A00650071003E810000FDE8000000010A000000"),
+            std::string::npos)
+      << to_hex(bytes);
+}
+
+TEST(FamilyRib, WithdrawalCarriesTheCompatibilityLabel) {
+  AttributePool pool;
+  AdjRibOut out;
+  const auto k = key(vpn4, "10.0.0.0/25", {1000}, "65000:1");
+  out.announce(k, attributes(pool, "200.10.0.101"));
+  out.take_updates(EncodeContext{}, BuildOptions{});
+  out.withdraw(k);
+  auto updates = out.take_updates(EncodeContext{}, BuildOptions{});
+  ASSERT_EQ(updates.size(), 1u);
+  ASSERT_TRUE(updates[0].attributes.mp_unreach);
+  ASSERT_EQ(updates[0].attributes.mp_unreach->nlri.size(), 1u);
+  const Nlri& w = updates[0].attributes.mp_unreach->nlri[0];
+  // RFC 8277 2.4: the label field of a withdrawal is 0x800000.
+  EXPECT_EQ(w.labels.count, 1u);
+  EXPECT_EQ(w.labels.raw[0], LabelStack::withdraw_compatibility);
+  EXPECT_EQ(w.rd, k.nlri.rd);
+  EXPECT_EQ(w.prefix, k.nlri.prefix);
+}
+
+TEST(FamilyRib, NewLabelReplacesTheRoute) {
+  AttributePool pool;
+  AdjRibOut out;
+  const auto attrs = attributes(pool, "2001:db8::1");
+  out.announce(key(labeled6, "2001:db8:1::/48", {100}), attrs);
+  out.take_updates(EncodeContext{}, BuildOptions{});
+  out.announce(key(labeled6, "2001:db8:1::/48", {200, 300}), attrs);
+  EXPECT_EQ(out.size(), 1u);
+  EXPECT_EQ(out.routes().begin()->first.nlri.labels, LabelStack::from_labels({200, 300}));
+  auto updates = out.take_updates(EncodeContext{}, BuildOptions{});
+  ASSERT_EQ(updates.size(), 1u) << "the same route again, with its new labels";
+  ASSERT_TRUE(updates[0].attributes.mp_reach);
+  EXPECT_EQ(updates[0].attributes.mp_reach->nlri[0].labels, LabelStack::from_labels({200, 300}));
+  EXPECT_EQ(updates[0].attributes.mp_reach->next_hop.size(), 16u);
+
+  // The receiving side: one route, its labels replaced; the withdrawal's
+  // 0x800000 removes it.
+  AdjRibIn in;
+  Update first = updates[0];
+  first.attributes.mp_reach->nlri[0].labels = LabelStack::from_labels({100});
+  in.apply(first, pool);
+  auto changes = in.apply(updates[0], pool);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(in.size(), 1u);
+  EXPECT_EQ(in.routes().begin()->first.nlri.labels, LabelStack::from_labels({200, 300}));
+  EXPECT_EQ(in.find(key(labeled6, "2001:db8:1::/48", {999})), in.routes().begin()->second);
+  EXPECT_EQ(in.routes().begin()->second->next_hop, IpAddress::parse("2001:db8::1"));
+  Update withdraw;
+  withdraw.attributes.mp_unreach = MpUnreach{
+      labeled6, {ipv6_labeled_row.as_withdrawn(key(labeled6, "2001:db8:1::/48", {200}).nlri)}, {}};
+  changes = in.apply(withdraw, pool);
+  EXPECT_EQ(changes.size(), 1u);
+  EXPECT_EQ(in.size(), 0u);
+}
+
+TEST(FamilyRib, RoutesOfAFamilyWithoutARowAreRefused) {
+  AttributePool pool;
+  AdjRibOut out;
+  RouteKey k{Family(Afi::ipv4, Safi::flow), Nlri{*IpPrefix::parse("10.0.0.0/8"), {}}};
+  out.announce(k, attributes(pool, "192.0.2.1"));
+  EXPECT_TRUE(out.take_updates(EncodeContext{}, BuildOptions{}).empty());
+  auto refused = out.take_refused();
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_NE(refused[0].reason.find("ipv4 flow"), std::string::npos) << refused[0].reason;
+}
+
+}  // namespace
+}  // namespace bgpsim::rib
