@@ -26,8 +26,8 @@ Update make_update(std::size_t prefixes, std::uint32_t first) {
 // As many /24s as fit a 4096-byte UPDATE with these attributes.
 const std::size_t packed_prefixes = [] {
   std::size_t n = 1;
-  while (encode_message(Message(make_update(n + 1, 0x0A000000)), EncodeContext{}).size() <= 4096)
-    ++n;
+  // encode_message answers an empty buffer once the UPDATE no longer fits.
+  while (!encode_message(Message(make_update(n + 1, 0x0A000000)), EncodeContext{}).empty()) ++n;
   return n;
 }();
 
