@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <string>
@@ -499,6 +500,7 @@ class Peer {
         if (!frame) break;
         if (!*frame) {
           handle(c->id, MessageError{frame->error()});
+          co_await linger(c);
           co_return;
         }
         auto bytes = rest.subspan(0, (*frame)->length);
@@ -509,16 +511,43 @@ class Peer {
           // (the codec marks it with code 0).
           if (message.error().code == 0) continue;
           handle(c->id, MessageError{message.error()});
+          co_await linger(c);
           co_return;
         }
         receive(c, *message, ctx);
-        if (c != current_ && c != second_) co_return;  // the FSM dropped this connection
+        if (c != current_ && c != second_) {  // the FSM dropped this connection
+          co_await linger(c);
+          co_return;
+        }
       }
       buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(consumed));
       auto [ec, n] =
           co_await c->socket.async_read_some(boost::asio::buffer(chunk), as_tuple_awaitable());
       if (ec) co_return;
       buffer.insert(buffer.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+  }
+
+  // The FSM has let go of this connection after what it read, and may have
+  // queued its last words for the writer (the NOTIFICATION of a malformed
+  // message, a collision's Cease), which sends them and then closes the socket.
+  // Returning at once would end `reader || writer` and cancel the writer before
+  // it writes, losing the NOTIFICATION RFC 4271 6 requires; so the reader
+  // discards input until the socket closes, for at most kLinger, so that a
+  // peer that stops reading cannot hold the lane.
+  static constexpr std::chrono::seconds kLinger{5};
+  awaitable<void> linger(ConnectionPtr c) {
+    using namespace boost::asio::experimental::awaitable_operators;
+    auto timer = rt_.make_timer();
+    timer.expires_after(kLinger);
+    co_await (discard_input(c) || timer.async_wait(as_tuple_awaitable()));
+  }
+  awaitable<void> discard_input(ConnectionPtr c) {
+    std::array<std::uint8_t, 4096> sink;
+    for (;;) {
+      auto [ec, n] =
+          co_await c->socket.async_read_some(boost::asio::buffer(sink), as_tuple_awaitable());
+      if (ec) co_return;
     }
   }
 

@@ -9,32 +9,18 @@
 
 #include "sim/sim_runtime.hpp"
 #include "speaker/reactor/reactor.hpp"
+#include "tests/reactor/sim_fixture.hpp"
 
 namespace bgpsim {
 namespace {
 
 using namespace std::chrono_literals;
-
-struct Recorder : session::PeerObserver {
-  int established = 0;
-  int down = 0;
-  std::vector<wire::Notification> notifications;  // received
-  void on_established(const std::string&, const session::Negotiated&) override { ++established; }
-  void on_down(const std::string&, const session::Down&) override { ++down; }
-  void on_message(const std::string&, const wire::Message& m, const wire::DecodeContext&) override {
-    if (const auto* n = std::get_if<wire::Notification>(&m)) notifications.push_back(*n);
-  }
-};
+using Recorder = simtest::SessionRecorder;
 
 config::Neighbor neighbor(const char* local, const char* peer, std::uint32_t local_as,
                           std::uint32_t peer_as, const char* router_id) {
-  config::Neighbor n;
-  n.local_address = wire::IpAddress::parse(local);
-  n.peer_address = *wire::IpAddress::parse(peer);
-  n.local_as = local_as;
-  n.peer_as = peer_as;
+  auto n = simtest::sim_neighbor(local, peer, local_as, peer_as);
   n.router_id = wire::IpAddress::parse(router_id)->v4_u32();
-  n.hold_time_s = 9;
   n.passive = false;    // both connect ...
   n.listen_port = 179;  // ... and both listen
   return n;
@@ -88,8 +74,8 @@ void expect_one_session(const Outcome& o, bool a_keeps_outbound, std::uint64_t s
   EXPECT_EQ(o.a.established, 1) << "the session came up once and never flapped";
   EXPECT_EQ(o.b.established, 1);
   // The stop at the end is the only Down (Cease / Administrative Shutdown).
-  EXPECT_EQ(o.a.down, 1);
-  EXPECT_EQ(o.b.down, 1);
+  EXPECT_EQ(o.a.downs.size(), 1u);
+  EXPECT_EQ(o.b.downs.size(), 1u);
   EXPECT_GE(o.collisions_a + o.collisions_b, 1u) << "the connects collided";
   // Whoever read a NOTIFICATION before the end read Cease / Collision Resolution.
   for (const auto* r : {&o.a, &o.b})

@@ -11,24 +11,15 @@
 
 #include "sim/sim_runtime.hpp"
 #include "speaker/reactor/reactor.hpp"
+#include "tests/reactor/sim_fixture.hpp"
 
 namespace bgpsim {
 namespace {
 
 using namespace std::chrono_literals;
+using Recorder = simtest::SessionRecorder;
 using Awaitable = boost::asio::awaitable<void, sim::Executor>;
 using PeerB = session::Peer<sim::SimRuntime>;
-
-struct Recorder : session::PeerObserver {
-  int established = 0;
-  std::vector<session::Down> downs;
-  std::vector<wire::Notification> received;
-  void on_established(const std::string&, const session::Negotiated&) override { ++established; }
-  void on_down(const std::string&, const session::Down& d) override { downs.push_back(d); }
-  void on_message(const std::string&, const wire::Message& m, const wire::DecodeContext&) override {
-    if (const auto* n = std::get_if<wire::Notification>(&m)) received.push_back(*n);
-  }
-};
 
 // B's listener: hands every connection to the peer.
 Awaitable listen_for(sim::SimRuntime rt, PeerB& peer) {
@@ -55,13 +46,7 @@ void run(std::uint32_t limit, Outcome& out) {
   sim::SimRuntime rt_a(net, node_a), rt_b(net, node_b);
   reactor::Reactor<sim::SimRuntime> speaker(rt_a, out.a);
 
-  config::Neighbor n;
-  n.local_address = wire::IpAddress::parse("10.0.0.1");
-  n.peer_address = *wire::IpAddress::parse("10.0.0.2");
-  n.local_as = 65001;
-  n.peer_as = 65002;
-  n.router_id = n.local_address->v4_u32();
-  n.hold_time_s = 9;
+  config::Neighbor n = simtest::sim_neighbor("10.0.0.1", "10.0.0.2", 65001, 65002);
   for (std::uint32_t i = 0; i < 100; ++i) {
     config::StaticRoute r;
     r.family = wire::ipv4_unicast;

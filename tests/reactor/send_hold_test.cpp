@@ -12,22 +12,14 @@
 
 #include "sim/sim_runtime.hpp"
 #include "speaker/reactor/reactor.hpp"
+#include "tests/reactor/sim_fixture.hpp"
 
 namespace bgpsim {
 namespace {
 
 using namespace std::chrono_literals;
+using Recorder = simtest::SessionRecorder;
 using Awaitable = boost::asio::awaitable<void, sim::Executor>;
-
-struct Recorder : session::PeerObserver {
-  sim::World* world = nullptr;
-  int established = 0;
-  std::vector<std::pair<std::chrono::nanoseconds, session::Down>> downs;
-  void on_established(const std::string&, const session::Negotiated&) override { ++established; }
-  void on_down(const std::string&, const session::Down& d) override {
-    downs.emplace_back(world->now(), d);
-  }
-};
 
 // The peer that stops reading: OPEN and KEEPALIVE, then KEEPALIVEs every
 // `keepalive` without reading anything after the first bytes. Records when
@@ -69,13 +61,7 @@ TEST(SimSendHold, PeerThatStopsReadingIsDroppedWithCode8) {
   rec.world = &world;
   reactor::Reactor<sim::SimRuntime> speaker(rt_a, rec);
 
-  config::Neighbor n;
-  n.local_address = wire::IpAddress::parse("10.0.0.1");
-  n.peer_address = *wire::IpAddress::parse("10.0.0.2");
-  n.local_as = 65001;
-  n.peer_as = 65002;
-  n.router_id = n.local_address->v4_u32();
-  n.hold_time_s = 9;
+  config::Neighbor n = simtest::sim_neighbor("10.0.0.1", "10.0.0.2", 65001, 65002);
   // 20,000 routes (well over the 64 KiB send window) in one attribute set each.
   for (std::uint32_t i = 0; i < 20'000; ++i) {
     config::StaticRoute r;
@@ -103,7 +89,9 @@ TEST(SimSendHold, PeerThatStopsReadingIsDroppedWithCode8) {
   // The first Down is the send hold timer's; later attempts to reconnect to
   // the deaf peer (it accepts once) fail without a session.
   ASSERT_GE(rec.downs.size(), 1u);
-  const auto [at, down] = rec.downs.front();
+  ASSERT_EQ(rec.down_times.size(), rec.downs.size());
+  const auto at = rec.down_times.front();
+  const auto& down = rec.downs.front();
   EXPECT_EQ(down.from, session::State::established);
   EXPECT_EQ(down.reason, "send hold timer expired");
   ASSERT_TRUE(down.sent.has_value());

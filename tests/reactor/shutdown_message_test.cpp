@@ -7,32 +7,17 @@
 #include "sim/sim_runtime.hpp"
 #include "speaker/reactor/reactor.hpp"
 #include "speaker/wire/json.hpp"
+#include "tests/reactor/sim_fixture.hpp"
 
 namespace bgpsim {
 namespace {
 
 using namespace std::chrono_literals;
-
-struct Recorder : session::PeerObserver {
-  int established = 0;
-  std::vector<session::Down> downs;
-  std::vector<wire::Notification> received;
-  void on_established(const std::string&, const session::Negotiated&) override { ++established; }
-  void on_down(const std::string&, const session::Down& d) override { downs.push_back(d); }
-  void on_message(const std::string&, const wire::Message& m, const wire::DecodeContext&) override {
-    if (const auto* n = std::get_if<wire::Notification>(&m)) received.push_back(*n);
-  }
-};
+using Recorder = simtest::SessionRecorder;
 
 config::Neighbor neighbor(const char* local, const char* peer, std::uint32_t local_as,
                           std::uint32_t peer_as, bool passive) {
-  config::Neighbor n;
-  n.local_address = wire::IpAddress::parse(local);
-  n.peer_address = *wire::IpAddress::parse(peer);
-  n.local_as = local_as;
-  n.peer_as = peer_as;
-  n.router_id = n.local_address->v4_u32();
-  n.hold_time_s = 9;
+  auto n = simtest::sim_neighbor(local, peer, local_as, peer_as);
   n.passive = passive;
   if (passive) n.listen_port = 179;
   return n;

@@ -1,0 +1,46 @@
+// What the simulator tests of the speaker share: an observer that records a
+// session's life, and the neighbor two speakers on one link are given.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "sim/world.hpp"
+#include "speaker/config/model.hpp"
+#include "speaker/session/peer.hpp"
+
+namespace bgpsim::simtest {
+
+struct SessionRecorder : session::PeerObserver {
+  sim::World* world = nullptr;  // when set, each Down is stamped with its virtual time
+  int established = 0;
+  std::vector<session::Down> downs;
+  std::vector<std::chrono::nanoseconds> down_times;
+  std::vector<wire::Notification> received;  // NOTIFICATIONs the peer sent us
+  void on_established(const std::string&, const session::Negotiated&) override { ++established; }
+  void on_down(const std::string&, const session::Down& d) override {
+    downs.push_back(d);
+    if (world) down_times.push_back(world->now());
+  }
+  void on_message(const std::string&, const wire::Message& m, const wire::DecodeContext&) override {
+    if (const auto* n = std::get_if<wire::Notification>(&m)) received.push_back(*n);
+  }
+};
+
+// An active neighbor with a 9 s hold time whose router id is its local address.
+inline config::Neighbor sim_neighbor(const char* local, const char* peer, std::uint32_t local_as,
+                                     std::uint32_t peer_as) {
+  config::Neighbor n;
+  n.local_address = wire::IpAddress::parse(local);
+  n.peer_address = *wire::IpAddress::parse(peer);
+  n.local_as = local_as;
+  n.peer_as = peer_as;
+  n.router_id = n.local_address->v4_u32();
+  n.hold_time_s = 9;
+  return n;
+}
+
+}  // namespace bgpsim::simtest
