@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "speaker/wire/attribute_table.hpp"
+#include "speaker/wire/open.hpp"  // as_trans
 
 namespace bgpsim::wire {
 
@@ -20,7 +21,6 @@ namespace flag = attr::flag;
 constexpr std::uint8_t well_known = flag::transitive;
 constexpr std::uint8_t optional_transitive = flag::optional | flag::transitive;
 constexpr std::uint8_t optional_non_transitive = flag::optional;
-constexpr std::uint32_t as_trans = 23456;  // RFC 6793 9
 
 Malformed length_error(std::string_view name, std::size_t got, std::string_view expected) {
   return Malformed{
@@ -168,6 +168,19 @@ std::optional<Malformed> decode_as4_path(Reader& v, const DecodeContext& ctx, Pa
 bool has_as4_path(const PathAttributes& a) { return a.as4_path.has_value(); }
 void encode_as4_path(const PathAttributes& a, const EncodeContext&, Writer& w) {
   encode_segments(*a.as4_path, true, w);
+}
+
+bool does_not_fit(std::uint32_t asn) { return asn > 0xFFFF; }
+
+// RFC 6793 4.2.2: AS4_PATH is sent to an OLD speaker "except for the case
+// where the entire AS path information is composed of 2-octet AS numbers
+// only"; it never carries confederation segments (6), so ASNs that do not fit
+// count only outside them (an AS4_PATH of the rest would add nothing, or be
+// empty, which RFC 7606 4 makes malformed).
+bool needs_as4_path(const AsPath& path) {
+  return std::any_of(path.segments.begin(), path.segments.end(), [](const AsPathSegment& s) {
+    return !is_confederation(s) && std::any_of(s.asns.begin(), s.asns.end(), does_not_fit);
+  });
 }
 
 // -------------------------------------------------------------- NEXT_HOP (3)
@@ -733,6 +746,116 @@ Result<DecodedAttributes> decode_attributes(Reader r, const DecodeContext& ctx, 
   return std::move(d.out);
 }
 
+namespace {
+
+bool has_raw(const PathAttributes& a, std::uint8_t code) {
+  return std::any_of(a.other.begin(), a.other.end(),
+                     [code](const RawAttribute& r) { return r.code == code; });
+}
+
+// What goes out as AS4_PATH and AS4_AGGREGATOR on this session; the other
+// fields stay empty. RFC 6793 6: "A NEW BGP speaker MUST NOT send the
+// AS4_PATH or AS4_AGGREGATOR attribute to another NEW BGP speaker", so none
+// when 4-octet ASNs were negotiated. To an OLD speaker (4.2.2) AS_PATH goes
+// out with AS_TRANS for each ASN that does not fit, and the real path, without
+// its confederation segments, as AS4_PATH; "if the aggregating Autonomous
+// System's AS number is a non-mappable 4-octet AS number, then the speaker
+// MUST use the AS4_AGGREGATOR attribute and set the AS number field in the
+// existing AGGREGATOR attribute to the reserved AS number, AS_TRANS". When
+// neither is needed, an AS4_PATH or AS4_AGGREGATOR the attributes hold (as
+// received from an OLD speaker) is passed on as it is; one given as a raw
+// attribute (the configuration's generic form) is never doubled.
+PathAttributes as4_attributes(const PathAttributes& a, const EncodeContext& ctx) {
+  PathAttributes out;
+  if (ctx.four_octet_asn) return out;
+  if (!has_raw(a, attr::as4_path)) {
+    if (a.as_path && needs_as4_path(*a.as_path)) {
+      out.as4_path.emplace();
+      for (const auto& segment : a.as_path->segments)
+        if (!is_confederation(segment)) out.as4_path->segments.push_back(segment);
+    } else {
+      out.as4_path = a.as4_path;
+    }
+  }
+  if (!has_raw(a, attr::as4_aggregator))
+    out.as4_aggregator =
+        a.aggregator && does_not_fit(a.aggregator->asn) ? a.aggregator : a.as4_aggregator;
+  return out;
+}
+
+// RFC 6793 4.2.3 refers to RFC 4271 9.1.2.2 and RFC 5065 for the count: an
+// AS_SET counts one, a confederation segment none.
+std::size_t path_length(const AsPath& path) {
+  std::size_t n = 0;
+  for (const auto& s : path.segments)
+    n += s.type == AsPathSegment::as_sequence ? s.asns.size() : s.type == AsPathSegment::as_set;
+  return n;
+}
+
+// RFC 6793 4.2.3: "the AS path information SHALL be constructed by taking as
+// many AS numbers and path segments as necessary from the leading part of the
+// AS_PATH attribute, and then prepending them to the AS4_PATH attribute so
+// that the AS path information has a number of AS numbers identical to that
+// of the AS_PATH attribute. Note that a valid AS_CONFED_SEQUENCE or
+// AS_CONFED_SET path segment SHALL be prepended if it is either the leading
+// path segment or is adjacent to a path segment that is prepended."
+AsPath merge_as4_path(const AsPath& as_path, const AsPath& as4_path) {
+  const std::size_t n2 = path_length(as_path), n4 = path_length(as4_path);
+  // "If the number of AS numbers in the AS_PATH attribute is less than the
+  // number of AS numbers in the AS4_PATH attribute, then the AS4_PATH
+  // attribute SHALL be ignored".
+  if (n2 < n4) return as_path;
+  std::size_t need = n2 - n4;
+  AsPath out;
+  bool split = false;  // the last segment taken is the head of a longer AS_SEQUENCE
+  for (const auto& s : as_path.segments) {
+    if (is_confederation(s)) {
+      out.segments.push_back(s);
+      continue;
+    }
+    if (need == 0) break;
+    if (s.type == AsPathSegment::as_set) {
+      out.segments.push_back(s);
+      --need;
+      continue;
+    }
+    const std::size_t take = std::min(need, s.asns.size());
+    out.segments.push_back(
+        {s.type, {s.asns.begin(), s.asns.begin() + static_cast<std::ptrdiff_t>(take)}});
+    need -= take;
+    split = take < s.asns.size();
+    if (split) break;
+  }
+  auto rest = as4_path.segments.begin();
+  // A sequence cut in two is one again when AS4_PATH continues it.
+  if (split && rest != as4_path.segments.end() && rest->type == AsPathSegment::as_sequence &&
+      out.segments.back().asns.size() + rest->asns.size() <= 255) {
+    auto& asns = out.segments.back().asns;
+    asns.insert(asns.end(), rest->asns.begin(), rest->asns.end());
+    ++rest;
+  }
+  out.segments.insert(out.segments.end(), rest, as4_path.segments.end());
+  return out;
+}
+
+}  // namespace
+
+void merge_as4_attributes(PathAttributes& a) {
+  // RFC 6793 4.2.3: "If the AGGREGATOR attribute contains an AS number other
+  // than AS_TRANS, then: the AS4_AGGREGATOR attribute and the AS4_PATH
+  // attribute SHALL be ignored, the AGGREGATOR attribute SHALL be taken as the
+  // information about the aggregating node, and the AS_PATH attribute SHALL be
+  // taken as the AS path information. Otherwise, ... the AS4_AGGREGATOR
+  // attribute SHALL be taken as the information about the aggregating node".
+  const bool aggregated_by_old = a.aggregator && a.aggregator->asn != as_trans;
+  if (!aggregated_by_old) {
+    if (a.aggregator && a.as4_aggregator) a.aggregator = *a.as4_aggregator;
+    if (a.as_path && a.as4_path) a.as_path = merge_as4_path(*a.as_path, *a.as4_path);
+  }
+  a.as4_path.reset();
+  a.as4_aggregator.reset();
+}
+
 std::optional<EncodeError> encode_attributes(const PathAttributes& a, const EncodeContext& ctx,
                                              Writer& w) {
   std::optional<EncodeError> error;
@@ -779,12 +902,15 @@ std::optional<EncodeError> encode_attributes(const PathAttributes& a, const Enco
       emit(other->flags, other->code);
     }
   };
+  const PathAttributes as4 = as4_attributes(a, ctx);
   for (const auto& row : table) {
-    if (!row.present(a)) continue;
+    const bool per_session = row.code == attr::as4_path || row.code == attr::as4_aggregator;
+    const PathAttributes& source = per_session ? as4 : a;
+    if (!row.present(source)) continue;
     emit_other_below(row.code);
     value.clear();
     Writer vw(value);
-    row.encode(a, ctx, vw);
+    row.encode(source, ctx, vw);
     emit(row.flags, row.code);
   }
   emit_other_below(256);

@@ -124,10 +124,20 @@ struct DecodedAttributes {
 // UPDATE carries NLRI (so missing mandatory attributes can be judged).
 // Returns a DecodeError when RFC 7606 says "session reset".
 Result<DecodedAttributes> decode_attributes(Reader r, const DecodeContext& ctx, bool nlri_present);
+// RFC 6793 4.2.3, for an UPDATE from an OLD speaker (4-octet ASNs not
+// negotiated): AS4_AGGREGATOR replaces an AGGREGATOR of AS_TRANS, AS4_PATH
+// completes AS_PATH (ignored when AGGREGATOR names a 2-octet AS or when
+// AS4_PATH is the longer); both are then dropped. encode_attributes makes the
+// two attributes towards an OLD speaker, so this gives back the path sent,
+// confederation members that do not fit aside (AS_TRANS, as AS4_PATH cannot
+// carry them).
+void merge_as4_attributes(PathAttributes& a);
 // Appends every present attribute in code order, or returns why one cannot be
 // encoded (a value longer than the 65535 bytes an attribute length can say, a
 // next hop longer than its one-byte length); what was appended is then to be
-// thrown away.
+// thrown away. AS4_PATH and AS4_AGGREGATOR follow the session (RFC 6793): never
+// to a 4-octet-ASN peer; to a 2-octet one made from AS_PATH and AGGREGATOR
+// when an ASN does not fit in two octets.
 std::optional<EncodeError> encode_attributes(const PathAttributes& a, const EncodeContext& ctx,
                                              Writer& w);
 
