@@ -3,6 +3,7 @@
 // keys in ascending type-code order, one renderer per attribute table row.
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -240,6 +241,46 @@ Json extended_community_json(std::uint64_t value) {
   return j;
 }
 
+// ------------------------------- IPv6 address specific extended communities (25)
+
+// RFC 5701: 20 bytes each, type, sub-type, an IPv6 address and 2 bytes. ExaBGP
+// shows them as "extended-community-ipv6" with "value" the 160-bit number,
+// which JSON readers take as the nearest double, so it is rendered as one.
+// Sub-type 0x0C is the IPv6 redirect-to-nexthop (RFC 8956's flowspec action
+// as ExaBGP names it). nullopt when the length is not a multiple of 20.
+std::optional<Json> ipv6_extended_communities_json(const Bytes& value) {
+  if (value.empty() || value.size() % 20 != 0) return std::nullopt;
+  Json list = Json::array();
+  for (std::size_t at = 0; at < value.size(); at += 20) {
+    // The decimal digits of the 160-bit number, by long division.
+    std::array<std::uint8_t, 20> n{};
+    std::copy(value.begin() + static_cast<std::ptrdiff_t>(at),
+              value.begin() + static_cast<std::ptrdiff_t>(at + 20), n.begin());
+    std::string digits;
+    for (bool zero = false; !zero;) {
+      unsigned rest = 0;
+      zero = true;
+      for (auto& byte : n) {
+        const unsigned cur = (rest << 8) | byte;
+        byte = static_cast<std::uint8_t>(cur / 10);
+        rest = cur % 10;
+        if (byte) zero = false;
+      }
+      digits.insert(digits.begin(), static_cast<char>('0' + rest));
+    }
+    IpAddress address;
+    address.v6 = true;
+    std::copy(value.begin() + static_cast<std::ptrdiff_t>(at + 2),
+              value.begin() + static_cast<std::ptrdiff_t>(at + 18), address.bytes.begin());
+    std::string text;
+    if ((value[at] & 0x3F) == 0x00 && value[at + 1] == 0x0C)
+      text = (value[at + 19] & 0x01 ? "copy-to-nexthop-ietf " : "redirect-to-nexthop-ietf ") +
+             address.to_string();
+    list.push_back({{"value", std::strtod(digits.c_str(), nullptr)}, {"string", text}});
+  }
+  return list;
+}
+
 // ---------------------------------------------------- BGP Prefix-SID (40)
 
 // RFC 8669 3 (ExaBGP's "bgp-prefix-sid"), carried opaque: the Label-Index TLV
@@ -368,6 +409,9 @@ void attributes_to_json(const PathAttributes& a, const DecodeContext& ctx, Json&
     for (; other != a.other.end() && other->code < code; ++other)
       if (auto sid = other->code == 40 ? prefix_sid_json(other->value) : std::nullopt)
         out["bgp-prefix-sid"] = std::move(*sid);
+      else if (auto v6 =
+                   other->code == 25 ? ipv6_extended_communities_json(other->value) : std::nullopt)
+        out["extended-community-ipv6"] = std::move(*v6);
       else
         out[generic_key(other->code, other->flags)] = "0x" + to_hex(other->value, false);
   };

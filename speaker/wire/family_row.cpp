@@ -9,9 +9,10 @@ namespace bgpsim::wire {
 namespace {
 
 // One line per row, in family order (AFI, then SAFI).
-constexpr std::array<const FamilyRow*, 8> family_table{
+constexpr std::array<const FamilyRow*, 12> family_table{
     &ipv4_unicast_row, &ipv4_multicast_row, &ipv4_labeled_row, &ipv4_vpn_row,
-    &ipv6_unicast_row, &ipv6_multicast_row, &ipv6_labeled_row, &ipv6_vpn_row,
+    &ipv4_flow_row,    &ipv4_flow_vpn_row,  &ipv6_unicast_row, &ipv6_multicast_row,
+    &ipv6_labeled_row, &ipv6_vpn_row,       &ipv6_flow_row,    &ipv6_flow_vpn_row,
 };
 
 }  // namespace

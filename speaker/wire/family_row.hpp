@@ -46,6 +46,7 @@ struct FamilyRow {
   // What the NLRI carries besides the prefix (and the path id).
   bool labels = false;  // a label stack (RFC 8277)
   bool rd = false;      // a route distinguisher (RFC 4364)
+  bool flow = false;    // flow specification components instead of a prefix (RFC 8955)
 
   // NLRI coding. decode: a whole run (the field's bytes), appending to `out`;
   // errors name the byte and use `subcode`. encode/size: one NLRI.
@@ -78,5 +79,7 @@ extern const FamilyRow ipv4_unicast_row, ipv4_multicast_row, ipv6_unicast_row,
     ipv6_multicast_row;                                     // family_inet.cpp
 extern const FamilyRow ipv4_labeled_row, ipv6_labeled_row;  // family_labeled.cpp
 extern const FamilyRow ipv4_vpn_row, ipv6_vpn_row;          // family_vpn.cpp
+extern const FamilyRow ipv4_flow_row, ipv6_flow_row, ipv4_flow_vpn_row,
+    ipv6_flow_vpn_row;  // family_flow.cpp
 
 }  // namespace bgpsim::wire

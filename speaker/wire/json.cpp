@@ -17,10 +17,11 @@ Json nlri_to_json(const FamilyRow& row, const Nlri& n) {
 }
 
 // ExaBGP keys announced routes by next hop; a field of another shape
-// (another family's) is shown in hex.
+// (another family's) is shown in hex, and an empty one (flowspec, RFC 8955
+// 4) as ExaBGP's NoNextHop.
 std::string next_hop_key(Family family, const Bytes& field) {
   if (auto a = next_hop_address(family, field)) return a->to_string();
-  return field.empty() ? "null" : "0x" + to_hex(field);
+  return field.empty() ? "no-nexthop" : "0x" + to_hex(field);
 }
 
 // A family without a row has no decoded NLRI (its bytes are rendered

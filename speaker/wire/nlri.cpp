@@ -72,7 +72,8 @@ bool LabelStack::push(std::uint32_t raw_entry) {
 std::strong_ordering key_compare(const Nlri& a, const Nlri& b) {
   if (auto c = a.prefix <=> b.prefix; c != 0) return c;
   if (auto c = a.path_id <=> b.path_id; c != 0) return c;
-  return a.rd <=> b.rd;
+  if (auto c = a.rd <=> b.rd; c != 0) return c;
+  return a.flow <=> b.flow;
 }
 
 }  // namespace bgpsim::wire

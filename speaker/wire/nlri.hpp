@@ -57,6 +57,24 @@ struct LabelStack {
   auto operator<=>(const LabelStack&) const = default;
 };
 
+// One flow specification component (RFC 8955 4.2, RFC 8956 3): its type, and
+// either a prefix (types 1 and 2; `offset` is RFC 8956's, IPv6 only) or the
+// {operator, value} pairs of the numeric and bitmask types. `op` is the
+// operator byte as received but for the end-of-list bit, which encoding puts
+// on the last pair; its length bits say how many bytes `value` takes.
+struct FlowOp {
+  std::uint8_t op = 0;
+  std::uint64_t value = 0;
+  auto operator<=>(const FlowOp&) const = default;
+};
+struct FlowComponent {
+  std::uint8_t type = 0;
+  IpPrefix prefix{};
+  std::uint8_t offset = 0;
+  std::vector<FlowOp> ops;
+  auto operator<=>(const FlowComponent&) const = default;
+};
+
 // One NLRI of any family this build decodes. A field a family does not use
 // stays at its default, so one ordering and one equality serve every family.
 // Later families whose NLRI is not a prefix (flowspec, EVPN, BGP-LS...) add
@@ -65,7 +83,8 @@ struct Nlri {
   IpPrefix prefix;
   std::optional<std::uint32_t> path_id;  // present iff add-path is negotiated
   LabelStack labels{};                   // nlri-mpls, mpls-vpn (RFC 8277)
-  RouteDistinguisher rd{};               // mpls-vpn (RFC 4364 4.3.4)
+  RouteDistinguisher rd{};               // mpls-vpn (RFC 4364 4.3.4), flow-vpn
+  std::vector<FlowComponent> flow{};     // flow, flow-vpn (RFC 8955, 8956)
   auto operator<=>(const Nlri&) const = default;
 };
 

@@ -26,13 +26,13 @@ TEST(FamilyTable, OneRowPerFamilyInOrder) {
 }
 
 TEST(FamilyTable, FamiliesWithoutARowTravelOpaque) {
-  const Family flow(Afi::ipv4, Safi::flow);
-  EXPECT_EQ(family_row(flow), nullptr);
-  EXPECT_FALSE(family_supported(flow));
-  auto decoded = decode_nlri(flow, Reader(test::hex("0501180A0000")), DecodeContext{}, 10);
+  const Family vpls(Afi::l2vpn, Safi::vpls);
+  EXPECT_EQ(family_row(vpls), nullptr);
+  EXPECT_FALSE(family_supported(vpls));
+  auto decoded = decode_nlri(vpls, Reader(test::hex("0501180A0000")), DecodeContext{}, 10);
   ASSERT_TRUE(decoded.ok());
   EXPECT_TRUE(decoded->empty());
-  EXPECT_TRUE(next_hop_length_allowed(flow, 0, DecodeContext{}));
+  EXPECT_TRUE(next_hop_length_allowed(vpls, 0, DecodeContext{}));
 }
 
 RC_GTEST_PROP(FamilyTable, EveryRowRoundTrips, ()) {

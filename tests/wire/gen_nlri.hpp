@@ -6,10 +6,12 @@
 #include <rapidcheck.h>
 
 #include "speaker/wire/family_row.hpp"
+#include "tests/wire/gen_flow.hpp"
 
 namespace bgpsim::wire::gen {
 
 inline rc::Gen<Nlri> nlri(const FamilyRow& row, bool add_path) {
+  if (row.flow) return flow_nlri(row, add_path);
   return rc::gen::exec([&row, add_path] {
     Nlri n;
     const bool v6 = row.family.afi == static_cast<std::uint16_t>(Afi::ipv6);
