@@ -6,6 +6,7 @@ catch each, and report which mutants survive.
     tools/mutate.py -k fsm -k rib   # mutants whose name contains "fsm" or "rib"
     tools/mutate.py --list          # the mutants, their files and test regexes
     tools/mutate.py --report FILE   # also write the table as Markdown
+    tools/mutate.py --in-place --build-dir build/dev -k nlri   # reuse a build (nobody else editing)
 
 Python 3 standard library only. Not a ctest case: a full run rebuilds a few
 objects per mutant and takes minutes.
@@ -270,7 +271,12 @@ def main() -> int:
                     help="mutate the working tree itself (restored afterwards)")
     ap.add_argument("--report", type=Path, help="write the result table as Markdown here")
     ap.add_argument("--skip-baseline", action="store_true", help="do not run the pristine baseline")
+    ap.add_argument("--build-dir", type=Path,
+                    help="with --in-place: an already configured build of the working tree "
+                         "(e.g. build/dev) instead of configuring build/mutate/build")
     args = ap.parse_args()
+    if args.build_dir and not args.in_place:
+        ap.error("--build-dir builds the working tree itself, so it needs --in-place")
 
     mutants = [m for m in MUTANTS if not args.k or any(k in m.name for k in args.k)]
     if args.list:
@@ -282,7 +288,7 @@ def main() -> int:
     log = WORK / "mutate.log"
     log.write_text("")
     src = ROOT if args.in_place else WORK / "src"
-    build = WORK / "build"
+    build = args.build_dir.resolve() if args.build_dir else WORK / "build"
 
     # Every mutant must still apply to the current sources.
     for m in mutants:
@@ -308,7 +314,7 @@ def main() -> int:
                  "-DCMAKE_BUILD_TYPE=Debug", "-DCMAKE_CXX_COMPILER=g++", "-DBGPSIM_WERROR=ON"]
         if shutil.which("ccache"):
             cmake.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
-        if run(cmake, log) != 0:
+        if not args.build_dir and run(cmake, log) != 0:
             raise RuntimeError(f"cmake configure failed, see {log}")
 
         def build_targets(targets):

@@ -109,12 +109,12 @@ TEST(FamilyRib, NewLabelReplacesTheRoute) {
 TEST(FamilyRib, RoutesOfAFamilyWithoutARowAreRefused) {
   AttributePool pool;
   AdjRibOut out;
-  RouteKey k{Family(Afi::ipv4, Safi::flow), Nlri{*IpPrefix::parse("10.0.0.0/8"), {}}};
+  RouteKey k{Family(Afi::l2vpn, Safi::vpls), Nlri{*IpPrefix::parse("10.0.0.0/8"), {}}};
   out.announce(k, attributes(pool, "192.0.2.1"));
   EXPECT_TRUE(out.take_updates(EncodeContext{}, BuildOptions{}).empty());
   auto refused = out.take_refused();
   ASSERT_EQ(refused.size(), 1u);
-  EXPECT_NE(refused[0].reason.find("ipv4 flow"), std::string::npos) << refused[0].reason;
+  EXPECT_NE(refused[0].reason.find("l2vpn vpls"), std::string::npos) << refused[0].reason;
 }
 
 }  // namespace
