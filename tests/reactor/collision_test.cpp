@@ -79,7 +79,7 @@ void expect_one_session(const Outcome& o, bool a_keeps_outbound, std::uint64_t s
   EXPECT_GE(o.collisions_a + o.collisions_b, 1u) << "the connects collided";
   // Whoever read a NOTIFICATION before the end read Cease / Collision Resolution.
   for (const auto* r : {&o.a, &o.b})
-    for (const auto& n : r->notifications) {
+    for (const auto& n : r->received) {
       if (n.code == 6 && n.subcode == wire::cease::administrative_shutdown) continue;
       EXPECT_EQ(std::make_pair(n.code, n.subcode),
                 std::make_pair(std::uint8_t{6}, wire::cease::connection_collision_resolution));
