@@ -307,11 +307,8 @@ struct FlowCoder {
     while (!r.empty()) {
       const std::size_t start = r.offset();
       Nlri n;
-      if (add_path) {
-        auto id = r.u32();
-        if (!id) return fail(start, "path identifier runs past the end of the NLRI");
-        n.path_id = *id;
-      }
+      if (!read_path_id(r, add_path, n))
+        return fail(start, "path identifier runs past the end of the NLRI");
       const std::size_t length_at = r.offset();
       auto first = r.u8();
       if (!first) return fail(start, "missing flow specification length");

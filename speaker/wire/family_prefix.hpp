@@ -27,11 +27,8 @@ struct PrefixCoder {
     while (!r.empty()) {
       const std::size_t start = r.offset();
       Nlri n;
-      if (add_path) {
-        auto id = r.u32();
-        if (!id) return fail(start, "path identifier runs past the end of the NLRI");
-        n.path_id = *id;
-      }
+      if (!read_path_id(r, add_path, n))
+        return fail(start, "path identifier runs past the end of the NLRI");
       auto length = r.u8();
       if (!length) return fail(start, "missing prefix length");
       unsigned bits = *length;

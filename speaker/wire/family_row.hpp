@@ -82,4 +82,15 @@ extern const FamilyRow ipv4_vpn_row, ipv6_vpn_row;          // family_vpn.cpp
 extern const FamilyRow ipv4_flow_row, ipv6_flow_row, ipv4_flow_vpn_row,
     ipv6_flow_vpn_row;  // family_flow.cpp
 
+// RFC 7911 3: the path identifier in front of each NLRI when ADD-PATH was
+// negotiated for the family; every row's decoder reads it the same way.
+// false when the NLRI field ends inside it.
+inline bool read_path_id(Reader& r, bool add_path, Nlri& n) {
+  if (!add_path) return true;
+  auto id = r.u32();
+  if (!id) return false;
+  n.path_id = *id;
+  return true;
+}
+
 }  // namespace bgpsim::wire
