@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sim/net.hpp"
+#include "sim/process.hpp"
 #include "sim/timer.hpp"
 #include "speaker/runtime/runtime.hpp"
 
@@ -16,6 +17,7 @@ class SimRuntime {
   using timer_type = Timer;
   using socket_type = Socket;
   using acceptor_type = Acceptor;
+  using process_type = Process;
 
   SimRuntime(Network& net, NodeId node) : net_(&net), node_(node) {}
 
@@ -33,6 +35,10 @@ class SimRuntime {
 
   Timer make_timer() const { return Timer(get_executor()); }
   Acceptor listen(const Endpoint& ep) const { return net_->listen(node_, ep); }
+  // A helper process of this node; Python helpers run in virtual time (sim/process.hpp).
+  Process spawn(const runtime::ProcessSpec& spec) const {
+    return ProcessTable::of(net_->world()).spawn(node_, spec);
+  }
 
   template <class Token>
   auto async_connect(const Endpoint& remote, Token&& token) const {

@@ -110,7 +110,9 @@ void World::heap_down(std::size_t i) {
 }
 
 bool World::step(std::int64_t limit_ns) {
-  if (heap_.empty() || stopped_) return false;
+  if (stopped_) return false;
+  if (settler_) settler_->settle(next_event_ns(), limit_ns);
+  if (heap_.empty()) return false;
   Event* e = heap_.front().event;
   if (e->at_ns > limit_ns) return false;
   unschedule(*e);

@@ -47,6 +47,7 @@ class Event {
 
 class World;
 class Network;
+class ProcessTable;
 
 // Asio executor (standard executor concept) over a world. It carries the node
 // so that timers and sockets created from `co_await this_coro::executor` belong
@@ -150,9 +151,33 @@ class World {
   bool node_up(NodeId node) const { return node >= node_up_.size() || node_up_[node]; }
   void set_node_state(NodeId node, bool up);
 
+  // Something outside the queue that must come to rest before each event:
+  // helper processes (sim/process.hpp). settle() runs before every step, with
+  // the time of the next queued event (max when none) and the run's limit; it
+  // may queue events at now and move the clock with advance_clock().
+  class Settler {
+   public:
+    virtual void settle(std::int64_t next_ns, std::int64_t limit_ns) = 0;
+
+   protected:
+    ~Settler() = default;
+  };
+  void set_settler(Settler* settler) { settler_ = settler; }
+  // For the settler only: moves the clock to t, never past the next queued event.
+  void advance_clock(std::int64_t t) {
+    if (!heap_.empty() && t > heap_.front().at_ns) t = heap_.front().at_ns;
+    if (t > now_ns_) now_ns_ = t;
+  }
+  std::int64_t next_event_ns() const {
+    return heap_.empty() ? std::numeric_limits<std::int64_t>::max() : heap_.front().at_ns;
+  }
+
   // The network service installed in this world (sim/net.hpp), if any.
   Network* network() const { return network_; }
   void set_network(Network* net) { network_ = net; }
+  // The helper processes' table (sim/process.hpp), if any.
+  ProcessTable* processes() const { return processes_; }
+  void set_processes(ProcessTable* table) { processes_ = table; }
 
  private:
   bool step(std::int64_t limit_ns);
@@ -187,6 +212,8 @@ class World {
   std::vector<std::uint32_t> node_epochs_;
   std::vector<bool> node_up_;
   Network* network_ = nullptr;
+  Settler* settler_ = nullptr;
+  ProcessTable* processes_ = nullptr;
   // Asio's per-thread memory cache for coroutine frames and handlers; pushed
   // while the world runs, as io_context does (see world.cpp).
   struct ThreadInfo;

@@ -11,6 +11,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include <boost/asio/posix/stream_descriptor.hpp>
+
 #include <boost/asio/ip/host_name.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -18,9 +20,11 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 
+#include "speaker/runtime/child.hpp"
 #include "speaker/runtime/runtime.hpp"
 
 namespace bgpsim::runtime {
@@ -165,9 +169,108 @@ class AsioRuntime {
     boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, executor_type> a_;
   };
 
+  // A helper process in real time: its pipes as Asio stream descriptors, its
+  // end seen through a pidfd and reaped at once (no zombie). Destroying a
+  // process that still runs kills it (SIGKILL) and reaps it.
+  class Process {
+   public:
+    using executor_type = AsioRuntime::executor_type;
+    using descriptor = boost::asio::posix::basic_stream_descriptor<executor_type>;
+
+    Process(const executor_type& ex, ChildFds fds)
+        : impl_(std::make_unique<Impl>(ex, fds, open_pidfd(fds.pid))) {}
+    Process(Process&&) noexcept = default;
+    Process& operator=(Process&& o) noexcept {
+      if (this != &o) {
+        reap_now();
+        impl_ = std::move(o.impl_);
+      }
+      return *this;
+    }
+    ~Process() { reap_now(); }
+
+    executor_type get_executor() { return impl_->out.get_executor(); }
+    int pid() const { return impl_->pid; }
+    bool running() const {
+      impl_->poll();
+      return !impl_->exit_code;
+    }
+
+    template <class Buffers, class Token>
+    auto async_read_some(const Buffers& b, Token&& token) {
+      return impl_->out.async_read_some(b, std::forward<Token>(token));
+    }
+    template <class Buffers, class Token>
+    auto async_read_stderr_some(const Buffers& b, Token&& token) {
+      return impl_->err.async_read_some(b, std::forward<Token>(token));
+    }
+    template <class Buffers, class Token>
+    auto async_write_some(const Buffers& b, Token&& token) {
+      return impl_->in.async_write_some(b, std::forward<Token>(token));
+    }
+    void close_stdin() {
+      boost::system::error_code ec;
+      impl_->in.close(ec);
+    }
+    void terminate() { impl_->signal(SIGTERM); }
+    void kill() { impl_->signal(SIGKILL); }
+
+    // Completes when the process has ended, with its exit code.
+    template <class Token>
+    auto async_wait_exit(Token&& token) {
+      return boost::asio::async_initiate<Token, void(boost::system::error_code, int)>(
+          [](auto handler, Impl* impl) {
+            if (impl->poll()) {
+              boost::asio::post(impl->pidfd.get_executor(),
+                                [h = std::move(handler), code = *impl->exit_code]() mutable {
+                                  std::move(h)(boost::system::error_code{}, code);
+                                });
+              return;
+            }
+            auto slot = boost::asio::get_associated_cancellation_slot(handler);
+            impl->pidfd.async_wait(
+                descriptor::wait_read,
+                boost::asio::bind_cancellation_slot(
+                    slot, [h = std::move(handler), impl](boost::system::error_code ec) mutable {
+                      if (!ec) impl->reap(0);
+                      std::move(h)(ec, impl->exit_code ? *impl->exit_code : -1);
+                    }));
+          },
+          token, impl_.get());
+    }
+
+   private:
+    struct Impl {
+      Impl(const executor_type& ex, ChildFds fds, int pfd)
+          : pid(fds.pid), in(ex, fds.in), out(ex, fds.out), err(ex, fds.err), pidfd(ex, pfd) {}
+      pid_t pid;
+      descriptor in, out, err, pidfd;
+      std::optional<int> exit_code;
+      // Reaps the process if it has ended (flags 0: waits for it).
+      bool reap(int flags) {
+        if (exit_code) return true;
+        int status = 0;
+        const pid_t r = ::waitpid(pid, &status, flags);
+        if (r == pid) exit_code = exit_code_of(status);
+        return exit_code.has_value();
+      }
+      bool poll() { return reap(WNOHANG); }
+      void signal(int sig) {
+        if (!poll()) ::kill(pid, sig);
+      }
+    };
+    void reap_now() {
+      if (!impl_ || impl_->poll()) return;
+      ::kill(impl_->pid, SIGKILL);
+      impl_->reap(0);
+    }
+    std::unique_ptr<Impl> impl_;
+  };
+
   using timer_type = Timer;
   using socket_type = Socket;
   using acceptor_type = Acceptor;
+  using process_type = Process;
 
   explicit AsioRuntime(boost::asio::io_context& io)
       : io_(io), rng_(std::random_device{}()), seed_base_(std::random_device{}()) {}
@@ -185,6 +288,7 @@ class AsioRuntime {
   std::string host_name() const { return boost::asio::ip::host_name(); }
 
   Timer make_timer() { return Timer(get_executor()); }
+  Process spawn(const ProcessSpec& spec) { return Process(get_executor(), spawn_child(spec)); }
   Acceptor listen(const Endpoint& ep) { return Acceptor(get_executor(), ep); }
 
   // Connects with per-peer settings: local address, TCP-MD5, TTL (GTSM).

@@ -26,6 +26,18 @@
 //   rt.now()        -> std::chrono::nanoseconds (monotonic; virtual in the simulator)
 //   rt.random()     -> uint64_t;  rt.derive_seed(name) -> uint64_t (stable per name)
 //   rt.host_name()  -> std::string
+//   R::process_type p = rt.spawn(ProcessSpec{argv, cwd, env});  a helper process with
+//                   piped stdin/stdout/stderr (throws std::system_error naming the
+//                   command when it cannot be started):
+//                   p.async_read_some(buf, tok)        -> void(error_code, size_t)  its stdout
+//                   p.async_read_stderr_some(buf, tok) -> void(error_code, size_t)  its stderr
+//                   p.async_write_some(buf, tok)       -> void(error_code, size_t)  its stdin
+//                   p.close_stdin(); p.terminate() (SIGTERM); p.kill() (SIGKILL)
+//                   p.async_wait_exit(tok) -> void(error_code, int): exit status, or
+//                   128 + signal number when a signal ended it (as a shell says)
+//                   p.pid(); p.running()
+//                   The live model runs it in real time; the simulator runs Python
+//                   helpers in virtual time (docs/processes.md).
 // Endpoints are boost::asio::ip::tcp::endpoint (address + port) in both.
 #pragma once
 
@@ -41,6 +53,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace bgpsim::runtime {
 
@@ -55,6 +69,32 @@ struct SocketOptions {
   std::optional<std::uint8_t> ttl;      // TTL / hop limit of what we send (GTSM: 255)
   std::optional<std::uint8_t> min_ttl;  // drop what arrives with a lower TTL (RFC 5082)
 };
+
+// A helper process to start: argv[0] is looked up in PATH when it has no
+// slash; env entries are added to (or replace) the speaker's environment.
+struct ProcessSpec {
+  std::vector<std::string> argv;
+  std::string cwd;  // empty: the speaker's
+  std::vector<std::pair<std::string, std::string>> env;
+};
+
+template <class P, class Executor>
+concept ChildProcess = requires(P& p, boost::asio::mutable_buffer mb, boost::asio::const_buffer cb,
+                                boost::asio::use_awaitable_t<Executor> tok) {
+  { p.get_executor() } -> std::convertible_to<Executor>;
+  { p.async_read_some(mb, tok) } -> std::same_as<boost::asio::awaitable<std::size_t, Executor>>;
+  {
+    p.async_read_stderr_some(mb, tok)
+    } -> std::same_as<boost::asio::awaitable<std::size_t, Executor>>;
+  { p.async_write_some(cb, tok) } -> std::same_as<boost::asio::awaitable<std::size_t, Executor>>;
+  { p.async_wait_exit(tok) } -> std::same_as<boost::asio::awaitable<int, Executor>>;
+  p.close_stdin();
+  p.terminate();
+  p.kill();
+  { p.pid() } -> std::convertible_to<int>;
+  { p.running() } -> std::convertible_to<bool>;
+}
+&&std::movable<P>;
 
 template <class T, class Executor>
 concept StreamSocket = requires(T& s, boost::asio::mutable_buffer mb, boost::asio::const_buffer cb,
@@ -79,6 +119,8 @@ concept Runtime = requires(R& rt, const Endpoint& ep, std::string_view name,
   typename R::timer_type;
   typename R::socket_type;
   typename R::acceptor_type;
+  typename R::process_type;
+  { rt.spawn(ProcessSpec{}) } -> std::same_as<typename R::process_type>;
   { rt.get_executor() } -> std::same_as<typename R::executor_type>;
   { rt.now() } -> std::same_as<std::chrono::nanoseconds>;
   { rt.random() } -> std::same_as<std::uint64_t>;
@@ -107,7 +149,7 @@ concept Runtime = requires(R& rt, const Endpoint& ep, std::string_view name,
     rt.async_connect(ep, SocketOptions{}, tok)
     } -> std::same_as<boost::asio::awaitable<typename R::socket_type, typename R::executor_type>>;
 }
-&&StreamSocket<typename R::socket_type, typename R::executor_type>&&
-    std::movable<typename R::timer_type>;
+&&StreamSocket<typename R::socket_type, typename R::executor_type>&& ChildProcess<
+    typename R::process_type, typename R::executor_type>&& std::movable<typename R::timer_type>;
 
 }  // namespace bgpsim::runtime
