@@ -65,6 +65,9 @@ inline void close_fd(int& fd) {
 // command.
 inline ChildFds spawn_child(const ProcessSpec& spec, int keep_fd = -1) {
   const std::string what = "spawn '" + command_line(spec) + "'";
+  // A helper that ends while we write to its stdin must give us EPIPE, not
+  // SIGPIPE (which would end the speaker). Process-wide, set once here.
+  ::signal(SIGPIPE, SIG_IGN);
   if (spec.argv.empty())
     throw std::system_error(EINVAL, std::generic_category(), what + ": no command");
   int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};

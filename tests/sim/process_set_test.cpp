@@ -1,0 +1,236 @@
+// ProcessSet<R> (speaker/process) over both runtimes: lines in and out,
+// stderr logged, ExaBGP's respawn rules, and helpers that die, flood, close
+// their stdout or cannot start, none of which stops the set.
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "sim/sim_runtime.hpp"
+#include "speaker/process/process_set.hpp"
+#include "speaker/runtime/asio_runtime.hpp"
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using ProcessConfig = bgpsim::config::Process;
+using bgpsim::process::ProcessSet;
+using bgpsim::process::ProcessSetOptions;
+using bgpsim::runtime::AsioRuntime;
+using namespace bgpsim::sim;
+
+namespace {
+
+struct Record {
+  std::vector<std::string> lines;  // "name: line"
+  std::vector<std::string> log;    // "name: message"
+  bool contains_log(std::string_view text) const {
+    for (const auto& l : log)
+      if (l.find(text) != std::string::npos) return true;
+    return false;
+  }
+};
+
+ProcessConfig helper(std::string name, std::vector<std::string> run, bool respawn = true) {
+  ProcessConfig p;
+  p.name = std::move(name);
+  p.run = std::move(run);
+  p.respawn = respawn;
+  return p;
+}
+
+// Runs the set in a simulated world until it returns (or the world is idle).
+template <class Setup>
+Record run_sim(std::vector<ProcessConfig> processes, Setup setup, ProcessSetOptions options = {}) {
+  World world(5);
+  Network& net = Network::install(world);
+  const NodeId node = net.add_node("speaker", {Address::from_string("10.0.0.1")});
+  SimRuntime rt(net, node);
+  Record rec;
+  ProcessSet<SimRuntime>* self = nullptr;
+  ProcessSet<SimRuntime> set(
+      rt, std::move(processes),
+      [&](std::string_view name, std::string_view line) {
+        rec.lines.push_back(std::string(name) + ": " + std::string(line));
+        if (line.starts_with("ask")) self->write(name, "answer" + std::string(line.substr(3)));
+      },
+      [&](std::string_view name, std::string_view message) {
+        rec.log.push_back(std::string(name) + ": " + std::string(message));
+      },
+      options);
+  self = &set;
+  bool returned = false;
+  net.spawn(node, [&]() -> asio::awaitable<void, Executor> {
+    co_await set.run();
+    returned = true;
+  });
+  setup(set, rt, net, node);
+  world.run();
+  EXPECT_TRUE(net.failures().empty()) << net.failures().front();
+  EXPECT_TRUE(returned) << "ProcessSet::run did not return";
+  return rec;
+}
+
+auto no_setup = [](auto&, auto&, auto&, auto) {};
+
+TEST(ProcessSetSim, LinesInRepliesOutAndStderrLogged) {
+  const char* code = R"(
+import sys, time
+for i in range(3):
+    print('ask', i, flush=True)
+    print('got', sys.stdin.readline().strip(), time.monotonic_ns(), flush=True)
+    time.sleep(1)
+print('to stderr', file=sys.stderr, flush=True)
+)";
+  Record rec = run_sim({helper("talker", {"python3", "-c", code}, false)}, no_setup);
+  ASSERT_EQ(rec.lines.size(), 6u);
+  EXPECT_EQ(rec.lines[1], "talker: got answer 0 0");
+  EXPECT_EQ(rec.lines[5], "talker: got answer 2 2000000000");
+  EXPECT_TRUE(rec.contains_log("talker: stderr: to stderr"));
+  EXPECT_TRUE(rec.contains_log("talker: ended with status 0"));
+  EXPECT_TRUE(rec.contains_log("talker: not respawned (respawn false)"));
+}
+
+TEST(ProcessSetSim, ARespawningHelperIsStartedFiveTimesPerBucketThenLeftAlone) {
+  // Dies 10 s (virtual) after each start: starts at 0, 10, 20, 30 and 40 s
+  // fill the first 64-s bucket; the sixth, at 50 s, is refused.
+  const char* code = "import time; print('up', time.monotonic_ns(), flush=True); time.sleep(10)";
+  Record rec = run_sim({helper("dier", {"python3", "-c", code})}, no_setup);
+  ASSERT_EQ(rec.lines.size(), 5u);
+  EXPECT_EQ(rec.lines[0], "dier: up 0");
+  EXPECT_EQ(rec.lines[4], "dier: up 40000000000");
+  EXPECT_TRUE(rec.contains_log("not started again"));
+}
+
+TEST(ProcessSetSim, RespawnsInANewBucketAndAMissingCommandNeverStopsTheOthers) {
+  // Dies every 30 s: never more than 3 starts in one 64-s bucket.
+  const char* code = "import time; print('up', time.monotonic_ns(), flush=True); time.sleep(30)";
+  Record rec =
+      run_sim({helper("slow", {"python3", "-c", code}), helper("missing", {"/nonexistent/helper"})},
+              [](auto& set, auto& rt, auto& net, auto node) {
+                net.spawn(node, [&set, &rt]() -> asio::awaitable<void, Executor> {
+                  auto t = rt.make_timer();
+                  t.expires_after(std::chrono::seconds(200));
+                  co_await t.async_wait(asio::use_awaitable_t<Executor>{});
+                  set.stop();
+                });
+              });
+  // Starts at 0, 30, 60, 90, 120, 150, 180: 7 starts over buckets 0, 64, 128.
+  ASSERT_EQ(rec.lines.size(), 7u);
+  EXPECT_EQ(rec.lines[6], "slow: up 180000000000");
+  EXPECT_TRUE(rec.contains_log("missing: cannot start: spawn '/nonexistent/helper'"));
+  EXPECT_TRUE(rec.contains_log("missing: ended 5 times within 64 s"));
+}
+
+TEST(ProcessSetSim, AFloodIsTakenLineByLine) {
+  const char* code = R"(
+import sys
+for i in range(100000):
+    sys.stdout.write('announce route 10.0.%d.%d/32 next-hop self\n' % (i // 256 % 256, i % 256))
+sys.stdout.write('x' * 3000000 + '\n')
+sys.stdout.write('last\n')
+)";
+  ProcessSetOptions options;
+  options.line_bytes_max = 1 << 20;
+  Record rec = run_sim({helper("flood", {"python3", "-c", code}, false)}, no_setup, options);
+  ASSERT_EQ(rec.lines.size(), 100001u);
+  EXPECT_EQ(rec.lines[99999], "flood: announce route 10.0.134.159/32 next-hop self");
+  EXPECT_EQ(rec.lines[100000], "flood: last");
+  EXPECT_TRUE(rec.contains_log("a line longer than 1048576 bytes was dropped"));
+}
+
+TEST(ProcessSetSim, AHelperThatClosesItsStdoutIsEnded) {
+  const char* code = R"(
+import os, sys, time
+print('bye stdout', flush=True)
+os.close(1)
+time.sleep(1000)
+)";
+  Record rec = run_sim({helper("closer", {"python3", "-c", code}, false)}, no_setup);
+  ASSERT_EQ(rec.lines.size(), 1u);
+  EXPECT_TRUE(rec.contains_log("closer: closed its stdout: ending it"));
+  EXPECT_TRUE(rec.contains_log("closer: ended with status 143"));
+}
+
+TEST(ProcessSetSim, StopEndsHelpersWithoutRespawning) {
+  const char* code =
+      "import sys\nfor line in sys.stdin:\n    print('echo', line.strip(), flush=True)\n";
+  Record rec = run_sim({helper("echo", {"python3", "-c", code})},
+                       [](auto& set, auto& rt, auto& net, auto node) {
+                         net.spawn(node, [&set, &rt]() -> asio::awaitable<void, Executor> {
+                           auto t = rt.make_timer();
+                           t.expires_after(std::chrono::seconds(1));
+                           co_await t.async_wait(asio::use_awaitable_t<Executor>{});
+                           EXPECT_TRUE(set.write("echo", "one"));
+                           EXPECT_FALSE(set.write("nobody", "one"));
+                           t.expires_after(std::chrono::seconds(1));
+                           co_await t.async_wait(asio::use_awaitable_t<Executor>{});
+                           set.stop();
+                         });
+                       });
+  ASSERT_EQ(rec.lines.size(), 1u);
+  EXPECT_EQ(rec.lines[0], "echo: echo one");
+  EXPECT_TRUE(rec.contains_log("echo: ended with status 143"));
+  EXPECT_EQ(std::count_if(rec.log.begin(), rec.log.end(),
+                          [](const std::string& l) { return l.starts_with("echo: started"); }),
+            1);
+}
+
+// ---- live ----
+
+TEST(ProcessSetLive, ShellAndPythonHelpersTalkDieAndRespawn) {
+  asio::io_context io;
+  AsioRuntime rt(io);
+  Record rec;
+  ProcessSet<AsioRuntime>* self = nullptr;
+  ProcessSet<AsioRuntime> set(
+      rt,
+      {helper("sh", {"/bin/sh", "-c",
+                     "echo ask 1; read x; echo got $x; echo oops >&2; sleep 0.05; exit 2"}),
+       helper("py",
+              {"python3", "-c",
+               "import sys, time; print('ask 2', flush=True); "
+               "print('got', sys.stdin.readline().strip(), flush=True); "
+               "time.sleep(0.3)"},
+              false)},
+      [&](std::string_view name, std::string_view line) {
+        rec.lines.push_back(std::string(name) + ": " + std::string(line));
+        if (line.starts_with("ask")) self->write(name, "answer" + std::string(line.substr(3)));
+      },
+      [&](std::string_view name, std::string_view message) {
+        rec.log.push_back(std::string(name) + ": " + std::string(message));
+        if (message.starts_with("not respawned")) self->stop();
+      });
+  self = &set;
+  bool returned = false;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void, AsioRuntime::executor_type> {
+        co_await set.run();
+        returned = true;
+      },
+      asio::detached);
+  io.run_for(30s);
+  EXPECT_TRUE(returned);
+  EXPECT_TRUE(rec.contains_log("sh: stderr: oops"));
+  EXPECT_TRUE(rec.contains_log("sh: ended with status 2"));
+  EXPECT_TRUE(rec.contains_log("py: not respawned (respawn false)"));
+  auto count = [&](std::string_view line) {
+    return std::count(rec.lines.begin(), rec.lines.end(), std::string(line));
+  };
+  // py ran for 0.3 s or more, so sh (0.05 s a life) was respawned at least
+  // once, and never more than 5 starts a bucket.
+  const auto starts = set.status("sh")->starts;
+  EXPECT_GE(starts, 2u);
+  EXPECT_LE(starts, 5u);
+  EXPECT_GE(count("sh: got answer 1"), 1);
+  EXPECT_EQ(count("py: got answer 2"), 1);
+  EXPECT_FALSE(set.status("sh")->running);
+  EXPECT_EQ(set.status("py")->starts, 1u);
+}
+
+}  // namespace
