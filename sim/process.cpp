@@ -29,6 +29,10 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using runtime::ProcessSpec;
 
+namespace {
+constexpr std::uint64_t kFirstVirtualPid = 1000;  // the speaker is 999 to its helpers
+}  // namespace
+
 namespace detail {
 
 // Why the world woke a blocked helper (the third field of its reply); a
@@ -48,6 +52,7 @@ struct ProcessImpl {
   Executor ex;
   std::string name;  // the command line, for warnings
   pid_t pid = -1;
+  int virtual_pid = -1;
   int in_fd = -1, out_fd = -1, err_fd = -1, ctl_fd = -1;
   bool vtime = false;
   State state = State::running;
@@ -232,7 +237,7 @@ bool on_control_line(ProcessImpl& p, std::string_view line) {
     }
     if (f.size() != 3) {
       p.table->warn(
-          fmt::format("helper '{}' (pid {}): bad control line '{}'", p.name, p.pid, line));
+          fmt::format("helper '{}' (pid {}): bad control line '{}'", p.name, p.virtual_pid, line));
       return false;
     }
     p.seq = static_cast<std::uint64_t>(parse_i64(f[0]));
@@ -244,19 +249,20 @@ bool on_control_line(ProcessImpl& p, std::string_view line) {
     return true;
   }
   if (line.starts_with("E ")) {
-    p.table->warn(fmt::format("helper '{}' (pid {}) escapes virtual time: {}", p.name, p.pid,
-                              line.substr(2)));
+    p.table->warn(fmt::format("helper '{}' (pid {}) escapes virtual time: {}", p.name,
+                              p.virtual_pid, line.substr(2)));
     return false;
   }
   if (line.starts_with("R ")) {
     p.table->warn(fmt::format(
         "helper '{}' (pid {}) runs in real time from virtual {} ns on ({}): this run is not "
         "reproducible",
-        p.name, p.pid, p.world().now_ns(), line.substr(2)));
+        p.name, p.virtual_pid, p.world().now_ns(), line.substr(2)));
     p.vtime = false;
     return true;
   }
-  p.table->warn(fmt::format("helper '{}' (pid {}): bad control line '{}'", p.name, p.pid, line));
+  p.table->warn(
+      fmt::format("helper '{}' (pid {}): bad control line '{}'", p.name, p.virtual_pid, line));
   return false;
 }
 
@@ -416,7 +422,8 @@ Process::~Process() {
   while (!p.exit_ops.empty()) p.exit_ops.front()->request_cancel();
 }
 
-int Process::pid() const { return impl_ ? impl_->pid : -1; }
+int Process::pid() const { return impl_ ? impl_->virtual_pid : -1; }
+int Process::real_pid() const { return impl_ ? impl_->pid : -1; }
 bool Process::running() const { return impl_ && impl_->alive(); }
 bool Process::virtual_time() const { return impl_ && impl_->vtime; }
 
@@ -532,6 +539,7 @@ Process ProcessTable::spawn(NodeId node, const ProcessSpec& spec) {
     s.env.emplace_back(
         "BGPSIM_VTIME_SEED",
         std::to_string(world_.derive_seed(fmt::format("process/{}", spawned_)) >> 1));
+    s.env.emplace_back("BGPSIM_VTIME_PID", std::to_string(kFirstVirtualPid + spawned_));
     s.env.emplace_back("PYTHONHASHSEED", "0");
     s.env.emplace_back("PYTHONDONTWRITEBYTECODE", "1");
   }
@@ -551,6 +559,7 @@ Process ProcessTable::spawn(NodeId node, const ProcessSpec& spec) {
   p.ex = world_.executor_for(node);
   p.name = runtime::command_line(spec);
   p.pid = fds.pid;
+  p.virtual_pid = static_cast<int>(kFirstVirtualPid + spawned_);
   p.in_fd = fds.in;
   p.out_fd = fds.out;
   p.err_fd = fds.err;
@@ -561,7 +570,7 @@ Process ProcessTable::spawn(NodeId node, const ProcessSpec& spec) {
     warn(fmt::format(
         "helper '{}' (pid {}) is not a Python program: it runs in real time and this run is not "
         "reproducible",
-        p.name, p.pid));
+        p.name, p.virtual_pid));
   procs_.push_back(std::move(impl));
   ++spawned_;
   world_.set_settler(this);

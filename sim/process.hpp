@@ -65,7 +65,10 @@ class Process {
   ~Process();
 
   executor_type get_executor() const { return detail::process_executor(impl_); }
+  // A virtual pid (1000 + its rank among the world's spawns), so logs stay
+  // reproducible; the helper's os.getpid() says the same. real_pid() is the OS's.
   int pid() const;
+  int real_pid() const;
   bool running() const;
   // True when the process follows virtual time (a Python helper with the shim).
   bool virtual_time() const;

@@ -35,6 +35,7 @@ def _install():
     _os.set_inheritable(ctl, False)
     start_ns = int(_os.environ.pop('BGPSIM_VTIME_NOW_NS', '0'))
     seed = int(_os.environ.pop('BGPSIM_VTIME_SEED', '0'))
+    virtual_pid = int(_os.environ.pop('BGPSIM_VTIME_PID', '0'))
     epoch_ns = 1_767_225_600 * 1_000_000_000  # time.time() at virtual 0: 2026-01-01T00:00:00Z
 
     real = {
@@ -44,7 +45,8 @@ def _install():
         'localtime': time.localtime, 'gmtime': time.gmtime, 'ctime': time.ctime,
         'asctime': time.asctime, 'strftime': time.strftime,
         'select': select.select, 'poll': getattr(select, 'poll', None),
-        'read': _os.read, 'urandom': _os.urandom,
+        'read': _os.read, 'urandom': _os.urandom, 'getpid': _os.getpid,
+        'kill': _os.kill,
         'alarm': signal.alarm, 'setitimer': signal.setitimer,
         'thread_start': threading.Thread.start, 'start_new_thread': _thread.start_new_thread,
     }
@@ -86,7 +88,7 @@ def _install():
             if why >= 100:
                 # A signal, sent now: its handler runs here (and may raise); if it
                 # returns, or the signal is ignored, block again.
-                _os.kill(_os.getpid(), why - 100)
+                real['kill'](real['getpid'](), why - 100)
                 state['seq'] += 1
                 send('W %d %d %d\n' % (state['seq'], request[0], request[1]))
                 continue
@@ -258,6 +260,23 @@ def _install():
     if real['poll'] is not None:
         select.poll = VPoll
     _os.read = v_read
+    # The simulator's pids, reproducible in logs: the helper is virtual_pid,
+    # the speaker 999. os.kill maps the helper's own pid back to the real one
+    # and refuses to signal the speaker.
+    if virtual_pid:
+        real_kill = _os.kill
+
+        def v_kill(pid, sig):
+            if pid == virtual_pid:
+                pid = real['getpid']()
+            elif pid == 999:
+                note('os.kill of the speaker refused')
+                raise PermissionError('bgpsim: a helper may not signal the simulator')
+            return real_kill(pid, sig)
+
+        _os.getpid = lambda: virtual_pid
+        _os.getppid = lambda: 999
+        _os.kill = v_kill
     signal.alarm, signal.setitimer = v_alarm, v_setitimer
     threading.Thread.start = v_thread_start
     _thread.start_new_thread = v_start_new_thread

@@ -8,12 +8,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "sim/sim_runtime.hpp"
 #include "speaker/process/process_set.hpp"
 #include "speaker/runtime/asio_runtime.hpp"
+#include "tests/require.hpp"
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -231,6 +233,72 @@ TEST(ProcessSetLive, ShellAndPythonHelpersTalkDieAndRespawn) {
   EXPECT_EQ(count("py: got answer 2"), 1);
   EXPECT_FALSE(set.status("sh")->running);
   EXPECT_EQ(set.status("py")->starts, 1u);
+}
+
+// ---- ExaBGP's own helper scripts, unchanged, in virtual time ----
+
+TEST(ProcessSetSim, ExabgpApiAnnounceRunsInVirtualTimeAgainstAConsumerThatSaysDone) {
+  const auto script = bgpsim::test::shared_dir() / "exabgp-qa/etc/run/api-announce.run";
+  if (!std::filesystem::exists(script))
+    return bgpsim::test::skip_or_fail(script.string() + " is absent");
+  struct Run {
+    std::vector<std::pair<std::int64_t, std::string>> lines;  // (virtual ns, line)
+    std::vector<std::string> log;
+    std::int64_t ended_ns = -1;
+  };
+  // `shutdown_at`: when (virtual) the consumer tells it "shutdown"; -1: never.
+  auto run = [&](std::int64_t shutdown_at_ns) {
+    World world(9);
+    Network& net = Network::install(world);
+    const NodeId node = net.add_node("speaker", {Address::from_string("127.0.0.1")});
+    SimRuntime rt(net, node);
+    Run r;
+    ProcessSet<SimRuntime>* self = nullptr;
+    ProcessSet<SimRuntime> set(
+        rt, {helper("announce-routes", {script.string()}, false)},
+        [&](std::string_view name, std::string_view line) {
+          r.lines.emplace_back(rt.now().count(), std::string(line));
+          self->write(name, "done");
+        },
+        [&](std::string_view, std::string_view message) {
+          r.log.emplace_back(message);
+          if (message.starts_with("ended")) r.ended_ns = rt.now().count();
+        });
+    self = &set;
+    net.spawn(node, [&]() { return set.run(); });
+    if (shutdown_at_ns >= 0)
+      net.spawn(node, [&]() -> asio::awaitable<void, Executor> {
+        auto t = rt.make_timer();
+        t.expires_after(std::chrono::nanoseconds(shutdown_at_ns));
+        co_await t.async_wait(asio::use_awaitable_t<Executor>{});
+        set.write("announce-routes", "shutdown");
+      });
+    const auto wall = std::chrono::steady_clock::now();
+    world.run();
+    const auto wall_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
+    EXPECT_LT(wall_s, 4.0) << "5 s of the script's waiting took " << wall_s << " s of wall time";
+    EXPECT_TRUE(ProcessTable::of(world).warnings().empty())
+        << ProcessTable::of(world).warnings().front();
+    return r;
+  };
+  const Run quiet = run(-1);
+  const std::vector<std::pair<std::int64_t, std::string>> expected = {
+      {0, "announce route 1.1.0.0/24 next-hop 101.1.101.1"},
+      {0, "announce route 1.2.0.0/25 next-hop 101.1.101.1"}};
+  EXPECT_EQ(quiet.lines, expected);
+  // Both acks arrive at 0; wait_for_shutdown() then polls stdin every 0.5 s
+  // until its 5 s are up: the script ends at exactly 5 s of virtual time.
+  EXPECT_EQ(quiet.ended_ns, 5'000'000'000);
+  const Run again = run(-1);
+  EXPECT_EQ(quiet.log, again.log) << "two runs differ";
+  EXPECT_EQ(quiet.ended_ns, again.ended_ns);
+  EXPECT_EQ(quiet.log.front(), "started (pid 1000)");  // the simulator's pids are virtual
+  // Told "shutdown" at 1.2 s, it leaves at the next 0.5 s poll that reads it:
+  // at once, since the line wakes its select.
+  const Run told = run(1'200'000'000);
+  EXPECT_EQ(told.lines, expected);
+  EXPECT_EQ(told.ended_ns, 1'200'000'000);
 }
 
 }  // namespace
