@@ -41,6 +41,7 @@ struct Segment {
   std::int64_t at_ns = 0;
   std::vector<std::uint8_t> bytes;
   bool fin = false;
+  bool rst = false;  // an abortive close: behind the data its sender already sent
 };
 
 struct Conn;
@@ -72,6 +73,7 @@ struct Conn {
   // exist yet, so the connection must outlive the accepting side's close.
   bool client_pending = false;
   bool reset = false;
+  bool rst_sent[2] = {false, false};  // side i has put an RST on the wire
 };
 
 struct AcceptorImpl {
@@ -201,11 +203,9 @@ struct Network::Impl {
   }
 
   // Copies what is readable into op's buffer. Returns false if it must wait.
+  // Data that arrived before an RST stays readable (as on Linux); the error
+  // comes after it.
   bool try_read(SocketImpl& s, detail::ReadOp& op) {
-    if (s.err) {
-      op.result = {s.err, 0};
-      return true;
-    }
     if (s.rx_size() > 0) {
       const std::size_t n = std::min(s.rx_size(), op.buffer.size());
       std::memcpy(op.buffer.data(), s.rx.data() + s.rx_head, n);
@@ -223,6 +223,10 @@ struct Network::Impl {
         d.outstanding -= n;
         if (SocketImpl* peer = s.conn->side[1 - s.side]; peer && peer->write_op) retry_write(*peer);
       }
+      return true;
+    }
+    if (s.err) {
+      op.result = {s.err, 0};
       return true;
     }
     if (s.rx_eof) {
@@ -320,14 +324,15 @@ struct Network::Impl {
     Segment sg = std::move(d.flight.front());
     d.flight.pop_front();
     SocketImpl* r = c.side[1 - from];
+    if (sg.rst) {
+      reset_conn(c, from);
+      return;
+    }
     if (!sg.bytes.empty()) packet(PacketEvent::Kind::data, c, from, sg.bytes);
     if (sg.fin) packet(PacketEvent::Kind::fin, c, from);
     if (!r || !r->open) {
       // Data for a closed socket draws an RST, as on Linux.
-      if (!sg.bytes.empty()) {
-        reset_conn(c);
-        return;
-      }
+      if (!sg.bytes.empty()) send_rst(c, 1 - from);
     } else {
       if (!sg.bytes.empty()) {
         world.record(dst, TraceKind::deliver, c.id, sg.bytes);
@@ -348,10 +353,13 @@ struct Network::Impl {
       world.schedule_at(d.deliver, d.flight.front().at_ns);
   }
 
-  void reset_conn(Conn& c) {
+  // The connection is gone at once for both sides (a fault, a crash, an RST
+  // arriving from side `from`): nothing more is delivered; what a socket had
+  // already received stays readable before its error.
+  void reset_conn(Conn& c, int from = 0) {
     if (c.reset) return;
     c.reset = true;
-    packet(PacketEvent::Kind::rst, c, 0);
+    packet(PacketEvent::Kind::rst, c, from);
     for (int i = 0; i < 2; ++i) {
       c.dir[i].flight.clear();
       c.dir[i].held = false;
@@ -362,11 +370,21 @@ struct Network::Impl {
       if (!s) continue;
       world.record(s->node, TraceKind::reset, c.id);
       s->err = asio::error::connection_reset;
-      s->rx.clear();
-      s->rx_head = 0;
-      if (s->read_op) complete_read(*s, s->err, 0);
+      if (s->read_op) wake_reader(*s);
       if (s->write_op) complete_write(*s, s->err, 0);
     }
+  }
+
+  // Side `from` aborts the connection (closed with unread data, or data came
+  // for its closed socket): the RST travels behind what that side already
+  // sent, so a NOTIFICATION written just before the close still arrives
+  // first, as on a real network. The connection resets when it lands.
+  void send_rst(Conn& c, int from) {
+    if (c.reset || c.rst_sent[from]) return;
+    c.rst_sent[from] = true;
+    Segment sg;
+    sg.rst = true;
+    enqueue(c, from, std::move(sg));
   }
 
   void send_fin(SocketImpl& s) {
@@ -387,7 +405,7 @@ struct Network::Impl {
     world.record(s.node, TraceKind::close, s.conn->id);
     if (s.conn->reset) return;
     if (s.rx_size() > 0)
-      reset_conn(*s.conn);
+      send_rst(*s.conn, s.side);
     else
       send_fin(s);
   }

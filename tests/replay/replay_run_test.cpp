@@ -124,8 +124,8 @@ TEST(ReplayRun, SimulatedSessionReplaysFromEitherSide) {
 // The other side's UPDATE (all five of BIRD's routes) damaged in its marker
 // (RFC 4271 6.1, Connection Not Synchronized): the session resets, so the
 // speaker's messages stop short of the capture's and the three withdrawals
-// its side sent later never go out. (The speaker's NOTIFICATION 1/1 does not
-// show among the unexpected ones yet; see docs/replay.md.)
+// its side sent later never go out; the speaker's NOTIFICATION 1/1 reaches the
+// scripted peer (it once did not: docs/replay.md).
 TEST(ReplayRun, DamagedUpdateDiverges) {
   auto s = load(bird_capture, 1);
   bool damaged = false;
@@ -145,6 +145,9 @@ TEST(ReplayRun, DamagedUpdateDiverges) {
   EXPECT_EQ(r.sent_actual, 8u);
   ASSERT_EQ(r.sent.size(), 3u) << describe(r);
   for (const auto& d : r.sent) EXPECT_EQ(d.what, "extra");
+  ASSERT_EQ(r.unexpected_notifications.size(), 1u) << describe(r);
+  EXPECT_TRUE(r.unexpected_notifications[0].kind.starts_with("notification 1/1"))
+      << r.unexpected_notifications[0].kind;
 }
 
 // The other side falls silent after its first KEEPALIVE (and the recorded

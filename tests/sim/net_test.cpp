@@ -228,6 +228,60 @@ TEST(Net, HalfCloseKeepsOtherDirection) {
   EXPECT_TRUE(t.net.failures().empty());
 }
 
+// A speaker's last words: it writes a NOTIFICATION and closes while the
+// peer's data is still unread (or arrives after the close). The RST that
+// close draws travels behind the bytes already sent, so the peer reads them
+// first and only then sees the reset (RFC 4271 6: the NOTIFICATION must
+// reach the peer). Both orders: the peer's data arrives before the close
+// (unread data, RST at close) and after it (data for a closed socket).
+TEST(Net, BytesSentBeforeAnAbortiveCloseArriveBeforeTheReset) {
+  for (const bool peer_writes_first : {true, false}) {
+    TwoNodes t(5);
+    auto acc = t.net.listen(t.b, t.ep);
+    std::string peer_got;
+    boost::system::error_code peer_ec;
+    t.net.spawn(t.b, [&]() -> asio::awaitable<void, Executor> {
+      auto s = co_await acc.async_accept(aw_tok);
+      if (peer_writes_first) {
+        co_await asio::async_write(s, asio::buffer(std::string("keepalive")), aw_tok);
+        auto timer = SimRuntime(t.net, t.b).make_timer();
+        timer.expires_after(5ms);  // the data lands unread before the close
+        co_await timer.async_wait(aw_tok);
+      }
+      char buf[64];
+      for (;;) {
+        auto [ec, n] = co_await s.async_read_some(asio::buffer(buf), tuple_tok);
+        if (ec) {
+          peer_ec = ec;
+          break;
+        }
+        peer_got.append(buf, n);
+        if (!peer_writes_first && peer_got == "notification") {
+          // Data for the closed socket: its RST comes back behind nothing.
+          co_await asio::async_write(s, asio::buffer(std::string("keepalive")), tuple_tok);
+        }
+      }
+    });
+    t.net.spawn(t.a, [&]() -> asio::awaitable<void, Executor> {
+      auto s = co_await async_connect(co_await asio::this_coro::executor, t.ep, aw_tok);
+      if (peer_writes_first) {
+        auto timer = SimRuntime(t.net, t.a).make_timer();
+        timer.expires_after(3ms);
+        co_await timer.async_wait(aw_tok);
+      }
+      co_await asio::async_write(s, asio::buffer(std::string("notification")), aw_tok);
+      s.close();
+    });
+    t.world.run();
+    EXPECT_EQ(peer_got, "notification") << "peer writes first: " << peer_writes_first;
+    const boost::system::error_code expected =
+        peer_writes_first ? boost::system::error_code(asio::error::connection_reset)
+                          : boost::system::error_code(asio::error::eof);
+    EXPECT_EQ(peer_ec, expected) << "peer writes first: " << peer_writes_first << ": "
+                                 << peer_ec.message();
+  }
+}
+
 // ---- properties ----
 
 struct Schedule {
