@@ -57,7 +57,8 @@ struct ProcessImpl {
   bool vtime = false;
   State state = State::running;
   bool handle_gone = false;
-  bool shut = false;  // the world is going away: nothing more is scheduled
+  int pending_signal = 0;  // for a running virtual-time helper, sent once it blocks
+  bool shut = false;       // the world is going away: nothing more is scheduled
 
   // The request a blocked virtual-time helper made.
   std::uint64_t seq = 0;
@@ -440,25 +441,34 @@ void Process::close_stdin() {
   if (impl_) impl_->in_close = true;
 }
 
+// Signals reach a virtual-time helper only while it is blocked, so what it
+// did before is the same in every run: a running one gets it once it blocks.
 void Process::terminate() {
   if (!impl_ || !impl_->alive()) return;
   ProcessImpl& p = *impl_;
-  // A blocked virtual-time helper raises the signal itself once it has read
-  // the virtual instant, so its handler runs at a known point and time; the
-  // world then waits for its next request or its end.
-  if (p.vtime && p.state == ProcessImpl::State::blocked)
-    p.wake_up(detail::Wake::signal_base, SIGTERM);
-  else
+  if (!p.vtime) {
     ::kill(p.pid, SIGTERM);
+  } else if (p.state == ProcessImpl::State::blocked) {
+    // The shim raises the signal itself once it has read the virtual instant,
+    // so its handler runs at a known point and time; the world then waits for
+    // its next request or its end.
+    p.wake_up(detail::Wake::signal_base, SIGTERM);
+  } else {
+    p.pending_signal = SIGTERM;
+  }
 }
 
 void Process::kill() {
   if (!impl_ || !impl_->alive()) return;
   ProcessImpl& p = *impl_;
-  ::kill(p.pid, SIGKILL);
-  if (p.vtime && p.state == ProcessImpl::State::blocked) {
+  if (!p.vtime) {
+    ::kill(p.pid, SIGKILL);
+  } else if (p.state == ProcessImpl::State::blocked) {
+    ::kill(p.pid, SIGKILL);
     p.world().unschedule(p.wake);
     p.state = ProcessImpl::State::running;  // the world waits for the end of its channel
+  } else {
+    p.pending_signal = SIGKILL;
   }
 }
 
@@ -577,8 +587,14 @@ Process ProcessTable::spawn(NodeId node, const ProcessSpec& spec) {
   return Process(&p);
 }
 
-void ProcessTable::settle(std::int64_t, std::int64_t limit_ns) {
+void ProcessTable::settle(std::int64_t next_ns, std::int64_t limit_ns) {
   if (procs_.empty()) return;
+  // Events of the current instant run while helpers run: they see helpers
+  // only through what the last full settle drained, and what they write or
+  // signal waits for the next one. Before virtual time moves (or the run
+  // returns), every helper must have blocked: the full settle below. So
+  // helpers started or woken at one instant run side by side (wall clock).
+  if (next_ns <= world_.now_ns() && next_ns <= limit_ns) return;
   for (bool progressed = true; progressed;) {
     progressed = false;
     for (auto& p : procs_)
@@ -588,6 +604,18 @@ void ProcessTable::settle(std::int64_t, std::int64_t limit_ns) {
       if (!p->vtime) {
         detail::poll_real_time(*p);
         if (p->alive()) detail::flush_stdin(*p);
+        continue;
+      }
+      if (const int sig = std::exchange(p->pending_signal, 0);
+          sig != 0 && p->state == ProcessImpl::State::blocked) {
+        if (sig == SIGKILL) {
+          ::kill(p->pid, SIGKILL);
+          p->world().unschedule(p->wake);
+          p->state = ProcessImpl::State::running;
+        } else {
+          p->wake_up(detail::Wake::signal_base, sig);
+        }
+        progressed = true;
         continue;
       }
       detail::flush_stdin(*p);

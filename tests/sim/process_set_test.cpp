@@ -3,12 +3,17 @@
 // their stdout or cannot start, none of which stops the set.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -299,6 +304,101 @@ TEST(ProcessSetSim, ExabgpApiAnnounceRunsInVirtualTimeAgainstAConsumerThatSaysDo
   const Run told = run(1'200'000'000);
   EXPECT_EQ(told.lines, expected);
   EXPECT_EQ(told.ended_ns, 1'200'000'000);
+}
+
+}  // namespace
+
+namespace {
+
+// Every Python helper of ExaBGP's suite (etc/run/*.run), unchanged, all in
+// one world against a consumer that answers "done" to every line, stopped
+// at 60 s of virtual time. Two runs must print the same lines at the same
+// virtual instants. A helper that starts a thread leaves virtual time (and
+// the world then paces itself on the wall clock), so those are left out.
+struct SuiteRun {
+  std::map<std::string, std::vector<std::pair<std::int64_t, std::string>>> lines;
+  std::map<std::string, std::vector<std::string>> log;
+  std::vector<std::string> warnings;
+  double wall_s = 0;
+};
+
+SuiteRun run_exabgp_helpers(const std::vector<std::filesystem::path>& scripts) {
+  World world(11);
+  Network& net = Network::install(world);
+  const NodeId node = net.add_node("speaker", {Address::from_string("127.0.0.1")});
+  SimRuntime rt(net, node);
+  SuiteRun r;
+  std::vector<ProcessConfig> helpers;
+  for (const auto& s : scripts) helpers.push_back(helper(s.stem().string(), {s.string()}, false));
+  ProcessSet<SimRuntime>* self = nullptr;
+  ProcessSet<SimRuntime> set(
+      rt, helpers,
+      [&](std::string_view name, std::string_view line) {
+        r.lines[std::string(name)].emplace_back(rt.now().count(), std::string(line));
+        self->write(name, "done");
+      },
+      [&](std::string_view name, std::string_view message) {
+        r.log[std::string(name)].push_back(fmt::format("{} {}", rt.now().count(), message));
+      });
+  self = &set;
+  net.spawn(node, [&]() { return set.run(); });
+  net.spawn(node, [&]() -> asio::awaitable<void, Executor> {
+    auto t = rt.make_timer();
+    t.expires_after(60s);
+    co_await t.async_wait(asio::use_awaitable_t<Executor>{});
+    set.stop();
+  });
+  const auto wall = std::chrono::steady_clock::now();
+  world.run();
+  r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
+  r.warnings = ProcessTable::of(world).warnings();
+  return r;
+}
+
+TEST(ProcessSetSim, EveryExabgpPythonHelperRunsReproduciblyInVirtualTime) {
+  const auto dir = bgpsim::test::shared_dir() / "exabgp-qa/etc/run";
+  if (!std::filesystem::exists(dir)) return bgpsim::test::skip_or_fail(dir.string() + " is absent");
+  std::vector<std::filesystem::path> scripts;
+  std::size_t threaded = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() != ".run") continue;
+    std::ifstream in(e.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.find("threading.Thread(") != std::string::npos)
+      ++threaded;
+    else
+      scripts.push_back(e.path());
+  }
+  std::sort(scripts.begin(), scripts.end());
+  ASSERT_GE(scripts.size(), 40u);
+  const SuiteRun a = run_exabgp_helpers(scripts);
+  const SuiteRun b = run_exabgp_helpers(scripts);
+  std::set<std::string> real_time;
+  for (const auto& w : a.warnings) {
+    std::cout << "warning: " << w << "\n";
+    for (const auto& s : scripts)
+      if (w.find("'" + s.string() + "'") != std::string::npos) real_time.insert(s.stem().string());
+  }
+  std::size_t compared = 0, printed = 0;
+  for (const auto& s : scripts) {
+    const std::string name = s.stem().string();
+    if (real_time.count(name)) continue;
+    ++compared;
+    auto la = a.lines.find(name), lb = b.lines.find(name);
+    const bool any_a = la != a.lines.end(), any_b = lb != b.lines.end();
+    EXPECT_EQ(any_a, any_b) << name;
+    if (any_a && any_b) {
+      EXPECT_EQ(la->second, lb->second) << name << " printed differently in two runs";
+      printed += la->second.size();
+    }
+    EXPECT_EQ(a.log.at(name), b.log.at(name)) << name;
+  }
+  std::cout << compared << " helpers compared (" << threaded << " with threads left out), "
+            << printed << " lines, " << real_time.size() << " in real time; wall " << a.wall_s
+            << " s and " << b.wall_s << " s for 60 s of virtual time\n";
+  EXPECT_TRUE(real_time.empty());
+  EXPECT_EQ(compared, scripts.size());
+  EXPECT_LT(a.wall_s, 30.0);
 }
 
 }  // namespace
