@@ -57,7 +57,8 @@ struct ProcessImpl {
   bool vtime = false;
   State state = State::running;
   bool handle_gone = false;
-  int pending_signal = 0;  // for a running virtual-time helper, sent once it blocks
+  int pending_signal = 0;
+  bool quiet_warned = false;  // for a running virtual-time helper, sent once it blocks
   bool shut = false;       // the world is going away: nothing more is scheduled
 
   // The request a blocked virtual-time helper made.
@@ -270,13 +271,28 @@ bool on_control_line(ProcessImpl& p, std::string_view line) {
 // Waits (wall clock) until a running virtual-time helper blocks or ends,
 // draining its stdout and stderr meanwhile so it never stalls on a full pipe.
 void wait_for_report(ProcessImpl& p) {
+  // A helper that neither blocks nor ends for this long (wall clock) is
+  // named once on stderr: it computes, or it blocks where the shim cannot see.
+  constexpr int kQuietWarningMs = 10'000;
   for (;;) {
     pollfd fds[3] = {{p.ctl_fd, POLLIN, 0},
                      {p.out_eof ? -1 : p.out_fd, POLLIN, 0},
                      {p.err_eof ? -1 : p.err_fd, POLLIN, 0}};
-    if (::poll(fds, 3, -1) < 0) {
+    const int ready = ::poll(fds, 3, p.quiet_warned ? -1 : kQuietWarningMs);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       throw std::system_error(errno, std::generic_category(), "sim process: poll");
+    }
+    if (ready == 0) {
+      p.quiet_warned = true;
+      const std::string text = fmt::format(
+          "helper '{}' (pid {}) has not blocked for {} s of wall time at virtual {} ns: it "
+          "computes, or waits where the virtual-time shim cannot see (a descriptor other than "
+          "stdin, a lock, a Python run without site); the simulation waits for it",
+          p.name, p.virtual_pid, kQuietWarningMs / 1000, p.world().now_ns());
+      fmt::print(stderr, "bgpsim: {}\n", text);
+      p.table->warn(text);
+      continue;
     }
     if (fds[1].revents) read_available(p.out_fd, p.out, p.out_eof);
     if (fds[2].revents) read_available(p.err_fd, p.err, p.err_eof);
