@@ -59,7 +59,7 @@ struct ProcessImpl {
   bool handle_gone = false;
   int pending_signal = 0;
   bool quiet_warned = false;  // for a running virtual-time helper, sent once it blocks
-  bool shut = false;       // the world is going away: nothing more is scheduled
+  bool shut = false;          // the world is going away: nothing more is scheduled
 
   // The request a blocked virtual-time helper made.
   std::uint64_t seq = 0;
@@ -508,6 +508,9 @@ ProcessTable::~ProcessTable() {
 void ProcessTable::shutdown() {
   world_.set_settler(nullptr);
   world_.set_processes(nullptr);
+  // Handles may be destroyed after this (coroutine frames go with the
+  // world's queue): they find their process shut and leave it alone.
+  for (auto& p : procs_) p->shut = true;
   for (auto& p : procs_) {
     if (p->alive()) {
       ::kill(p->pid, SIGKILL);
@@ -517,7 +520,6 @@ void ProcessTable::shutdown() {
     for (auto** slot : {&p->read_out, &p->read_err})
       if (auto* op = std::exchange(*slot, nullptr)) op->discard();
     for (auto* op : std::exchange(p->exit_ops, {})) op->discard();
-    p->shut = true;  // handles may still be destroyed after this; procs_ keeps their state
   }
   if (!shim_dir_.empty()) {
     std::error_code ec;

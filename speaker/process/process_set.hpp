@@ -26,8 +26,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <list>
 #include <optional>
@@ -45,7 +48,10 @@
 namespace bgpsim::process {
 
 struct ProcessSetOptions {
-  std::string cwd;                                       // where helpers start; empty: ours
+  std::string cwd;  // where helpers start; empty: ours
+  // The configuration file's folder: a relative command (`run
+  // ./run/api-announce.run;`) found there runs from there, as in ExaBGP.
+  std::string command_dir;
   std::vector<std::pair<std::string, std::string>> env;  // added to every helper's environment
   std::size_t starts_per_bucket_max = 5;                 // ExaBGP's respawn_number
   std::chrono::seconds bucket{64};                       // ExaBGP's respawn_timemask: 64 s
@@ -167,6 +173,27 @@ class ProcessSet {
     if (on_log_) on_log_(h.config.name, message);
   }
 
+  // ExaBGP (configuration/process/parser.py) tries a relative command in
+  // /etc/exabgp, then beside the configuration, then in PATH, and keeps the
+  // last that exists. We skip /etc/exabgp (a test must not depend on it):
+  // beside the configuration, unless a plain name is found in PATH.
+  std::string resolve_command(const std::string& cmd) const {
+    if (cmd.empty() || cmd.starts_with('/') || options_.command_dir.empty()) return cmd;
+    const std::filesystem::path beside = std::filesystem::path(options_.command_dir) / cmd;
+    std::error_code ec;
+    if (!std::filesystem::exists(beside, ec)) return cmd;
+    if (cmd.find('/') == std::string::npos)
+      if (const char* path = std::getenv("PATH"))
+        for (std::string_view rest(path); !rest.empty();) {
+          const std::size_t colon = std::min(rest.find(':'), rest.size());
+          if (std::filesystem::exists(
+                  std::filesystem::path(std::string(rest.substr(0, colon))) / cmd, ec))
+            return cmd;
+          rest.remove_prefix(std::min(colon + 1, rest.size()));
+        }
+    return std::filesystem::absolute(beside, ec).lexically_normal().string();
+  }
+
   // ExaBGP's respawn limit: starts counted per 64-second bucket of the clock.
   bool may_start(Helper& h) {
     const std::int64_t seconds =
@@ -190,6 +217,7 @@ class ProcessSet {
         co_return;
       }
       runtime::ProcessSpec spec{h.config.run, options_.cwd, options_.env};
+      if (!spec.argv.empty()) spec.argv[0] = resolve_command(spec.argv[0]);
       std::optional<Process> proc;
       try {
         proc.emplace(rt_.spawn(spec));

@@ -259,8 +259,11 @@ TEST(ProcessSetSim, ExabgpApiAnnounceRunsInVirtualTimeAgainstAConsumerThatSaysDo
     SimRuntime rt(net, node);
     Run r;
     ProcessSet<SimRuntime>* self = nullptr;
+    // As etc/api-announce.conf names it, resolved beside the configuration.
+    ProcessSetOptions options;
+    options.command_dir = script.parent_path().parent_path().string();
     ProcessSet<SimRuntime> set(
-        rt, {helper("announce-routes", {script.string()}, false)},
+        rt, {helper("announce-routes", {"./run/api-announce.run"}, false)},
         [&](std::string_view name, std::string_view line) {
           r.lines.emplace_back(rt.now().count(), std::string(line));
           self->write(name, "done");
@@ -268,7 +271,8 @@ TEST(ProcessSetSim, ExabgpApiAnnounceRunsInVirtualTimeAgainstAConsumerThatSaysDo
         [&](std::string_view, std::string_view message) {
           r.log.emplace_back(message);
           if (message.starts_with("ended")) r.ended_ns = rt.now().count();
-        });
+        },
+        options);
     self = &set;
     net.spawn(node, [&]() { return set.run(); });
     if (shutdown_at_ns >= 0)
