@@ -211,6 +211,26 @@ print('eof' if line == '' else 'more', flush=True)
   EXPECT_EQ(out.exit_code, -1000);
 }
 
+TEST(SimProcess, PollOsReadDatetimeAndPidsFollowTheSimulator) {
+  SimRun sim;
+  Outcome out = sim.run(python(R"(
+import datetime, os, select, sys, time
+p = select.poll()
+p.register(sys.stdin, select.POLLIN)
+print('poll', p.poll(250), time.monotonic_ns(), flush=True)
+print('ask', flush=True)
+print('read', os.read(0, 100), time.monotonic_ns(), flush=True)
+print('now', datetime.datetime.now(datetime.timezone.utc).isoformat(), time.strftime('%Y'), flush=True)
+print('pids', os.getpid(), os.getppid(), flush=True)
+)"),
+                        "reply\n");
+  ASSERT_EQ(out.lines.size(), 5u) << out.err;
+  EXPECT_EQ(out.lines[0], (Line{250'000'000, "poll [] 250000000"}));
+  EXPECT_EQ(out.lines[2], (Line{250'000'000, "read b'reply\\n' 250000000"}));
+  EXPECT_EQ(out.lines[3].text, "now 2026-01-01T00:00:00.250000+00:00 2026");
+  EXPECT_EQ(out.lines[4].text, "pids 1000 999");
+}
+
 TEST(SimProcess, ExitStatusAndStderrAreSeenAndClosingStdinGivesEof) {
   SimRun sim;
   Outcome out;
