@@ -14,7 +14,12 @@
 //    ExaBGP then stops the whole program ("Too many death for ..."); we stop
 //    starting that helper only, and log it, so sessions and routes stay.
 //  - A helper that closes its stdout is ended (SIGTERM) and respawned.
-//  - Empty lines are skipped; a trailing '\r' is removed.
+//  - A command that cannot be started is not tried again (ExaBGP marks it broken).
+//  - Trailing white space is removed from each line (ExaBGP's rstrip); a line
+//    starting with "debug " is logged, not handed over. Difference: empty
+//    lines are skipped (ExaBGP hands them to its command parser).
+//  - stop(): 0.1 s for what was written to reach the helpers (ExaBGP writes
+//    `shutdown` to each, sleeps 0.1 s), then SIGTERM, then SIGKILL after 2 s.
 //
 // Depends on: speaker/runtime (the Runtime concept), speaker/config (model),
 // speaker/session/notifier.hpp, speaker/reactor/task_group.hpp.
@@ -27,6 +32,7 @@
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -57,7 +63,8 @@ struct ProcessSetOptions {
   std::chrono::seconds bucket{64};                       // ExaBGP's respawn_timemask: 64 s
   std::size_t line_bytes_max = 1 << 20;                  // a longer line is dropped (and logged)
   std::size_t stdin_queue_bytes_max = 64 << 20;          // for a helper that does not read
-  std::chrono::nanoseconds stop_grace{std::chrono::seconds(5)};  // SIGTERM, then SIGKILL
+  std::chrono::nanoseconds stop_flush{std::chrono::milliseconds(100)};  // before SIGTERM
+  std::chrono::nanoseconds stop_grace{std::chrono::seconds(2)};         // SIGTERM, then SIGKILL
 };
 
 struct ProcessStatus {
@@ -222,8 +229,10 @@ class ProcessSet {
       try {
         proc.emplace(rt_.spawn(spec));
       } catch (const std::system_error& e) {
-        log(h, std::string("cannot start: ") + e.what());
+        log(h, std::string("cannot start: ") + e.what() + " (not tried again)");
         h.status.last_exit = 127;
+        h.status.given_up = true;
+        co_return;
       }
       if (proc) {
         ++h.status.starts;
@@ -272,8 +281,11 @@ class ProcessSet {
         }
         if (!skipping) {
           buf.append(data.substr(0, nl));
-          if (!buf.empty() && buf.back() == '\r') buf.pop_back();
-          if (!buf.empty()) {
+          while (!buf.empty() && std::isspace(static_cast<unsigned char>(buf.back())))
+            buf.pop_back();
+          if (buf.starts_with("debug ")) {
+            log(h, "debug: " + buf.substr(6));
+          } else if (!buf.empty()) {
             ++h.status.lines_in;
             if (on_line_) on_line_(h.config.name, buf);
           }
@@ -332,9 +344,11 @@ class ProcessSet {
   boost::asio::awaitable<void, Executor> stop_watch() {
     auto [ec] = co_await stop_.async_wait(boost::asio::as_tuple(tok));
     if (ec) co_return;
+    auto timer = rt_.make_timer();
+    timer.expires_after(options_.stop_flush);
+    if (auto [fec] = co_await timer.async_wait(boost::asio::as_tuple(tok)); fec) co_return;
     for (auto& h : helpers_)
       if (h.proc) h.proc->terminate();
-    auto timer = rt_.make_timer();
     timer.expires_after(options_.stop_grace);
     auto [tec] = co_await timer.async_wait(boost::asio::as_tuple(tok));
     if (tec) co_return;
