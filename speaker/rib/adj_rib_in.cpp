@@ -10,6 +10,12 @@ PathAttributes route_attributes(const PathAttributes& received, std::optional<Fa
     a.next_hop = next_hop_address(*mp_family, received.mp_reach->next_hop);
   a.mp_reach.reset();
   a.mp_unreach.reset();
+  // RFC 6793 4.2.3: a NEW speaker rebuilds the path and the aggregator from an
+  // OLD peer's AS4_PATH and AS4_AGGREGATOR. The decoder keeps them only from a
+  // session without 4-octet ASNs (from a NEW peer they are discarded, section
+  // 6), so this merges exactly what came from OLD peers, and the Adj-RIB-In
+  // holds the true 4-byte path.
+  merge_as4_attributes(a);
   return a;
 }
 

@@ -172,6 +172,28 @@ TEST(AdjRibIn, AddPathKeepsRoutesApartByPathId) {
   EXPECT_EQ(in.size(), 2u);
 }
 
+// RFC 6793 4.2.3: a route that crossed an OLD (2-byte) speaker arrives with
+// AS_TRANS in AS_PATH and AGGREGATOR and the real ASNs in AS4_PATH and
+// AS4_AGGREGATOR; the Adj-RIB-In holds the rebuilt 4-byte path.
+TEST(AdjRibIn, RoutesFromAnOldSpeakerCarryTheMergedFourByteAsPath) {
+  PathAttributes sent = attrs(100);
+  sent.as_path = AsPath{{AsPathSegment{AsPathSegment::as_sequence, {65001, 4200000001u, 70000}}}};
+  sent.aggregator = Aggregator{4200000002u, IpAddress::v4_from_u32(0xC0000201)};
+  Update u;
+  u.attributes = sent;
+  u.nlri = {v4(0x0A000000).nlri};
+  EncodeContext old_session;
+  old_session.four_octet_asn = false;
+  AttributePool pool;
+  AdjRibIn in = deliver({u}, old_session, pool);
+  ASSERT_EQ(in.size(), 1u);
+  const PathAttributes& got = *in.routes().begin()->second;
+  EXPECT_EQ(got.as_path, sent.as_path);
+  EXPECT_EQ(got.aggregator, sent.aggregator);
+  EXPECT_FALSE(got.as4_path);
+  EXPECT_FALSE(got.as4_aggregator);
+}
+
 // Any sequence of announcements and withdrawals, sent in any batch size,
 // leaves the peer's Adj-RIB-In equal to our Adj-RIB-Out.
 RC_GTEST_PROP(AdjRibOutProperty, PeerEndsWithOurTable, ()) {
