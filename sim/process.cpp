@@ -290,8 +290,9 @@ void wait_for_report(ProcessImpl& p) {
           "computes, or waits where the virtual-time shim cannot see (a descriptor other than "
           "stdin, a lock, a Python run without site); the simulation waits for it",
           p.name, p.virtual_pid, kQuietWarningMs / 1000, p.world().now_ns());
+      // On stderr only: a slow start on a busy machine is not a lost determinism,
+      // and warnings() must be the same in every run.
       fmt::print(stderr, "bgpsim: {}\n", text);
-      p.table->warn(text);
       continue;
     }
     if (fds[1].revents) read_available(p.out_fd, p.out, p.out_eof);
