@@ -78,6 +78,26 @@ class Parser {
     return ParseResult{std::move(config_), std::move(errors_)};
   }
 
+  // For parse_neighbor_routes: the whole input is the body of a neighbor.
+  NeighborRoutes neighbor_body() {
+    Draft d;
+    for (;;) {
+      read_statement();
+      if (end_.kind == Token::end) {
+        if (n_) error(words_[0], "statement is not ended by ';' or a block");
+        break;
+      }
+      if (end_.is('}')) {
+        error(end_, "'}' without a matching '{'");
+        continue;
+      }
+      if (n_ == 0) continue;
+      neighbor_statement(d);
+      if (eof_) break;
+    }
+    return NeighborRoutes{std::move(d.n), std::move(errors_)};
+  }
+
   // For parse_route: the whole input is one route's words.
   std::variant<StaticRoute, ParseError> single_route() {
     n_ = 0;
@@ -1321,6 +1341,13 @@ std::variant<StaticRoute, ParseError> parse_route(std::string_view words, Locati
   Parser p(in, where.file(), static_cast<std::uint32_t>(where.line()),
            static_cast<std::uint32_t>(where.column()));
   return p.single_route();
+}
+
+NeighborRoutes parse_neighbor_routes(std::string_view statements, Location where) {
+  std::istringstream in{std::string(statements)};
+  Parser p(in, where.file(), static_cast<std::uint32_t>(where.line()),
+           static_cast<std::uint32_t>(where.column()));
+  return p.neighbor_body();
 }
 
 }  // namespace bgpsim::config

@@ -57,6 +57,18 @@ std::variant<Config, ParseError> load_config(const std::filesystem::path& path);
 // `announce route`). Errors name `where` with the column of the bad word.
 std::variant<StaticRoute, ParseError> parse_route(std::string_view words, Location where);
 
+// Statements of a neighbor block that make routes -- `route PREFIX WORDS;`,
+// `announce { ipv4 { unicast PREFIX WORDS; } }`, `flow { route { ... } }`,
+// `l2vpn { vpls WORDS; }` -- read as in a configuration file, for the text
+// API (speaker/api): the routes land in `neighbor`'s lists (a `split` route
+// is all its pieces). Every error, with `where`'s file and the line and
+// column within `statements`.
+struct NeighborRoutes {
+  Neighbor neighbor;
+  std::vector<ParseError> errors;
+};
+NeighborRoutes parse_neighbor_routes(std::string_view statements, Location where);
+
 // The canonical form: parse_stream(print_config(c)) == c.
 std::string print_config(const Config& config);
 

@@ -67,39 +67,53 @@ void normalise_communities(PathAttributes& a) {
   }
 }
 
+RouteContext route_context(const config::Neighbor& n) {
+  return RouteContext{n.local_as, n.peer_as, n.local_address};
+}
+
+std::variant<PathAttributes, std::string> outgoing_attributes(const RouteContext& n,
+                                                              PathAttributes a,
+                                                              bool next_hop_self) {
+  if (next_hop_self) {
+    if (!n.local_address) return std::string("next-hop self needs the neighbor's local-address");
+    a.next_hop = *n.local_address;
+  }
+  normalise_communities(a);
+  // RFC 4271 5.1.5: LOCAL_PREF "SHALL" be included towards internal peers
+  // (100 when the route does not set it, as ExaBGP and most speakers do) and
+  // "MUST NOT" be included in UPDATE messages sent to external peers.
+  if (n.local_as == n.peer_as) {
+    if (!a.local_pref) a.local_pref = default_local_pref;
+  } else {
+    a.local_pref.reset();
+  }
+  // RFC 4271 5.1.2: to an external peer, "the local system shall prepend its
+  // own AS number as the last element of the sequence" (a new leftmost
+  // AS_SEQUENCE when the path starts with a set or is empty).
+  if (n.local_as != n.peer_as) {
+    if (!a.as_path) a.as_path = AsPath{};
+    auto& segments = a.as_path->segments;
+    if (segments.empty() || segments.front().type != AsPathSegment::as_sequence ||
+        segments.front().asns.size() >= 255)
+      segments.insert(segments.begin(), AsPathSegment{AsPathSegment::as_sequence, {}});
+    auto& asns = segments.front().asns;
+    asns.insert(asns.begin(), n.local_as);
+  }
+  return a;
+}
+
 std::variant<std::map<rib::RouteKey, PathAttributes>, std::string> neighbor_routes(
     const config::Neighbor& n) {
   std::map<rib::RouteKey, PathAttributes> out;
   if (auto unsupported = n.unsupported()) return *unsupported;
+  const auto context = route_context(n);
   for (const auto& r : n.routes) {
-    PathAttributes a = *r.attributes;
-    if (r.next_hop_self) {
-      if (!n.local_address)
-        return r.where.to_string() + ": next-hop self needs the neighbor's local-address";
-      a.next_hop = *n.local_address;
-    }
-    normalise_communities(a);
-    // RFC 4271 5.1.5: LOCAL_PREF "SHALL" be included towards internal peers
-    // (100 when the route does not set it, as ExaBGP and most speakers do) and
-    // "MUST NOT" be included in UPDATE messages sent to external peers.
-    if (n.local_as == n.peer_as) {
-      if (!a.local_pref) a.local_pref = default_local_pref;
-    } else {
-      a.local_pref.reset();
-    }
-    // RFC 4271 5.1.2: to an external peer, "the local system shall prepend its
-    // own AS number as the last element of the sequence" (a new leftmost
-    // AS_SEQUENCE when the path starts with a set or is empty).
-    if (n.local_as != n.peer_as) {
-      if (!a.as_path) a.as_path = AsPath{};
-      auto& segments = a.as_path->segments;
-      if (segments.empty() || segments.front().type != AsPathSegment::as_sequence ||
-          segments.front().asns.size() >= 255)
-        segments.insert(segments.begin(), AsPathSegment{AsPathSegment::as_sequence, {}});
-      auto& asns = segments.front().asns;
-      asns.insert(asns.begin(), n.local_as);
-    }
-    out[rib::RouteKey{r.family, r.route_nlri()}] = std::move(a);
+    // `withdraw` (with `watchdog NAME`): configured, but sent only once the
+    // API announces the watchdog.
+    if (r.extra().withdrawn) continue;
+    auto a = outgoing_attributes(context, *r.attributes, r.next_hop_self);
+    if (auto* error = std::get_if<std::string>(&a)) return r.where.to_string() + ": " + *error;
+    out[rib::RouteKey{r.family, r.route_nlri()}] = std::move(std::get<PathAttributes>(a));
   }
   return out;
 }

@@ -7,6 +7,14 @@
 // settings changed is restarted; otherwise only its routes are diffed (new or
 // changed ones announced, missing ones withdrawn). Removed neighbors get
 // Cease / Peer De-configured.
+//
+// Routes are owned by their source. Configured routes come and go with the
+// configuration; routes from the API (announce()/withdraw(), fed by
+// speaker/api) are kept per peer apart from them, so a reload never
+// withdraws an API route, and a restarted neighbor gets its API routes back.
+// When both sources name one key, the API's route is the one sent; an API
+// withdrawal removes the key (a configured route under it returns at the
+// next reload).
 #pragma once
 
 #include <boost/asio/as_tuple.hpp>
@@ -37,6 +45,57 @@ std::variant<std::map<rib::RouteKey, wire::PathAttributes>, std::string> neighbo
 // Whether two neighbors' sessions are configured alike (routes aside).
 bool same_session(const session::PeerSettings& a, const session::PeerSettings& b);
 
+// What the outgoing-route rules (RFC 4271 5.1.2, 5.1.5, next-hop self) need
+// to know of a neighbor.
+struct RouteContext {
+  std::uint32_t local_as = 0;
+  std::uint32_t peer_as = 0;
+  std::optional<wire::IpAddress> local_address;
+};
+RouteContext route_context(const config::Neighbor& neighbor);
+// A route's attributes as written (configuration or API) -> as sent to the
+// neighbor: next-hop self resolved, communities normalised, LOCAL_PREF for
+// internal peers only, our AS prepended towards external peers. An error
+// when next-hop self has no local address to resolve to.
+std::variant<wire::PathAttributes, std::string> outgoing_attributes(const RouteContext& neighbor,
+                                                                    wire::PathAttributes attributes,
+                                                                    bool next_hop_self);
+
+// Forwards every peer event to several observers, in the order they were
+// added (the reactor takes one observer; `bgpsim live` gives it the JSON
+// printer and the API dispatcher through this).
+class ObserverFanout : public session::PeerObserver {
+ public:
+  void add(session::PeerObserver& o) { observers_.push_back(&o); }
+  void remove(session::PeerObserver& o) { std::erase(observers_, &o); }
+  void on_established(const std::string& peer, const session::Negotiated& n) override {
+    for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_established(peer, n);
+  }
+  void on_down(const std::string& peer, const session::Down& d) override {
+    for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_down(peer, d);
+  }
+  void on_message(const std::string& peer, const wire::Message& m,
+                  const wire::DecodeContext& ctx) override {
+    for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_message(peer, m, ctx);
+  }
+  void on_routes(const std::string& peer, const std::vector<rib::Route>& r) override {
+    for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_routes(peer, r);
+  }
+  void on_refused(const std::string& peer, const std::vector<rib::Refusal>& r) override {
+    for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_refused(peer, r);
+  }
+
+ private:
+  std::vector<session::PeerObserver*> observers_;
+};
+
+// A route the API announced to a peer: as written (the neighbor's rules are
+// applied again when the neighbor is restarted with other settings).
+struct ApiRoute {
+  rib::AttributesPtr written;
+  bool next_hop_self = false;
+};
+
 template <runtime::Runtime R>
 class Reactor {
  public:
@@ -56,7 +115,9 @@ class Reactor {
       if (auto* error = std::get_if<std::string>(&r)) return *error;
       routes[n.peer_address.to_string()] = std::move(std::get<0>(r));
     }
-    // Removed neighbors, and neighbors whose session settings changed.
+    // Removed neighbors, and neighbors whose session settings changed (whose
+    // API routes go to the neighbor that replaces them).
+    std::map<std::string, std::map<rib::RouteKey, ApiRoute>> carried;
     for (auto it = peers_.begin(); it != peers_.end();) {
       auto wanted =
           std::find_if(config.neighbors.begin(), config.neighbors.end(),
@@ -66,6 +127,7 @@ class Reactor {
         ++it;
         continue;
       }
+      if (wanted != config.neighbors.end()) carried[it->first] = std::move(it->second.api);
       retire(it->second, wanted == config.neighbors.end()
                              ? wire::cease::peer_deconfigured
                              : wire::cease::other_configuration_change);
@@ -82,11 +144,22 @@ class Reactor {
         settings.fsm.backoff_seed = rt_.derive_seed("peer/" + name);
         it = peers_
                  .emplace(name, Entry{std::make_unique<PeerType>(rt_, std::move(settings),
-                                                                 observer_, pool_)})
+                                                                 observer_, pool_),
+                                      {},
+                                      {}})
                  .first;
         if (running_) start(it->second);
       }
-      set_routes(*it->second.peer, routes[name]);
+      Entry& e = it->second;
+      e.context = route_context(n);
+      if (auto c = carried.find(name); c != carried.end())
+        for (auto& [key, route] : c->second) {
+          auto a = outgoing_attributes(e.context, *route.written, route.next_hop_self);
+          if (std::holds_alternative<std::string>(a)) continue;  // no longer resolvable
+          e.peer->adj_rib_out().announce(key, pool_.intern(std::move(std::get<0>(a))));
+          e.api.emplace(key, std::move(route));
+        }
+      set_routes(e, routes[name]);
     }
     ensure_listeners(config);
     return std::nullopt;
@@ -117,6 +190,72 @@ class Reactor {
     stopped_.notify();
   }
 
+  // --- Routes from the API ---------------------------------------------------
+
+  // Announces `attributes` (as written: the neighbor's rules are applied
+  // here) under `key` to every named peer, as an API route. An unknown peer
+  // or an unresolvable next-hop self is an error and changes nothing.
+  std::optional<std::string> announce(const std::vector<std::string>& peers,
+                                      const rib::RouteKey& key,
+                                      const wire::PathAttributes& attributes,
+                                      bool next_hop_self = false) {
+    std::vector<std::pair<Entry*, wire::PathAttributes>> ready;
+    for (const auto& name : peers) {
+      auto it = peers_.find(name);
+      if (it == peers_.end()) return "no neighbor " + name;
+      auto a = outgoing_attributes(it->second.context, attributes, next_hop_self);
+      if (auto* error = std::get_if<std::string>(&a)) return "neighbor " + name + ": " + *error;
+      ready.emplace_back(&it->second, std::move(std::get<0>(a)));
+    }
+    const auto written = pool_.intern(attributes);
+    for (auto& [e, a] : ready) {
+      e->api.insert_or_assign(key, ApiRoute{written, next_hop_self});
+      e->peer->adj_rib_out().announce(key, pool_.intern(std::move(a)));
+      e->peer->routes_changed();
+    }
+    return std::nullopt;
+  }
+
+  // Withdraws `key` from every named peer (an API route, or a configured one
+  // until the next reload). Returns how many peers had it.
+  std::size_t withdraw(const std::vector<std::string>& peers, const rib::RouteKey& key) {
+    std::size_t had = 0;
+    for (const auto& name : peers) {
+      auto it = peers_.find(name);
+      if (it == peers_.end()) continue;
+      auto& out = it->second.peer->adj_rib_out();
+      it->second.api.erase(key);
+      if (!out.routes().count(key)) continue;
+      ++had;
+      out.withdraw(key);
+      it->second.peer->routes_changed();
+    }
+    return had;
+  }
+
+  // `clear adj-rib out`: withdraws every route of the peer, of both sources.
+  void withdraw_all(const std::string& name) {
+    auto it = peers_.find(name);
+    if (it == peers_.end()) return;
+    it->second.api.clear();
+    it->second.peer->adj_rib_out().withdraw_all();
+    it->second.peer->routes_changed();
+  }
+
+  // `flush adj-rib out`: sends the peer's whole Adj-RIB-Out again.
+  void resend_all(const std::string& name) {
+    auto it = peers_.find(name);
+    if (it == peers_.end()) return;
+    it->second.peer->adj_rib_out().resend_all();
+    it->second.peer->routes_changed();
+  }
+
+  // The routes the API gave a peer (nullptr: no such peer).
+  const std::map<rib::RouteKey, ApiRoute>* api_routes(const std::string& name) const {
+    auto it = peers_.find(name);
+    return it == peers_.end() ? nullptr : &it->second.api;
+  }
+
   PeerType* find_peer(const std::string& name) {
     auto it = peers_.find(name);
     return it == peers_.end() ? nullptr : it->second.peer.get();
@@ -127,12 +266,15 @@ class Reactor {
     return out;
   }
   rib::AttributePool& pool() { return pool_; }
+  R& runtime() { return rt_; }
   // Connections accepted from unknown sources and closed at once.
   std::uint64_t refused_connections() const { return refused_; }
 
  private:
   struct Entry {
     std::unique_ptr<PeerType> peer;
+    RouteContext context;
+    std::map<rib::RouteKey, ApiRoute> api;  // the API's routes, apart from configured ones
   };
   struct Listener {
     runtime::Endpoint endpoint;
@@ -147,14 +289,16 @@ class Reactor {
     retired_.push_back(std::move(e.peer));  // outlives its run() task
   }
 
-  void set_routes(PeerType& peer, std::map<rib::RouteKey, wire::PathAttributes>& wanted) {
-    auto& out = peer.adj_rib_out();
+  // The configured routes of a peer become `wanted`; API routes stay.
+  void set_routes(Entry& e, std::map<rib::RouteKey, wire::PathAttributes>& wanted) {
+    auto& out = e.peer->adj_rib_out();
     std::vector<rib::RouteKey> gone;
     for (const auto& [key, _] : out.routes())
-      if (!wanted.count(key)) gone.push_back(key);
+      if (!wanted.count(key) && !e.api.count(key)) gone.push_back(key);
     for (const auto& key : gone) out.withdraw(key);
-    for (auto& [key, attributes] : wanted) out.announce(key, pool_.intern(std::move(attributes)));
-    peer.routes_changed();
+    for (auto& [key, attributes] : wanted)
+      if (!e.api.count(key)) out.announce(key, pool_.intern(std::move(attributes)));
+    e.peer->routes_changed();
   }
 
   void ensure_listeners(const config::Config& config) {

@@ -113,6 +113,24 @@ class Peer {
     maybe_finish();
   }
 
+  // ExaBGP's `teardown CODE`: the session ends with that NOTIFICATION and
+  // comes back after the back-off (RFC 4271 event 8, AutomaticStop).
+  void teardown(wire::Notification notification) {
+    if (stop_requested_) return;
+    handle(live_id(), Stop{std::move(notification), true});
+  }
+
+  // Sends a ROUTE-REFRESH request (RFC 2918 3) for `family`; false when the
+  // session is not Established or did not negotiate route refresh.
+  bool request_refresh(wire::Family family) {
+    const auto& st = fsm_.state();
+    if (!current_ || st.state != State::established || !st.negotiated ||
+        !st.negotiated->route_refresh)
+      return false;
+    send_control(wire::Message(wire::RouteRefresh{family, wire::RouteRefresh::request}));
+    return true;
+  }
+
   // An inbound connection for this peer, from the reactor's listener.
   // Returns false when it was refused (and closed).
   bool accept(socket_type socket) {
@@ -551,9 +569,15 @@ class Peer {
     }
   }
 
+  // Events describe what the speaker did (DESIGN.md): an UPDATE is reported
+  // after the FSM step and the Adj-RIB-In, and only when it was applied (one
+  // arriving outside Established is an FSM error, not a route event). Other
+  // messages are reported as they arrive, before the step they cause (a
+  // NOTIFICATION before the session's Down).
   void receive(const ConnectionPtr& c, const wire::Message& message,
                const wire::DecodeContext& ctx) {
-    observer_.on_message(settings_.name, message, ctx);
+    if (!std::holds_alternative<wire::Update>(message))
+      observer_.on_message(settings_.name, message, ctx);
     std::visit(
         [&](const auto& m) {
           using T = std::decay_t<decltype(m)>;
@@ -568,6 +592,7 @@ class Peer {
             if (c == current_ && fsm_.state().state == State::established) {
               auto changes = adj_rib_in_.apply(m, pool_);
               if (!changes.empty()) observer_.on_routes(settings_.name, changes);
+              observer_.on_message(settings_.name, message, ctx);
               check_prefix_limits(c, changes);
             }
           } else if constexpr (std::is_same_v<T, wire::RouteRefresh>) {
