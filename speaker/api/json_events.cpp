@@ -38,27 +38,40 @@ Json state_line(const wire::JsonEnvelope& e, const char* state) {
 }
 }  // namespace
 
-void JsonEvents::on_established(const std::string& peer, const session::Negotiated& n) {
+std::string JsonEvents::up_line(const std::string& peer, const session::Negotiated& n) {
   auto& e = envelopes_[peer];
   if (e.peer_address.empty()) e.peer_address = peer;
   e.router_id = n.peer_router_id;
   e.peer_as = n.peer_as;
-  sink_(state_line(e, "up").dump());
+  return state_line(e, "up").dump();
+}
+
+std::string JsonEvents::down_line(const std::string& peer, const session::Down& down) const {
+  Json j = state_line(envelope(peer), "down");
+  j["neighbor"]["reason"] = down.reason;
+  return j.dump();
+}
+
+std::string JsonEvents::message_line(const std::string& peer, const wire::Message& m,
+                                     const wire::DecodeContext& ctx) const {
+  return wire::to_json(m, ctx, envelope(peer)).dump();
+}
+
+void JsonEvents::on_established(const std::string& peer, const session::Negotiated& n) {
+  sink_(up_line(peer, n));
 }
 
 void JsonEvents::on_down(const std::string& peer, const session::Down& down) {
   if (down.from != session::State::established) return;  // ExaBGP reports sessions, not attempts
-  Json j = state_line(envelope(peer), "down");
-  j["neighbor"]["reason"] = down.reason;
-  sink_(j.dump());
+  sink_(down_line(peer, down));
 }
 
 void JsonEvents::on_message(const std::string& peer, const wire::Message& m,
                             const wire::DecodeContext& ctx) {
   // ExaBGP's API reports UPDATEs, NOTIFICATIONs and ROUTE-REFRESHes; OPEN and
-  // KEEPALIVE only on request, which the text API will offer.
+  // KEEPALIVE only on request (an api binding's `receive { open; keepalive; }`).
   if (std::holds_alternative<wire::Keepalive>(m) || std::holds_alternative<wire::Open>(m)) return;
-  sink_(wire::to_json(m, ctx, envelope(peer)).dump());
+  sink_(message_line(peer, m, ctx));
 }
 
 void JsonEvents::on_refused(const std::string& peer, const std::vector<rib::Refusal>& refused) {

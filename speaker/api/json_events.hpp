@@ -23,6 +23,15 @@ class JsonEvents : public session::PeerObserver {
   // The neighbors events are about (addresses and ASNs for the envelope).
   void set_neighbors(const config::Config& config);
 
+  // The lines the observer calls print, for other printers (the API
+  // dispatcher sends them to helper processes). up_line records the peer's
+  // router id for later lines; message_line renders any message, OPEN and
+  // KEEPALIVE included.
+  std::string up_line(const std::string& peer, const session::Negotiated& n);
+  std::string down_line(const std::string& peer, const session::Down& down) const;
+  std::string message_line(const std::string& peer, const wire::Message& m,
+                           const wire::DecodeContext& ctx) const;
+
   void on_established(const std::string& peer, const session::Negotiated& n) override;
   void on_down(const std::string& peer, const session::Down& down) override;
   void on_message(const std::string& peer, const wire::Message& m,

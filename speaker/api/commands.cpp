@@ -1,0 +1,352 @@
+#include "speaker/api/commands.hpp"
+
+#include <fmt/format.h>
+
+#include <regex>
+
+#include "speaker/config/values.hpp"
+#include "speaker/rib/adj_rib_in.hpp"
+#include "speaker/wire/json.hpp"
+#include "speaker/wire/nlri.hpp"
+
+namespace bgpsim::api {
+
+using wire::IpAddress;
+
+Encoder encoder_of(const config::Process& p) {
+  return p.encoder == "json" ? Encoder::json : Encoder::text;
+}
+
+namespace {
+
+std::vector<std::string> split_words(std::string_view line) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    std::size_t j = i;
+    while (j < line.size() && line[j] != ' ' && line[j] != '\t' && line[j] != '\r') ++j;
+    if (j > i) out.emplace_back(line.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& words, std::size_t from, std::size_t to) {
+  std::string out;
+  for (std::size_t i = from; i < to && i < words.size(); ++i) {
+    if (!out.empty()) out += ' ';
+    out += words[i];
+  }
+  return out;
+}
+
+bool is_selector_key(std::string_view k) {
+  return k == "local-ip" || k == "local-as" || k == "peer-as" || k == "router-id" ||
+         k == "family-allowed";
+}
+
+}  // namespace
+
+std::string SplitCommand::rest_after(std::size_t word) const {
+  return join(words, word, words.size());
+}
+
+std::variant<SplitCommand, std::string> split_command(std::string_view line) {
+  SplitCommand out;
+  auto words = split_words(line);
+  std::size_t i = 0;
+  // ExaBGP (command/limit.py): `neighbor IP` then KEY VALUE pairs; a ','
+  // (alone or ending a value) starts the next neighbor's selector.
+  while (i < words.size() && words[i] == "neighbor") {
+    if (i + 1 >= words.size()) return std::string("'neighbor' needs an address or '*'");
+    Selector s;
+    bool next = false;
+    auto take = [&](const std::string& key, std::string value) {
+      if (!value.empty() && value.back() == ',') {
+        value.pop_back();
+        next = true;
+      }
+      s.push_back(SelectorTerm{key, std::move(value)});
+    };
+    take("neighbor", words[i + 1]);
+    i += 2;
+    while (!next && i < words.size()) {
+      if (words[i] == ",") {
+        next = true;
+        ++i;
+        break;
+      }
+      if (!is_selector_key(words[i])) break;
+      if (i + 1 >= words.size()) return "selector '" + words[i] + "' needs a value";
+      take(words[i], words[i + 1]);
+      i += 2;
+    }
+    if (next && i < words.size() && words[i] == ",") ++i;
+    out.selectors.push_back(std::move(s));
+    if (next && (i >= words.size() || words[i] != "neighbor"))
+      return std::string("',' must be followed by another 'neighbor IP'");
+  }
+  out.words.assign(words.begin() + static_cast<std::ptrdiff_t>(i), words.end());
+  return out;
+}
+
+NeighborView view_of(const config::Neighbor& n) {
+  NeighborView v;
+  v.address = n.peer_address.to_string();
+  v.local_address = n.local_address ? n.local_address->to_string() : "";
+  v.local_as = n.local_as;
+  v.peer_as = n.peer_as;
+  v.router_id = n.router_id.value_or(0);
+  v.families = n.families;
+  v.api = n.api;
+  return v;
+}
+
+std::string family_allowed(const NeighborView& n) {
+  if (n.families.empty()) return "in-open";
+  std::string out;
+  for (auto f : n.families) {
+    if (!out.empty()) out += '/';
+    out += f.afi_name() + "-" + f.safi_name();
+  }
+  return out;
+}
+
+bool matches(const Selector& selector, const NeighborView& n) {
+  auto same_address = [](const std::string& written, const std::string& ours) {
+    auto ip = IpAddress::parse(written);
+    return ip && ip->to_string() == ours;
+  };
+  for (const auto& t : selector) {
+    bool ok = false;
+    if (t.key == "neighbor")
+      ok = t.value == "*" || same_address(t.value, n.address);
+    else if (t.key == "local-ip")
+      ok = same_address(t.value, n.local_address);
+    else if (t.key == "local-as")
+      ok = config::values::asn(t.value) == n.local_as;
+    else if (t.key == "peer-as")
+      ok = config::values::asn(t.value) == n.peer_as;
+    else if (t.key == "router-id")
+      ok = config::values::id_value(t.value) == n.router_id;
+    else if (t.key == "family-allowed")
+      ok = t.value == family_allowed(n);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::vector<std::string> bound_processes(const config::ApiBinding& binding,
+                                         const std::vector<config::Process>& processes) {
+  std::vector<std::string> out = binding.processes;
+  for (const auto& pattern : binding.processes_match) {
+    std::regex re;
+    try {
+      re = std::regex(pattern);
+    } catch (const std::regex_error&) {
+      continue;  // the configuration check reports it
+    }
+    for (const auto& p : processes)
+      if (std::regex_search(p.name, re) && std::find(out.begin(), out.end(), p.name) == out.end())
+        out.push_back(p.name);
+  }
+  return out;
+}
+
+// --- Route commands -----------------------------------------------------------
+
+Statements route_statements(const std::vector<std::string>& words) {
+  if (words.empty()) return {{}, "expected route, attributes, ipv4, ipv6, vpls or flow"};
+  const std::string& kind = words[0];
+  const std::string rest = join(words, 1, words.size());
+  // One statement each: a ';' or a brace would let a command say more.
+  if (kind != "flow" && rest.find_first_of(";{}") != std::string::npos)
+    return {{}, "'" + kind + "' takes no ';', '{' or '}'"};
+  if (kind == "route") {
+    if (words.size() < 2) return {{}, "route needs a prefix"};
+    return {"route " + rest + ";", {}};
+  }
+  if (kind == "attribute" || kind == "attributes") {
+    std::size_t nlri = 1;
+    while (nlri < words.size() && words[nlri] != "nlri") ++nlri;
+    if (nlri == words.size()) return {{}, kind + " needs 'nlri PREFIX...'"};
+    if (nlri + 1 == words.size()) return {{}, "'nlri' needs at least one prefix"};
+    const std::string attributes = join(words, 1, nlri);
+    std::string text;
+    for (std::size_t i = nlri + 1; i < words.size(); ++i)
+      text += "route " + words[i] + (attributes.empty() ? "" : " " + attributes) + ";\n";
+    return {text, {}};
+  }
+  if (kind == "ipv4" || kind == "ipv6") {
+    if (words.size() < 3) return {{}, kind + " needs a SAFI and the route"};
+    if (words[1] == "flow" || words[1] == "flow-vpn")
+      return {{}, "flow routes are written 'flow route { match { ... } then { ... } }'"};
+    return {"announce { " + kind + " { " + rest + "; } }", {}};
+  }
+  if (kind == "vpls" || (kind == "l2vpn" && words.size() > 1 && words[1] == "vpls")) {
+    const std::string body = kind == "vpls" ? rest : join(words, 2, words.size());
+    return {"l2vpn { vpls " + body + "; }", {}};
+  }
+  if (kind == "flow") {
+    if (words.size() < 2 || words[1] != "route") return {{}, "expected 'flow route { ... }'"};
+    return {"flow { " + rest + " }", {}};
+  }
+  return {{}, "unknown route kind '" + kind + "'"};
+}
+
+// --- Answers --------------------------------------------------------------------
+
+std::string answer_done(Encoder e) {
+  // ExaBGP's Answer.json_done, as exabgp_api.py reads it.
+  return e == Encoder::json ? R"({ "answer": "done", "message": "command completed" })" : "done";
+}
+
+std::string answer_error(Encoder e, std::string_view reason) {
+  if (e == Encoder::text) return "error";
+  wire::Json j;
+  j["answer"] = "error";
+  j["message"] = std::string(reason);
+  return j.dump();
+}
+
+// --- Text events ----------------------------------------------------------------
+
+std::string text_up(const std::string& peer) { return "neighbor " + peer + " up"; }
+
+std::string text_down(const std::string& peer, const std::string& reason) {
+  return "neighbor " + peer + " down - " + reason;
+}
+
+namespace {
+
+std::string hex(const wire::Bytes& b) {
+  std::string out;
+  for (auto x : b) out += fmt::format("{:02X}", x);
+  return out;
+}
+
+std::string as_path_text(const wire::AsPath& p) {
+  // ExaBGP: "[ 1 2 ]", a set as "( 3 4 )" after the sequence.
+  std::string seq, set;
+  for (const auto& s : p.segments) {
+    auto& to = s.type == wire::AsPathSegment::as_set ? set : seq;
+    for (auto a : s.asns) to += fmt::format(" {}", a);
+  }
+  std::string out = "[" + seq;
+  if (!set.empty()) out += " (" + set + " )";
+  return out + " ]";
+}
+
+template <class T, class F>
+std::string list_text(const std::vector<T>& v, F&& one) {
+  // ExaBGP prints a list of one without brackets.
+  if (v.size() == 1) return one(v[0]);
+  std::string out = "[";
+  for (const auto& x : v) out += " " + one(x);
+  return out + " ]";
+}
+
+}  // namespace
+
+std::string text_attributes(const wire::PathAttributes& a) {
+  using config::values::community_text;
+  std::string out;
+  if (a.origin)
+    out += fmt::format(" origin {}", *a.origin == wire::Origin::igp   ? "igp"
+                                     : *a.origin == wire::Origin::egp ? "egp"
+                                                                      : "incomplete");
+  if (a.as_path) out += " as-path " + as_path_text(*a.as_path);
+  if (a.med) out += fmt::format(" med {}", *a.med);
+  if (a.local_pref) out += fmt::format(" local-preference {}", *a.local_pref);
+  if (a.atomic_aggregate) out += " atomic-aggregate";
+  if (a.aggregator)
+    out +=
+        fmt::format(" aggregator ( {}:{} )", a.aggregator->asn, a.aggregator->address.to_string());
+  if (a.communities) {
+    auto sorted = *a.communities;
+    std::sort(sorted.begin(), sorted.end());
+    out += " community " + list_text(sorted, community_text);
+  }
+  if (a.originator_id) out += " originator-id " + wire::dotted_quad(*a.originator_id);
+  if (a.cluster_list) out += " cluster-list " + list_text(*a.cluster_list, wire::dotted_quad);
+  if (a.extended_communities)
+    out += " extended-community " +
+           list_text(*a.extended_communities, config::values::extended_community_text);
+  if (a.aigp) out += fmt::format(" aigp {}", *a.aigp);
+  if (a.large_communities)
+    out += " large-community " + list_text(*a.large_communities, [](const auto& c) {
+             return fmt::format("{}:{}:{}", c[0], c[1], c[2]);
+           });
+  for (const auto& r : a.other)
+    out += fmt::format(" attribute [ 0x{:02X} 0x{:02X} 0x{} ]", r.code, r.flags, hex(r.value));
+  return out;
+}
+
+std::vector<std::string> text_message(const std::string& peer, const wire::Message& m,
+                                      const wire::DecodeContext& ctx) {
+  (void)ctx;
+  const std::string head = "neighbor " + peer + " receive";
+  std::vector<std::string> out;
+  std::visit(
+      [&](const auto& msg) {
+        using T = std::decay_t<decltype(msg)>;
+        if constexpr (std::is_same_v<T, wire::Keepalive>) {
+          out.push_back(head + " keepalive");
+        } else if constexpr (std::is_same_v<T, wire::Notification>) {
+          out.push_back(fmt::format("{} notification code {} subcode {} data {}", head, msg.code,
+                                    msg.subcode, hex(msg.data)));
+        } else if constexpr (std::is_same_v<T, wire::RouteRefresh>) {
+          out.push_back(fmt::format("{} route-refresh afi {} safi {} {}", head,
+                                    msg.family.afi_name(), msg.family.safi_name(),
+                                    msg.subtype == wire::RouteRefresh::request        ? "query"
+                                    : msg.subtype == wire::RouteRefresh::begin_of_rib ? "begin"
+                                                                                      : "end"));
+        } else if constexpr (std::is_same_v<T, wire::Open>) {
+          out.push_back(fmt::format("{} open version {} asn {} hold_time {} router_id {}", head,
+                                    msg.version, msg.my_as, msg.hold_time_s,
+                                    wire::dotted_quad(msg.bgp_identifier)));
+        } else if constexpr (std::is_same_v<T, wire::Update>) {
+          const std::string u = head + " update";
+          out.push_back(u + " start");
+          if (auto eor = msg.end_of_rib()) {
+            out.push_back(
+                fmt::format("{} route eor {}/{} ({})", u, eor->afi, eor->safi, eor->to_string()));
+          } else {
+            // RFC 7606 treat-as-withdraw: the routes are reported withdrawn,
+            // as the Adj-RIB-In applies them.
+            const bool as_withdraw = msg.treat_as_withdraw();
+            const auto& a = msg.attributes;
+            auto withdrawn = [&](wire::Family f, const wire::Nlri& n) {
+              out.push_back(u + " withdrawn " + wire::nlri_text(f, n));
+            };
+            auto announced = [&](wire::Family f, const wire::Nlri& n,
+                                 const wire::PathAttributes& ra) {
+              std::string line = u + " announced " + wire::nlri_text(f, n);
+              if (ra.next_hop) line += " next-hop " + ra.next_hop->to_string();
+              out.push_back(line + text_attributes(ra));
+            };
+            for (const auto& n : msg.withdrawn) withdrawn(wire::ipv4_unicast, n);
+            if (a.mp_unreach)
+              for (const auto& n : a.mp_unreach->nlri) withdrawn(a.mp_unreach->family, n);
+            if (!msg.nlri.empty()) {
+              const auto ra = rib::route_attributes(a, std::nullopt);
+              for (const auto& n : msg.nlri)
+                as_withdraw ? withdrawn(wire::ipv4_unicast, n)
+                            : announced(wire::ipv4_unicast, n, ra);
+            }
+            if (a.mp_reach) {
+              const auto ra = rib::route_attributes(a, a.mp_reach->family);
+              for (const auto& n : a.mp_reach->nlri)
+                as_withdraw ? withdrawn(a.mp_reach->family, n)
+                            : announced(a.mp_reach->family, n, ra);
+            }
+          }
+          out.push_back(u + " end");
+        }
+      },
+      m);
+  return out;
+}
+
+}  // namespace bgpsim::api

@@ -1,0 +1,103 @@
+// The runtime-independent half of ExaBGP's text API: reading a command line
+// (neighbor selectors, the command's words, the route statements it stands
+// for), the answers (`done`/`error` in the text and JSON encoders) and the
+// event lines of the text encoder. dispatcher.hpp executes commands against
+// a Reactor; this file does no I/O and holds no state.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "speaker/config/model.hpp"
+#include "speaker/rib/route.hpp"
+#include "speaker/wire/message.hpp"
+
+namespace bgpsim::api {
+
+// A process's encoder (the configuration's `encoder json|text`).
+enum class Encoder : std::uint8_t { text, json };
+Encoder encoder_of(const config::Process& p);
+
+// One term of a neighbor selector: `neighbor IP`, `local-ip IP`,
+// `local-as N`, `peer-as N`, `router-id ID`, `family-allowed F`.
+struct SelectorTerm {
+  std::string key;
+  std::string value;
+  bool operator==(const SelectorTerm&) const = default;
+};
+using Selector = std::vector<SelectorTerm>;  // every term must match
+
+// A command line read as ExaBGP's extract_neighbors reads it:
+// `neighbor IP [KEY VALUE]... [, neighbor IP ...] COMMAND`.
+struct SplitCommand {
+  std::vector<Selector> selectors;                 // empty: every neighbor bound to the process
+  std::vector<std::string> words;                  // the command, split on blanks
+  std::string rest_after(std::size_t word) const;  // the words from `word` on, joined
+  bool operator==(const SplitCommand&) const = default;
+};
+// An error when a selector is malformed (a key without a value, an unknown key).
+std::variant<SplitCommand, std::string> split_command(std::string_view line);
+
+// What a selector matches against (a configured neighbor).
+struct NeighborView {
+  std::string address;
+  std::string local_address;
+  std::uint32_t local_as = 0;
+  std::uint32_t peer_as = 0;
+  std::uint32_t router_id = 0;
+  std::vector<wire::Family> families;  // configured; empty: "in-open"
+  std::vector<config::ApiBinding> api;
+};
+NeighborView view_of(const config::Neighbor& n);
+// `neighbor *` matches every neighbor; other terms compare their value with
+// the neighbor's (addresses and numbers as written canonically).
+bool matches(const Selector& selector, const NeighborView& n);
+// ExaBGP's `family-allowed` value: "ipv4-unicast/ipv6-unicast" or "in-open".
+std::string family_allowed(const NeighborView& n);
+
+// The processes an api binding names: `processes` and the `processes-match`
+// regular expressions against the configured process names.
+std::vector<std::string> bound_processes(const config::ApiBinding& binding,
+                                         const std::vector<config::Process>& processes);
+
+// --- Route commands -> configuration statements --------------------------
+
+// The neighbor-block statement(s) a route command stands for, so the
+// configuration parser reads it (config::parse_neighbor_routes):
+//   route WORDS                     -> "route WORDS;"
+//   attribute(s) ATTRS nlri P1 P2   -> "route P1 ATTRS; route P2 ATTRS;"
+//   ipv4|ipv6 SAFI WORDS            -> "announce { ipv4 { SAFI WORDS; } }"
+//   l2vpn vpls WORDS / vpls WORDS   -> "l2vpn { vpls WORDS; }"
+//   flow route { ... }              -> "flow { route { ... } }"
+// `words` start at the kind (after announce/withdraw). An error for a
+// malformed command (no nlri, a ';' where none belongs...).
+struct Statements {
+  std::string text;   // the statements, when error is empty
+  std::string error;  // why the command is malformed
+};
+Statements route_statements(const std::vector<std::string>& words);
+
+// --- Answers ----------------------------------------------------------------
+
+std::string answer_done(Encoder e);
+// The answer line to an error; the reason is part of the JSON form only.
+std::string answer_error(Encoder e, std::string_view reason);
+
+// --- Events in ExaBGP's text encoder ----------------------------------------
+
+// "neighbor 10.0.0.1 up" / "neighbor 10.0.0.1 down - REASON"
+std::string text_up(const std::string& peer);
+std::string text_down(const std::string& peer, const std::string& reason);
+// A received message as ExaBGP's text encoder writes it (one or more lines);
+// UPDATEs as "neighbor P receive update start", one line per announced or
+// withdrawn NLRI, "neighbor P receive update end".
+std::vector<std::string> text_message(const std::string& peer, const wire::Message& m,
+                                      const wire::DecodeContext& ctx);
+// Attributes as ExaBGP's text encoder writes them (" origin igp as-path [ 1 2 ] ...").
+std::string text_attributes(const wire::PathAttributes& a);
+
+}  // namespace bgpsim::api
