@@ -256,7 +256,9 @@ std::string text_attributes(const wire::PathAttributes& a) {
     out += fmt::format(" origin {}", *a.origin == wire::Origin::igp   ? "igp"
                                      : *a.origin == wire::Origin::egp ? "egp"
                                                                       : "incomplete");
-  if (a.as_path) out += " as-path " + as_path_text(*a.as_path);
+  // An empty AS_PATH (iBGP, our own routes) is not shown, as ExaBGP's
+  // scripts expect ("... origin igp local-preference 100").
+  if (a.as_path && !a.as_path->segments.empty()) out += " as-path " + as_path_text(*a.as_path);
   if (a.med) out += fmt::format(" med {}", *a.med);
   if (a.local_pref) out += fmt::format(" local-preference {}", *a.local_pref);
   if (a.atomic_aggregate) out += " atomic-aggregate";

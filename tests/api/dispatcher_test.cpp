@@ -344,3 +344,43 @@ TEST(ApiEvents, ReceivedUpdateInTextAndJson) {
 
 }  // namespace
 }  // namespace bgpsim
+
+namespace bgpsim {
+namespace {
+
+// The text encoder as ExaBGP's scripts read it (etc/run/api-check.run waits
+// for exactly this line): no AS_PATH shown when it is empty.
+TEST(ApiTextEncoder, UpdateLinesAsExabgpScriptsReadThem) {
+  wire::Update u;
+  u.nlri.push_back(wire::Nlri{});
+  u.nlri[0].prefix = *wire::IpPrefix::parse("0.0.0.0/32");
+  u.attributes.origin = wire::Origin::igp;
+  u.attributes.as_path = wire::AsPath{};
+  u.attributes.next_hop = wire::IpAddress::parse("127.0.0.1");
+  u.attributes.local_pref = 100;
+  u.withdrawn.push_back(wire::Nlri{});
+  u.withdrawn[0].prefix = *wire::IpPrefix::parse("10.0.0.0/8");
+  const std::string p = "neighbor 127.0.0.1 receive update";
+  EXPECT_EQ(api::text_message("127.0.0.1", wire::Message(u), {}),
+            (Lines{p + " start", p + " withdrawn 10.0.0.0/8",
+                   p + " announced 0.0.0.0/32 next-hop 127.0.0.1 origin igp local-preference 100",
+                   p + " end"}));
+  wire::Notification n{6, 2, {0x01, 0xAB}};
+  EXPECT_EQ(api::text_message("127.0.0.1", wire::Message(n), {}),
+            Lines{"neighbor 127.0.0.1 receive notification code 6 subcode 2 data 01AB"});
+}
+
+TEST(ApiSelectors, SplitAsExabgpReadsThem) {
+  auto s = api::split_command(
+      "neighbor 127.0.0.1 router-id 1.2.3.4, neighbor 127.0.0.2 announce route 1.1.0.0/25");
+  ASSERT_TRUE(std::holds_alternative<api::SplitCommand>(s));
+  const auto& c = std::get<api::SplitCommand>(s);
+  ASSERT_EQ(c.selectors.size(), 2u);
+  EXPECT_EQ(c.selectors[0], (api::Selector{{"neighbor", "127.0.0.1"}, {"router-id", "1.2.3.4"}}));
+  EXPECT_EQ(c.selectors[1], (api::Selector{{"neighbor", "127.0.0.2"}}));
+  EXPECT_EQ(c.rest_after(0), "announce route 1.1.0.0/25");
+  EXPECT_TRUE(std::holds_alternative<std::string>(api::split_command("neighbor 10.0.0.1 peer-as")));
+}
+
+}  // namespace
+}  // namespace bgpsim
