@@ -563,7 +563,7 @@ Process ProcessTable::spawn(NodeId node, const ProcessSpec& spec) {
       if (k == "PYTHONPATH") extra = v;
     if (!extra.empty()) pythonpath += ":" + extra;
     s.env.emplace_back("PYTHONPATH", pythonpath);
-    s.env.emplace_back("BGPSIM_VTIME_FD", std::to_string(pair[1]));
+    s.env.emplace_back("BGPSIM_VTIME_FD", std::to_string(runtime::kKeptChildFd));
     s.env.emplace_back("BGPSIM_VTIME_NOW_NS", std::to_string(world_.now_ns()));
     s.env.emplace_back(
         "BGPSIM_VTIME_SEED",

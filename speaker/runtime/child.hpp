@@ -60,9 +60,13 @@ inline void close_fd(int& fd) {
 // Starts spec.argv (PATH lookup when argv[0] has no slash) in its own process
 // group (as ExaBGP does, so a terminal's Ctrl-C reaches the speaker only),
 // with default signal dispositions and an empty signal mask. `keep_fd`, when
-// not -1, is a descriptor of ours the child inherits under the same number
-// (the simulator's control channel). Throws std::system_error naming the
-// command.
+// not -1, is a descriptor of ours the child inherits as descriptor
+// kKeptChildFd (the simulator's control channel). Throws std::system_error
+// naming the command. Safe to call from several threads at once: no
+// descriptor of ours loses its close-on-exec flag, so no other child
+// inherits it.
+inline constexpr int kKeptChildFd = 3;
+
 inline ChildFds spawn_child(const ProcessSpec& spec, int keep_fd = -1) {
   const std::string what = "spawn '" + command_line(spec) + "'";
   // A helper that ends while we write to its stdin must give us EPIPE, not
@@ -80,6 +84,21 @@ inline ChildFds spawn_child(const ProcessSpec& spec, int keep_fd = -1) {
   };
   if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
     fail(errno, "pipe");
+  // dup2 onto the same number keeps close-on-exec: a descriptor that already
+  // sits on 0..3 (our stdio closed, or 3 free) moves up first.
+  auto move_up = [&](int& fd) {
+    if (fd > kKeptChildFd) return;
+    const int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, kKeptChildFd + 1);
+    if (moved < 0) fail(errno, "fcntl");
+    ::close(fd);
+    fd = moved;
+  };
+  for (int* p : {&in[0], &out[1], &err[1]}) move_up(*p);
+  int kept = -1;  // our copy of keep_fd above 3, when keep_fd itself is not
+  if (keep_fd >= 0 && keep_fd <= kKeptChildFd) {
+    kept = ::fcntl(keep_fd, F_DUPFD_CLOEXEC, kKeptChildFd + 1);
+    if (kept < 0) fail(errno, "fcntl");
+  }
 
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
@@ -88,6 +107,8 @@ inline ChildFds spawn_child(const ProcessSpec& spec, int keep_fd = -1) {
   posix_spawn_file_actions_adddup2(&actions, in[0], 0);
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  if (keep_fd >= 0)
+    posix_spawn_file_actions_adddup2(&actions, kept >= 0 ? kept : keep_fd, kKeptChildFd);
   if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
   sigset_t all, none;
   sigfillset(&all);
@@ -106,16 +127,9 @@ inline ChildFds spawn_child(const ProcessSpec& spec, int keep_fd = -1) {
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
-  // The kept descriptor must survive exec: clear its close-on-exec flag for
-  // the spawn only (we are single-threaded here, so no other spawn sees it).
-  int keep_flags = -1;
-  if (keep_fd >= 0) {
-    keep_flags = ::fcntl(keep_fd, F_GETFD);
-    ::fcntl(keep_fd, F_SETFD, keep_flags & ~FD_CLOEXEC);
-  }
   pid_t pid = -1;
   const int rc = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
-  if (keep_fd >= 0) ::fcntl(keep_fd, F_SETFD, keep_flags);
+  close_fd(kept);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) fail(rc, "posix_spawn");
