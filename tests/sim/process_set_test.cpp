@@ -256,6 +256,7 @@ TEST(ProcessSetSim, ExabgpApiAnnounceRunsInVirtualTimeAgainstAConsumerThatSaysDo
     std::vector<std::pair<std::int64_t, std::string>> lines;  // (virtual ns, line)
     std::vector<std::string> log;
     std::int64_t ended_ns = -1;
+    std::chrono::steady_clock::time_point first_line_wall, ended_wall;
   };
   // `shutdown_at`: when (virtual) the consumer tells it "shutdown"; -1: never.
   auto run = [&](std::int64_t shutdown_at_ns) {
@@ -271,12 +272,16 @@ TEST(ProcessSetSim, ExabgpApiAnnounceRunsInVirtualTimeAgainstAConsumerThatSaysDo
     ProcessSet<SimRuntime> set(
         rt, {helper("announce-routes", {"./run/api-announce.run"}, false)},
         [&](std::string_view name, std::string_view line) {
+          if (r.lines.empty()) r.first_line_wall = std::chrono::steady_clock::now();
           r.lines.emplace_back(rt.now().count(), std::string(line));
           self->write(name, "done");
         },
         [&](std::string_view, std::string_view message) {
           r.log.emplace_back(message);
-          if (message.starts_with("ended")) r.ended_ns = rt.now().count();
+          if (message.starts_with("ended")) {
+            r.ended_ns = rt.now().count();
+            r.ended_wall = std::chrono::steady_clock::now();
+          }
         },
         options);
     self = &set;
@@ -288,11 +293,12 @@ TEST(ProcessSetSim, ExabgpApiAnnounceRunsInVirtualTimeAgainstAConsumerThatSaysDo
         co_await t.async_wait(asio::use_awaitable_t<Executor>{});
         set.write("announce-routes", "shutdown");
       });
-    const auto wall = std::chrono::steady_clock::now();
     world.run();
-    const auto wall_s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
-    EXPECT_LT(wall_s, 4.0) << "5 s of the script's waiting took " << wall_s << " s of wall time";
+    // From its first line to its end (Python's start, which depends on the
+    // machine's load, left out): a small part of the seconds it waits.
+    const double wall_s = std::chrono::duration<double>(r.ended_wall - r.first_line_wall).count();
+    EXPECT_LT(wall_s, 0.5 * static_cast<double>(r.ended_ns) / 1e9)
+        << "the script's waiting took " << wall_s << " s of wall time";
     EXPECT_TRUE(ProcessTable::of(world).warnings().empty())
         << ProcessTable::of(world).warnings().front();
     return r;
@@ -409,9 +415,8 @@ TEST(ProcessSetSim, EveryExabgpPythonHelperRunsReproduciblyInVirtualTime) {
             << " s and " << b.wall_s << " s for 60 s of virtual time\n";
   EXPECT_TRUE(real_time.empty());
   EXPECT_EQ(compared, scripts.size());
-  // Less wall time than the virtual time it covers, even with 47 interpreters
-  // starting on a busy machine (about 15 s here).
-  EXPECT_LT(a.wall_s, 60.0);
+  // No bound on the wall time: starting 47 interpreters takes what the
+  // machine's load makes it take (13-20 s here, for 60 s of virtual time).
 }
 
 }  // namespace
