@@ -107,18 +107,20 @@ Json update_to_json(const Update& u, const DecodeContext& ctx) {
   if (!attribute.empty() && !withdraw_all) body["attribute"] = std::move(attribute);
   if (!announce.empty()) body["announce"] = std::move(announce);
   if (!withdraw.empty()) body["withdraw"] = std::move(withdraw);
-  if (!u.attribute_errors.empty()) {
-    // Not in ExaBGP: what RFC 7606 made of a malformed attribute, so nothing
-    // is silently dropped.
-    Json errors = Json::array();
-    for (const auto& e : u.attribute_errors)
-      errors.push_back({{"attribute", e.type_code},
-                        {"action", std::string(to_string(e.action))},
-                        {"offset", e.error.offset},
-                        {"reason", e.error.reason}});
-    body["errors"] = std::move(errors);
-  }
+  if (!u.attribute_errors.empty()) body["errors"] = attribute_errors_to_json(u.attribute_errors);
   return Json{{"update", std::move(body)}};
+}
+
+// Not in ExaBGP: what RFC 7606 made of a malformed attribute, so nothing is
+// silently dropped.
+Json attribute_errors_to_json(const std::vector<AttributeError>& attribute_errors) {
+  Json errors = Json::array();
+  for (const auto& e : attribute_errors)
+    errors.push_back({{"attribute", e.type_code},
+                      {"action", std::string(to_string(e.action))},
+                      {"offset", e.error.offset},
+                      {"reason", e.error.reason}});
+  return errors;
 }
 
 Json to_json(const Message& m, const DecodeContext& ctx, const JsonEnvelope& env) {

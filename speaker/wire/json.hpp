@@ -35,5 +35,7 @@ Json capability_to_json(const Capability& c);
 void attributes_to_json(const PathAttributes& a, const DecodeContext& ctx, Json& out);
 // A malformed message: {"error": {...}} with offset, reason and the NOTIFICATION.
 Json error_to_json(const DecodeError& e);
+// The RFC 7606 outcome of each malformed attribute (an UPDATE's "errors").
+Json attribute_errors_to_json(const std::vector<AttributeError>& errors);
 
 }  // namespace bgpsim::wire

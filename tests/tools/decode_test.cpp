@@ -98,5 +98,128 @@ TEST(DecodeCli, DiscardedAttributeIsNotAnEndOfRib) {
   EXPECT_EQ(update["update"]["errors"][0]["action"], "attribute-discard");
 }
 
+// `decode --nlri --family F` (ExaBGP's decode -n -f): a bare NLRI field.
+Run decode_nlri(const std::string& hex, std::vector<wire::Family> families,
+                bool path_information = false) {
+  DecodeOptions options;
+  options.input = DecodeOptions::Input::nlri;
+  options.hex = {hex};
+  options.families = families;
+  if (path_information)
+    for (const auto& f : families) options.context.add_path.insert(f);
+  return decode_stdin("", std::move(options));
+}
+
+TEST(DecodeCli, BareVpnNlriDecodesWithItsFamily) {
+  // 112 bits: label 100 (bottom of stack), RD 0:65000:1, 10.0.0.0/24.
+  const auto vpn = *wire::Family::parse("ipv4 mpls-vpn");
+  auto run = decode_nlri(
+      "70"
+      "000641"
+      "0000FDE800000001"
+      "0A0000",
+      {vpn});
+  EXPECT_EQ(run.exit_code, 0);
+  ASSERT_EQ(run.lines.size(), 1u);
+  const Json& j = run.lines[0];
+  EXPECT_EQ(j["family"], "ipv4 mpls-vpn");
+  ASSERT_EQ(j["nlri"].size(), 1u) << j.dump();
+  EXPECT_EQ(j["nlri"][0]["nlri"], "10.0.0.0/24") << j.dump();
+  EXPECT_EQ(j["nlri"][0]["rd"], "65000:1") << j.dump();
+  // The same bytes as IPv4 unicast are a /112: no such prefix.
+  auto wrong = decode_nlri(
+      "70"
+      "000641"
+      "0000FDE800000001"
+      "0A0000",
+      {wire::ipv4_unicast});
+  EXPECT_EQ(wrong.exit_code, 1);
+  ASSERT_EQ(wrong.lines.size(), 1u);
+  EXPECT_TRUE(wrong.lines[0].contains("error")) << wrong.lines[0].dump();
+}
+
+TEST(DecodeCli, BareNlriWithPathInformationAndItsErrors) {
+  auto run = decode_nlri(
+      "00000007"
+      "18"
+      "0A0001"
+      "00000008"
+      "10"
+      "0A02",
+      {wire::ipv4_unicast}, true);
+  EXPECT_EQ(run.exit_code, 0);
+  ASSERT_EQ(run.lines.size(), 1u);
+  const Json& nlri = run.lines[0]["nlri"];
+  ASSERT_EQ(nlri.size(), 2u) << run.lines[0].dump();
+  EXPECT_EQ(nlri[0]["nlri"], "10.0.1.0/24");
+  EXPECT_EQ(nlri[0]["path-information"], "0.0.0.7");
+  EXPECT_EQ(nlri[1]["nlri"], "10.2.0.0/16");
+  // Cut inside the second prefix: the error names the byte where it ends.
+  auto cut = decode_nlri(
+      "18"
+      "0A0001"
+      "18"
+      "0A02",
+      {wire::ipv4_unicast});
+  EXPECT_EQ(cut.exit_code, 1);
+  ASSERT_EQ(cut.lines.size(), 1u);
+  ASSERT_TRUE(cut.lines[0].contains("error")) << cut.lines[0].dump();
+  EXPECT_GE(cut.lines[0]["error"]["offset"].get<int>(), 4) << cut.lines[0].dump();
+}
+
+TEST(DecodeCli, BareAttributeFieldShowsAttributesAndRfc7606Outcomes) {
+  DecodeOptions options;
+  options.input = DecodeOptions::Input::attributes;
+  // ORIGIN IGP, AS_PATH (65001), NEXT_HOP 192.0.2.1, MED 5.
+  options.hex = {
+      "40010100"
+      "40020602010000FDE9"
+      "400304C0000201"
+      "80040400000005"};
+  auto run = decode_stdin("", options);
+  EXPECT_EQ(run.exit_code, 0);
+  ASSERT_EQ(run.lines.size(), 1u);
+  const Json& a = run.lines[0]["attribute"];
+  EXPECT_EQ(a["origin"], "igp") << run.lines[0].dump();
+  EXPECT_EQ(a["as-path"]["0"]["value"], Json::array({65001})) << run.lines[0].dump();
+  EXPECT_EQ(a["med"], 5) << run.lines[0].dump();
+  EXPECT_FALSE(run.lines[0].contains("errors"));
+  // ORIGIN 5 is malformed: RFC 7606 7.1 treat-as-withdraw, reported, exit 0.
+  options.hex = {
+      "40010105"
+      "40020602010000FDE9"
+      "400304C0000201"};
+  auto bad = decode_stdin("", options);
+  EXPECT_EQ(bad.exit_code, 0);
+  ASSERT_EQ(bad.lines.size(), 1u);
+  ASSERT_TRUE(bad.lines[0].contains("errors")) << bad.lines[0].dump();
+  EXPECT_EQ(bad.lines[0]["errors"][0]["attribute"], 1);
+  EXPECT_EQ(bad.lines[0]["errors"][0]["action"], "treat-as-withdraw");
+  // A flags octet alone at the end: RFC 7606 4, treat-as-withdraw, reported
+  // with its offset (20), never silently dropped.
+  options.hex = {
+      "40020602010000FDE9400304C000020140010100"
+      "40"};
+  auto cut = decode_stdin("", options);
+  EXPECT_EQ(cut.exit_code, 0);
+  ASSERT_EQ(cut.lines.size(), 1u);
+  ASSERT_TRUE(cut.lines[0].contains("errors")) << cut.lines[0].dump();
+  ASSERT_EQ(cut.lines[0]["errors"].size(), 1u) << cut.lines[0].dump();
+  EXPECT_EQ(cut.lines[0]["errors"][0]["offset"], 20);
+  EXPECT_EQ(cut.lines[0]["errors"][0]["action"], "treat-as-withdraw");
+  EXPECT_EQ(cut.lines[0]["attribute"]["origin"], "igp");
+  // With MP_REACH_NLRI the route's NLRI are there: no NEXT_HOP is needed,
+  // and the announcement shows under its family and next hop.
+  options.hex = {
+      "4001010040020602010000FDE9"
+      "800E1A0002011020010DB8000000000000000000000001002020010DB8"};
+  auto mp = decode_stdin("", options);
+  EXPECT_EQ(mp.exit_code, 0);
+  ASSERT_EQ(mp.lines.size(), 1u);
+  EXPECT_FALSE(mp.lines[0].contains("errors")) << mp.lines[0].dump();
+  EXPECT_EQ(mp.lines[0]["announce"]["ipv6 unicast"]["2001:db8::1"][0]["nlri"], "2001:db8::/32")
+      << mp.lines[0].dump();
+}
+
 }  // namespace
 }  // namespace bgpsim::cli

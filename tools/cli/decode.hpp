@@ -10,7 +10,14 @@
 namespace bgpsim::cli {
 
 struct DecodeOptions {
+  // What each input is: whole messages (or an UPDATE body without its
+  // header), a bare NLRI field of `family`, or a bare path-attribute field.
+  enum class Input { message, nlri, attributes } input = Input::message;
   std::vector<std::string> hex;
+  // --family: the family of a bare NLRI (the first one given; default ipv4
+  // unicast); every one given is taken as negotiated.
+  std::vector<wire::Family> families;
+  bool path_information = false;  // -i: the --family families carry ADD-PATH ids
   wire::DecodeContext context;
   wire::JsonEnvelope envelope;
 };
