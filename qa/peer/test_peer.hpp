@@ -135,8 +135,15 @@ class TestPeer {
           for (const auto& u : updates) out.push_back(u);
         if (!perform(out)) co_return;
       }
-      for (const auto& m : out) {
-        auto [wec, w] = co_await boost::asio::async_write(socket, boost::asio::buffer(m), tok);
+      // One write for the whole answer (one segment, as a peer that sends its
+      // OPEN, KEEPALIVE and a message of unknown type back to back does): the
+      // speaker reads them together, and answers the unknown type before it
+      // sends its table (encoding/unknown-message.ci expects the
+      // NOTIFICATION before any End-of-RIB).
+      Bytes answer;
+      for (const auto& m : out) answer.insert(answer.end(), m.begin(), m.end());
+      if (!answer.empty()) {
+        auto [wec, w] = co_await boost::asio::async_write(socket, boost::asio::buffer(answer), tok);
         if (wec) co_return;
       }
       if (ended_ && outcome_.status == PeerOutcome::Status::failed) co_return;

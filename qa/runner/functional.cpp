@@ -174,6 +174,10 @@ FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
     if (auto* e = std::get_if<config::ParseError>(&loaded))
       return finish(Status::failed, "configuration: " + e->to_string());
     configs.push_back(std::get<config::Config>(std::move(loaded)));
+    for (auto& n : configs.back().neighbors) {
+      n.exabgp_compat = options.exabgp_compat;
+      n.capabilities.software_version_text = options.software_version;
+    }
     if (auto why = needs(configs.back())) return finish(Status::skipped, *why);
   }
 

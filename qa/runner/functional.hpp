@@ -20,6 +20,13 @@ struct FunctionalOptions {
   std::filesystem::path pcap_dir;                  // empty: no capture; else DIR/TEST.pcap
   std::chrono::seconds timeout{30};                // virtual; option:timeout:S overrides
   std::chrono::nanoseconds settle{1'000'000'000};  // after the last group: only End-of-RIB
+  // The .ci format is ExaBGP's, and so is what its tests expect on the wire:
+  // each neighbor gets config::Neighbor::exabgp_compat (NOTIFICATION 1/0 for
+  // an unknown message type, NEXT_HOP beside an MP_REACH_NLRI with an IPv4
+  // next hop, MP attributes last, extended communities sorted) and this
+  // software-version text (the suite's README: "reads ExaBGP/5.0.0-0+test").
+  bool exabgp_compat = true;
+  std::string software_version = "ExaBGP/5.0.0-0+test";
 };
 
 struct FunctionalResult {

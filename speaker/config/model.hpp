@@ -155,9 +155,13 @@ struct Capabilities {
   AddPath add_path;
   std::vector<wire::Family> add_path_families;  // empty: every configured family
   std::vector<std::pair<wire::Family, std::uint32_t>> add_path_limits;  // `ipv4 unicast limit N`
-  bool extended_message = false;
+  bool extended_message = true;  // RFC 8654; ExaBGP advertises it unless told not to
   bool extended_next_hop = false;
   bool software_version = false;
+  // What the software-version capability says; empty: bgpsim's own
+  // (session::default_software_version). No keyword sets it: programs do (the
+  // qa runner gives ExaBGP's string to ExaBGP's tests).
+  std::string software_version_text;
   bool multi_session = false;
   bool operational = false;
   bool link_local_nexthop = false;  // draft-ietf-idr-linklocal-capability
@@ -218,10 +222,13 @@ struct Neighbor {
   bool md5_base64 = false;
   std::optional<wire::IpAddress> md5_ip;  // the address the MD5 key is bound to
   std::optional<TcpAo> tcp_ao;
-  std::optional<std::uint8_t> outgoing_ttl;  // GTSM (RFC 5082): TTL we send
-  std::optional<std::uint8_t> incoming_ttl;  // GTSM: minimum TTL we accept
-  std::optional<wire::IpAddress> local_link_local;
+  std::optional<std::uint8_t> outgoing_ttl;         // GTSM (RFC 5082): TTL we send
+  std::optional<std::uint8_t> incoming_ttl;         // GTSM: minimum TTL we accept
+  std::optional<wire::IpAddress> local_link_local;  // RFC 2545 3: sent after global next hops
   Capabilities capabilities;
+  // ExaBGP's departures from the RFCs on the wire (session::PeerConfig::
+  // exabgp_compat). No keyword sets it: the qa runner does for ExaBGP's tests.
+  bool exabgp_compat = false;
   std::vector<wire::Family> families;  // empty: ipv4 unicast, plus what the routes need
   std::vector<NextHopFamily> next_hops;
   std::vector<ApiBinding> api;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <mutex>
 #include <set>
 
@@ -199,12 +200,29 @@ std::optional<std::uint64_t> extended_community(std::string_view s) {
     if (!high || !low) return std::nullopt;
     return (0x0C00ull << 48) | (std::uint64_t{*high} << 32) | *low;
   }
+  // RFC 4360 3.1-3.3 / RFC 5668: type 0x00 (2-byte AS : 4 bytes), 0x01 (IPv4
+  // address : 2 bytes), 0x02 (4-byte AS : 2 bytes); subtype 0x02 route
+  // target, 0x03 route origin. ExaBGP picks the type from the words, and we
+  // pick as it does (its encoding/conf-extended-attributes.ci):
+  //   target:IP:N        0x01            target:AS:IP   0x00 (the address as 4 bytes)
+  //   target:AS:N        0x00 when AS fits 2 bytes, else 0x01 with AS as 4 bytes
+  //   target:ASL:N       0x01 (the trailing L asks for 4 bytes)
+  //   target4:AS:N       0x01, as ExaBGP writes it (RFC 5668's type is 0x02)
+  //   target-as4:AS:N    0x02 (RFC 5668), as ExaBGP's later versions write it
+  // and the same for origin. redirect (RFC 5575 7 / RFC 7674): 0x80, or 0x81 for
+  // an address and 0x82 for a 4-byte AS.
   std::uint8_t subtype = 0x02;  // route target
-  bool redirect = false, four_octet = false;
-  if (starts(s, "target4:")) {
-    four_octet = true;
+  enum class Form { pick, four_octet_ip_type, four_octet_as_type } form = Form::pick;
+  bool redirect = false;
+  if (starts(s, "target-as4:")) {
+    form = Form::four_octet_as_type;
+  } else if (starts(s, "origin-as4:")) {
+    form = Form::four_octet_as_type;
+    subtype = 0x03;
+  } else if (starts(s, "target4:")) {
+    form = Form::four_octet_ip_type;
   } else if (starts(s, "origin4:")) {
-    four_octet = true;
+    form = Form::four_octet_ip_type;
     subtype = 0x03;
   } else if (starts(s, "target:")) {
   } else if (starts(s, "origin:")) {
@@ -216,23 +234,26 @@ std::optional<std::uint64_t> extended_community(std::string_view s) {
   if (colon == std::string_view::npos) return std::nullopt;
   auto global = s.substr(0, colon);
   auto local = s.substr(colon + 1);
+  bool suffix_l = false;
   if (!global.empty() && global.back() == 'L') {  // ExaBGP: "120000L", a four-octet AS
     global.remove_suffix(1);
-    four_octet = true;
+    suffix_l = true;
   }
   auto local_value = id_value(local);
   if (!local_value) return std::nullopt;
-  if (!four_octet && global.find('.') != std::string_view::npos) {  // IPv4-address-specific
+  const bool dotted = std::count(global.begin(), global.end(), '.') == 3;
+  if (dotted && !suffix_l && form != Form::four_octet_as_type) {  // IPv4-address-specific
     auto ip = IpAddress::parse(global);
     if (!ip || ip->v6 || *local_value > 0xFFFF) return std::nullopt;
     const std::uint64_t type = redirect ? 0x8108 : (0x0100u | subtype);
     return (type << 48) | (std::uint64_t{ip->v4_u32()} << 16) | *local_value;
   }
-  auto as = four_octet ? asn(global) : number<std::uint32_t>(global);
+  auto as = form != Form::pick || suffix_l ? asn(global) : number<std::uint32_t>(global);
   if (!as) return std::nullopt;
-  if (four_octet || *as > 0xFFFF) {  // four-octet AS specific (RFC 5668)
+  if (form != Form::pick || suffix_l || *as > 0xFFFF) {  // the AS in 4 bytes, 2 after it
     if (*local_value > 0xFFFF) return std::nullopt;
-    const std::uint64_t type = redirect ? 0x8208 : (0x0200u | subtype);
+    const bool as_type = form == Form::four_octet_as_type || redirect;
+    const std::uint64_t type = redirect ? 0x8208 : ((as_type ? 0x0200u : 0x0100u) | subtype);
     return (type << 48) | (std::uint64_t{*as} << 16) | *local_value;
   }
   const std::uint64_t type = redirect ? 0x8008 : subtype;

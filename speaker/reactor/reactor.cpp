@@ -41,7 +41,14 @@ session::PeerSettings peer_settings(const config::Neighbor& n) {
   }
   if (!n.host_name.empty() || !n.domain_name.empty())
     f.extra_capabilities.push_back(cap::Fqdn{n.host_name, n.domain_name});
+  if (c.software_version)
+    f.extra_capabilities.push_back(cap::SoftwareVersion{
+        c.software_version_text.empty() ? std::string(session::default_software_version)
+                                        : c.software_version_text});
+  if (c.link_local_nexthop) f.extra_capabilities.push_back(cap::LinkLocalNextHop{});
+  f.exabgp_compat = n.exabgp_compat;
   s.build.group_updates = n.group_updates;
+  s.build.link_local_next_hop = n.local_link_local;
   return s;
 }
 
@@ -134,7 +141,7 @@ bool same_session(const session::PeerSettings& x, const session::PeerSettings& y
          x.fsm.delay_open_s == y.fsm.delay_open_s &&
          x.fsm.send_notification_without_open == y.fsm.send_notification_without_open &&
          x.fsm.send_hold_time_s == y.fsm.send_hold_time_s && x.prefix_limits == y.prefix_limits &&
-         x.build.group_updates == y.build.group_updates;
+         x.fsm.exabgp_compat == y.fsm.exabgp_compat && x.build == y.build;
 }
 
 }  // namespace bgpsim::reactor

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "speaker/wire/family_row.hpp"
+#include "speaker/wire/nlri.hpp"
 
 namespace bgpsim::rib {
 
@@ -108,6 +109,12 @@ std::string too_big(std::size_t needed, std::size_t max) {
                      needed, max, max == 4096 ? " (no RFC 8654 extended message)" : "");
 }
 
+// Whether NLRI of `family` sharing attributes share an UPDATE: ExaBGP's
+// group-updates packs IPv4 unicast only (rib/outgoing.py updates()).
+bool grouped(Family family, const BuildOptions& options) {
+  return options.group_updates && (options.group_all_families || family == ipv4_unicast);
+}
+
 // Splits `nlri` into runs that fit `room` bytes each (one per run when not
 // grouping); an NLRI that alone exceeds `room` is refused.
 template <class Emit, class Refuse>
@@ -115,13 +122,14 @@ void pack(Family family, const std::vector<Nlri>& nlri, std::size_t room, const 
           const BuildOptions& options, Emit emit, Refuse refuse) {
   std::vector<Nlri> run;
   std::size_t used = 0;
+  const bool group = grouped(family, options);
   for (const auto& n : nlri) {
     const std::size_t size = encoded_nlri_size(family, n, ctx);
     if (size > room) {
       refuse(n, size);
       continue;
     }
-    if (!run.empty() && (!options.group_updates || used + size > room)) {
+    if (!run.empty() && (!group || used + size > room)) {
       emit(std::move(run));
       run.clear();
       used = 0;
@@ -130,6 +138,25 @@ void pack(Family family, const std::vector<Nlri>& nlri, std::size_t room, const 
     used += size;
   }
   if (!run.empty()) emit(std::move(run));
+}
+
+bool link_local(const IpAddress& a) {  // fe80::/10
+  return a.v6 && a.bytes[0] == 0xFE && (a.bytes[1] & 0xC0) == 0x80;
+}
+
+// The MP_REACH_NLRI next-hop field: the family's form of the route's next
+// hop, and after a global IPv6 one our link-local address (RFC 2545 3; RFC
+// 4659 3.2.1.2 with its zero route distinguisher) when we have one and the
+// family takes the doubled length.
+Bytes mp_next_hop(Family family, const IpAddress& address, const EncodeContext& ctx,
+                  const BuildOptions& options) {
+  Bytes field = next_hop_field(family, address);
+  const auto& ll = options.link_local_next_hop;
+  if (!address.v6 || link_local(address) || !ll || !ll->v6) return field;
+  if (!next_hop_length_allowed(family, 2 * field.size(), ctx)) return field;
+  const Bytes second = next_hop_field(family, *ll);
+  field.insert(field.end(), second.begin(), second.end());
+  return field;
 }
 
 }  // namespace
@@ -205,8 +232,12 @@ BuiltUpdates build_updates(const std::vector<Route>& routes, const EncodeContext
         family_row(g.family)->base_fields && !(attributes.next_hop && attributes.next_hop->v6);
     Bytes next_hop;
     if (!base) {
-      next_hop = attributes.next_hop ? next_hop_field(g.family, *attributes.next_hop) : Bytes{};
-      attributes.next_hop.reset();
+      next_hop =
+          attributes.next_hop ? mp_next_hop(g.family, *attributes.next_hop, ctx, options) : Bytes{};
+      // RFC 4760 3: an UPDATE whose only NLRI are in MP_REACH_NLRI "SHOULD NOT
+      // carry the NEXT_HOP attribute"; ExaBGP sends it for an IPv4 next hop.
+      if (!(ctx.exabgp_compat && attributes.next_hop && !attributes.next_hop->v6))
+        attributes.next_hop.reset();
     }
     const Sized size = attributes_size(attributes, ctx);
     const std::size_t fixed =

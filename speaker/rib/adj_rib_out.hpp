@@ -11,19 +11,29 @@
 #include <vector>
 
 #include "speaker/rib/route.hpp"
+#include "speaker/wire/address.hpp"
 #include "speaker/wire/message.hpp"
 
 namespace bgpsim::rib {
 
 struct BuildOptions {
   // ExaBGP's `group-updates`: pack NLRI sharing attributes into one UPDATE.
+  // ExaBGP packs IPv4 unicast only (rib/outgoing.py updates(): any other
+  // family goes out one NLRI per UPDATE), and so do we unless
+  // group_all_families packs every family.
   bool group_updates = true;
+  bool group_all_families = false;
+  // RFC 2545 3: our link-local address (ExaBGP's `local-link-local`), sent
+  // after a global IPv6 next hop (32 bytes, 48 with the VPN route
+  // distinguishers) where the family's next-hop forms allow it.
+  std::optional<wire::IpAddress> link_local_next_hop;
   // How many queued changes one call serialises at most (bounds memory and
   // lets newer changes replace queued ones between batches).
   std::size_t batch_routes_max = 16384;
   // Families the session carries; routes of others stay in the table unsent.
   // Empty: every family.
   wire::FamilySet families;
+  bool operator==(const BuildOptions&) const = default;
 };
 
 // A route the builder could not send: it does not fit one message of the

@@ -151,9 +151,9 @@ wire::Open make_open(const PeerConfig& config) {
 
   std::vector<wire::Capability> caps;
   for (auto f : config.families) caps.emplace_back(wire::cap::Multiprotocol{f});
-  if (config.route_refresh) caps.emplace_back(wire::cap::RouteRefresh{});
-  if (config.enhanced_route_refresh) caps.emplace_back(wire::cap::EnhancedRouteRefresh{});
   if (config.four_octet_asn) caps.emplace_back(wire::cap::FourOctetAsn{config.local_as});
+  if (!config.extended_next_hop.empty())
+    caps.emplace_back(wire::cap::ExtendedNextHop{config.extended_next_hop});
   wire::cap::AddPath add_path;
   for (const auto& wish : config.add_path) {
     auto direction = static_cast<std::uint8_t>((wish.receive ? wire::cap::AddPath::receive : 0) |
@@ -161,10 +161,10 @@ wire::Open make_open(const PeerConfig& config) {
     if (direction != 0) add_path.entries.push_back({wish.family, direction});
   }
   if (!add_path.entries.empty()) caps.emplace_back(std::move(add_path));
-  if (config.extended_message) caps.emplace_back(wire::cap::ExtendedMessage{});
-  if (!config.extended_next_hop.empty())
-    caps.emplace_back(wire::cap::ExtendedNextHop{config.extended_next_hop});
   if (config.graceful_restart) caps.emplace_back(*config.graceful_restart);
+  if (config.route_refresh) caps.emplace_back(wire::cap::RouteRefresh{});
+  if (config.enhanced_route_refresh) caps.emplace_back(wire::cap::EnhancedRouteRefresh{});
+  if (config.extended_message) caps.emplace_back(wire::cap::ExtendedMessage{});
   caps.insert(caps.end(), config.extra_capabilities.begin(), config.extra_capabilities.end());
 
   for (auto& c : caps) open.capability_parameters.push_back({std::move(c)});
@@ -204,6 +204,7 @@ wire::Result<Negotiated> negotiate(const PeerConfig& config, const wire::Open& s
   n.receive.extended_message = n.send.extended_message = extended;
 
   negotiate_add_path(ours, theirs, n);
+  n.receive.exabgp_compat = n.send.exabgp_compat = config.exabgp_compat;
 
   // RFC 8950 4: the IPv6 next hop may be used for a family both sides listed
   // with the same next-hop AFI.

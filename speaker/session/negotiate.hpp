@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "speaker/wire/capability.hpp"
@@ -53,7 +54,13 @@ struct PeerConfig {
   bool extended_message = false;
   std::vector<wire::cap::ExtendedNextHop::Entry> extended_next_hop;
   std::optional<wire::cap::GracefulRestart> graceful_restart;
-  std::vector<wire::Capability> extra_capabilities;  // appended as given (hostname...)
+  // Appended as given after the others (hostname, software version, link-local
+  // next hop: ExaBGP's order).
+  std::vector<wire::Capability> extra_capabilities;
+  // Where ExaBGP departs from the RFCs on the wire (wire::CodecContext::
+  // exabgp_compat): off unless a program turns it on; the qa runner does
+  // for ExaBGP's functional tests.
+  bool exabgp_compat = false;
 
   // Reconnect back-off (the IdleHoldTimer, RFC 4271 8.1.1): after the n-th
   // consecutive failure the FSM waits min(backoff_max_s, backoff_min_s * 2^(n-1))
@@ -92,8 +99,14 @@ struct Negotiated {
   bool operator==(const Negotiated&) const = default;
 };
 
+// What the software-version capability says when the configuration does not
+// choose: the project's name and version (CMakeLists.txt project()).
+inline constexpr std::string_view default_software_version = "bgpsim/0.1.0";
+
 // Our OPEN: AS_TRANS in My AS when local_as needs 4 bytes (RFC 6793 4.1), one
-// capability per optional parameter.
+// capability per optional parameter, in ExaBGP's order (multiprotocol, asn4,
+// extended next hop, add-path, graceful restart, route refresh, extended
+// message, then the extra capabilities), so its inspect-open tests match.
 wire::Open make_open(const PeerConfig& config);
 
 // Judges the received OPEN (RFC 4271 6.2 checks beyond what the codec does)

@@ -444,7 +444,13 @@ std::optional<Malformed> decode_extended_communities(Reader& v, const DecodeCont
 bool has_extended_communities(const PathAttributes& a) {
   return a.extended_communities.has_value() && !a.extended_communities->empty();
 }
-void encode_extended_communities(const PathAttributes& a, const EncodeContext&, Writer& w) {
+void encode_extended_communities(const PathAttributes& a, const EncodeContext& ctx, Writer& w) {
+  if (ctx.exabgp_compat) {  // ExaBGP keeps them sorted (ExtendedCommunities.add)
+    auto sorted = *a.extended_communities;
+    std::sort(sorted.begin(), sorted.end());
+    for (auto c : sorted) w.u64(c);
+    return;
+  }
   for (auto c : *a.extended_communities) w.u64(c);
 }
 
@@ -870,7 +876,9 @@ std::optional<EncodeError> encode_attributes(const PathAttributes& a, const Enco
   // (its functional tests expect 900F0003); we send the same bytes.
   const bool end_of_rib =
       a.mp_unreach && a.mp_unreach->nlri.empty() && a.mp_unreach->opaque_nlri.empty();
-  auto emit = [&](std::uint8_t flags, std::uint8_t code) {
+  // `as_given`: an attribute we do not model (`attribute [ code flags hex ]`
+  // or one received) keeps its flags, Extended Length included.
+  auto emit = [&](std::uint8_t flags, std::uint8_t code, bool as_given = false) {
     // RFC 4271 4.3: "If the Extended Length bit of the Attribute Flags octet
     // is set to 1, the third and the fourth octets of the path attribute
     // contain the length of the attribute data in octets": two octets, so a
@@ -884,7 +892,7 @@ std::optional<EncodeError> encode_attributes(const PathAttributes& a, const Enco
       return;
     }
     // Extended Length only when the value needs it (the canonical form).
-    flags = static_cast<std::uint8_t>(flags & ~flag::extended_length);
+    if (!as_given) flags = static_cast<std::uint8_t>(flags & ~flag::extended_length);
     if (value.size() > 255 || (end_of_rib && code == attr::mp_unreach_nlri))
       flags |= flag::extended_length;
     w.u8(flags);
@@ -899,21 +907,32 @@ std::optional<EncodeError> encode_attributes(const PathAttributes& a, const Enco
   auto emit_other_below = [&](unsigned code) {
     for (; other != a.other.end() && other->code < code; ++other) {
       value = other->value;
-      emit(other->flags, other->code);
+      emit(other->flags, other->code, true);
     }
   };
   const PathAttributes as4 = as4_attributes(a, ctx);
-  for (const auto& row : table) {
+  auto emit_row = [&](const Row& row) {
     const bool per_session = row.code == attr::as4_path || row.code == attr::as4_aggregator;
     const PathAttributes& source = per_session ? as4 : a;
-    if (!row.present(source)) continue;
+    if (!row.present(source)) return;
     emit_other_below(row.code);
     value.clear();
     Writer vw(value);
     row.encode(source, ctx, vw);
     emit(row.flags, row.code);
-  }
+  };
+  // ExaBGP (ctx.exabgp_compat) writes MP_UNREACH_NLRI then MP_REACH_NLRI
+  // after every other attribute (update/__init__.py messages()).
+  auto multiprotocol = [](const Row& row) {
+    return row.code == attr::mp_reach_nlri || row.code == attr::mp_unreach_nlri;
+  };
+  for (const auto& row : table)
+    if (!ctx.exabgp_compat || !multiprotocol(row)) emit_row(row);
   emit_other_below(256);
+  if (ctx.exabgp_compat) {
+    emit_row(*attr_table::find(attr::mp_unreach_nlri));
+    emit_row(*attr_table::find(attr::mp_reach_nlri));
+  }
   return error;
 }
 

@@ -79,9 +79,19 @@ std::optional<Result<Frame>> next_frame(ByteView stream, const DecodeContext& ct
   const std::size_t length = *r.u16();
   const std::uint8_t type = *r.u8();
   const TypeRow* row = find_type(type);
-  if (!row)
+  if (!row) {
+    if (ctx.exabgp_compat) {  // ExaBGP: 1/0 with its text as data
+      const std::string text =
+          "can not decode update message of type \"" + std::to_string(type) + "\"";
+      return Result<Frame>(
+          make_error(18, NotifyCode::message_header, 0, text, Bytes(text.begin(), text.end())));
+    }
+    // RFC 4271 6.1: "If the Type field of the message header is not
+    // recognized, then the Error Subcode MUST be set to Bad Message Type. The
+    // Data field MUST contain the erroneous Type field."
     return Result<Frame>(make_error(18, NotifyCode::message_header, header_error::bad_message_type,
                                     "unknown message type " + std::to_string(type), Bytes{type}));
+  }
   const std::size_t max = row->may_be_extended ? ctx.max_message_size() : 4096;
   if (length < row->min_length || length > max)
     return Result<Frame>(bad_length(

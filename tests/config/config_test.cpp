@@ -89,18 +89,47 @@ TEST(Config, ExtendedCommunitiesInExabgpWords) {
   auto route = parse_route(
       "10.0.0.1/32 next-hop 1.1.1.1 extended-community [ origin:100:0.0.3.232 target:200:2000 "
       "target:0.1.19.200:6000 origin:9000:9.9.9.9 redirect:1300:83000 72:0.0.0.1 target:400000:5 "
-      "target4:1:2 origin4:70000:3 l2info:19:0:1500:111 ]",
+      "target4:1:2 origin4:70000:3 l2info:19:0:1500:111 target-as4:1:2 origin-as4:70000:3 "
+      "target:400000L:5 ]",
       Location{"api", 1, 1});
   ASSERT_TRUE(std::holds_alternative<StaticRoute>(route))
       << std::get<ParseError>(route).to_string();
-  // Values as ExaBGP's JSON shows them for the same words.
+  // Values as ExaBGP's JSON shows them for the same words; a 4-byte AS in
+  // `target:`/`origin:`, and `target4:`/`origin4:`, take type 0x01 as the
+  // ExaBGP of the functional suite writes them (conf-extended-attributes.ci),
+  // `target-as4:`/`origin-as4:` RFC 5668's 0x02.
   EXPECT_EQ(
       *std::get<StaticRoute>(route).attributes->extended_communities,
       (std::vector<std::uint64_t>{
           844854426862568ull, 563808946882512ull, 72620548618196848ull, 883079787383049ull,
-          9225629420126028856ull, 563259191066625ull, (0x0202ull << 48) | (400000ull << 16) | 5,
+          9225629420126028856ull, 563259191066625ull, (0x0102ull << 48) | (400000ull << 16) | 5,
+          (0x0102ull << 48) | (1ull << 16) | 2, (0x0103ull << 48) | (70000ull << 16) | 3,
+          (0x800Aull << 48) | (19ull << 40) | (0ull << 32) | (1500ull << 16) | 111,
           (0x0202ull << 48) | (1ull << 16) | 2, (0x0203ull << 48) | (70000ull << 16) | 3,
-          (0x800Aull << 48) | (19ull << 40) | (0ull << 32) | (1500ull << 16) | 111}));
+          (0x0102ull << 48) | (400000ull << 16) | 5}));
+}
+
+TEST(Config, ExtendedCommunityTypesAsTheExabgpSuiteExpects) {
+  // encoding/conf-extended-attributes.ci: the configured words and the eight
+  // bytes ExaBGP sends for each.
+  const std::pair<const char*, std::uint64_t> cases[] = {
+      {"origin:100:1000", 0x00030064000003E8},     {"target:200:2000", 0x000200C8000007D0},
+      {"origin:300:73000", 0x0003012C00011D28},    {"target:400:74000", 0x0002019000012110},
+      {"origin:70500:5000", 0x0103000113641388},   {"target:70600:6000", 0x0102000113C81770},
+      {"origin:7.7.7.7:7000", 0x0103070707071B58}, {"target:8.8.8.8:8000", 0x0102080808081F40},
+      {"origin:9000:9.9.9.9", 0x0003232809090909}, {"target:1000:10.10.10.10", 0x000203E80A0A0A0A},
+      {"origin4:71100:11000", 0x0103000115BC2AF8}, {"target4:71200:12000", 0x0102000116202EE0},
+      {"redirect:1300:83000", 0x8008051400014438}, {"l2info:1:2:13398:30864", 0x800A010234567890},
+  };
+  for (const auto& [words, value] : cases) {
+    auto route =
+        parse_route(std::string("10.0.0.1/32 next-hop 1.1.1.1 extended-community ") + words,
+                    Location{"api", 1, 1});
+    ASSERT_TRUE(std::holds_alternative<StaticRoute>(route)) << words;
+    EXPECT_EQ(*std::get<StaticRoute>(route).attributes->extended_communities,
+              std::vector<std::uint64_t>{value})
+        << words;
+  }
 }
 
 TEST(Config, ParseRouteErrorsAreAtTheGivenPlace) {

@@ -48,14 +48,14 @@ std::string param_name(const testing::TestParamInfo<std::string>& info) {
   return s;
 }
 
-FunctionalResult run(const fs::path& ci, const fs::path& config_dir, std::uint64_t seed = 1) {
+FunctionalResult run(const fs::path& ci, const fs::path& config_dir, std::uint64_t seed = 1,
+                     FunctionalOptions options = {}) {
   auto parsed = read_ci_file(ci);
   if (auto* e = std::get_if<CiError>(&parsed)) {
     FunctionalResult r;
     r.reason = e->where + ": " + e->reason;
     return r;
   }
-  FunctionalOptions options;
   options.seed = seed;
   return run_functional(std::get<CiFile>(parsed), config_dir, options);
 }
@@ -154,6 +154,30 @@ TEST(Functional, AWrongExpectationFailsWithTheGroupAndBothMessages) {
   EXPECT_NE(r.detail.find("group A1"), std::string::npos) << r.detail;
   EXPECT_NE(r.detail.find("received"), std::string::npos) << r.detail;
   EXPECT_NE(r.detail.find("| "), std::string::npos) << r.detail;  // side by side
+}
+
+// A message of unknown type: RFC 4271 6.1's NOTIFICATION 1/3 with the type
+// as data, unless the runner asks for ExaBGP's 1/0 with a text (it does by
+// default, for ExaBGP's encoding/unknown-message.ci).
+TEST(Functional, UnknownMessageTypeIsBadMessageTypeUnlessExabgpCompat) {
+  const fs::path root = fs::path(BGPSIM_SOURCE_DIR) / "qa";
+  const auto ci =
+      fs::temp_directory_path() / ("bgpsim_unknown_" + std::to_string(::getpid()) + ".ci");
+  std::ofstream(ci) << "option:file:ebgp-ipv4-unicast.conf\noption:asn:65002\n"
+                       "option:open:send-unknown-message\n"
+                       "1:raw:FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0016:03:0103FF\n";
+  FunctionalOptions rfc;
+  rfc.exabgp_compat = false;
+  const auto r = run(ci, root / "etc", 1, rfc);
+  const auto exabgp = run(ci, root / "etc");
+  fs::remove(ci);
+  EXPECT_EQ(r.status, FunctionalResult::Status::passed) << describe(r);
+  EXPECT_EQ(exabgp.status, FunctionalResult::Status::failed) << describe(exabgp);
+  // ExaBGP's text: "can not decode update message of type "255"".
+  EXPECT_NE(exabgp.detail.find("030100"
+                               "63616E206E6F74206465636F6465"),
+            std::string::npos)
+      << exabgp.detail;
 }
 
 TEST(Functional, ProcessConfigurationsAreSkippedWithTheReason) {

@@ -60,5 +60,55 @@ TEST(NeighborRoutes, CommunitiesSortedWithoutDuplicates) {
       << "extended communities keep their order";
 }
 
+// What the configuration's capabilities put in our OPEN (reactor::peer_settings
+// then session::make_open).
+std::vector<std::uint8_t> open_codes(const config::Neighbor& n) {
+  std::vector<std::uint8_t> codes;
+  for (const auto& c : session::make_open(reactor::peer_settings(n).fsm).capabilities())
+    codes.push_back(wire::capability_code(c));
+  return codes;
+}
+
+TEST(PeerSettings, ExtendedMessageIsAdvertisedUnlessDisabled) {
+  auto n = neighbor(65000, 65000, std::nullopt);
+  n.router_id = 1;
+  // ExaBGP's default (configuration/neighbor: extended-message True).
+  auto codes = open_codes(n);
+  EXPECT_NE(std::find(codes.begin(), codes.end(), wire::cap::extended_message), codes.end());
+  n.capabilities.extended_message = false;  // capability { extended-message false; }
+  codes = open_codes(n);
+  EXPECT_EQ(std::find(codes.begin(), codes.end(), wire::cap::extended_message), codes.end());
+}
+
+TEST(PeerSettings, SoftwareVersionAndLinkLocalWhenConfigured) {
+  auto n = neighbor(65000, 65000, std::nullopt);
+  n.router_id = 1;
+  EXPECT_TRUE(reactor::peer_settings(n).fsm.extra_capabilities.empty()) << "neither by default";
+  n.capabilities.software_version = true;
+  n.capabilities.link_local_nexthop = true;
+  auto extra = reactor::peer_settings(n).fsm.extra_capabilities;
+  EXPECT_EQ(extra, (std::vector<wire::Capability>{
+                       wire::cap::SoftwareVersion{std::string(session::default_software_version)},
+                       wire::cap::LinkLocalNextHop{}}));
+  n.capabilities.software_version_text = "ExaBGP/5.0.0-0+test";
+  extra = reactor::peer_settings(n).fsm.extra_capabilities;
+  ASSERT_FALSE(extra.empty());
+  EXPECT_EQ(std::get<wire::cap::SoftwareVersion>(extra[0]).version, "ExaBGP/5.0.0-0+test");
+}
+
+TEST(PeerSettings, LinkLocalAddressAndExabgpCompatReachTheSession) {
+  auto n = neighbor(65000, 65000, std::nullopt);
+  EXPECT_FALSE(reactor::peer_settings(n).build.link_local_next_hop);
+  EXPECT_FALSE(reactor::peer_settings(n).fsm.exabgp_compat);
+  n.local_link_local = wire::IpAddress::parse("fe80::1");
+  n.exabgp_compat = true;
+  EXPECT_EQ(reactor::peer_settings(n).build.link_local_next_hop, n.local_link_local);
+  EXPECT_TRUE(reactor::peer_settings(n).fsm.exabgp_compat);
+  auto changed = n;
+  changed.local_link_local = wire::IpAddress::parse("fe80::2");
+  EXPECT_FALSE(reactor::same_session(reactor::peer_settings(n), reactor::peer_settings(changed)))
+      << "a new link-local address is a new session";
+}
+
 }  // namespace
 }  // namespace bgpsim

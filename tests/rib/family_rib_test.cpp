@@ -52,6 +52,47 @@ TEST(FamilyRib, VpnRouteGoesInMpReachWithTheRowsNextHop) {
       << to_hex(bytes);
 }
 
+TEST(FamilyRib, ExabgpCompatAddsNextHopBesideMpReachAndPutsMpAttributesLast) {
+  AttributePool pool;
+  PathAttributes a = *attributes(pool, "200.10.0.101");
+  a.extended_communities = {0x0002FDE800000001, 0x0002271000000001};
+  AdjRibOut out;
+  out.announce(key(vpn4, "10.0.0.0/25", {1000}, "65000:1"), pool.intern(a));
+  EncodeContext ctx;
+  ctx.exabgp_compat = true;
+  auto updates = out.take_updates(ctx, BuildOptions{});
+  ASSERT_EQ(updates.size(), 1u);
+  ASSERT_TRUE(updates[0].attributes.next_hop) << "NEXT_HOP beside MP_REACH_NLRI, as ExaBGP";
+  // conf-vpn.ci line 3, whole: NEXT_HOP, extended communities sorted, then
+  // MP_REACH_NLRI after every other attribute.
+  EXPECT_EQ(to_hex(encode_message(Message(updates[0]), ctx)),
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF0063020000004C40010100400200400304C80A0065400504000000"
+            "64C0101000022710000000010002FDE800000001800E210001800C0000000000000000C80A00650071003E"
+            "810000FDE8000000010A000000");
+  // Without it (RFC 4760 3: "SHOULD NOT carry the NEXT_HOP attribute"), the
+  // order of type codes and the communities as given.
+  out.resend_all();
+  updates = out.take_updates(EncodeContext{}, BuildOptions{});
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_FALSE(updates[0].attributes.next_hop);
+  const std::string rfc = to_hex(encode_message(Message(updates[0]), EncodeContext{}));
+  EXPECT_LT(rfc.find("800E21"), rfc.find("C0101000"));
+  EXPECT_LT(rfc.find("0002FDE800000001"), rfc.find("0002271000000001"));
+}
+
+TEST(FamilyRib, VpnRoutesGoOnePerUpdateAsExabgpGroups) {
+  AttributePool pool;
+  AdjRibOut out;
+  auto a = attributes(pool, "200.10.0.101");
+  out.announce(key(vpn4, "10.0.0.0/25", {1000}, "65000:1"), a);
+  out.announce(key(vpn4, "10.0.0.128/25", {1000}, "65000:1"), a);
+  EXPECT_EQ(out.take_updates(EncodeContext{}, BuildOptions{}).size(), 2u);
+  out.resend_all();
+  BuildOptions all;
+  all.group_all_families = true;
+  EXPECT_EQ(out.take_updates(EncodeContext{}, all).size(), 1u);
+}
+
 TEST(FamilyRib, WithdrawalCarriesTheCompatibilityLabel) {
   AttributePool pool;
   AdjRibOut out;

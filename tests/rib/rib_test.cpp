@@ -134,7 +134,9 @@ TEST(AdjRibOut, Ipv6RoutesTravelInMpReachWithTheirNextHop) {
   auto a = pool.intern(attrs(100, "2001:db8::1"));
   out.announce(v6("2001:db8:1::/48"), a);
   out.announce(v6("2001:db8:2::/48"), a);
-  auto updates = out.take_updates(EncodeContext{}, BuildOptions{});
+  BuildOptions all;
+  all.group_all_families = true;
+  auto updates = out.take_updates(EncodeContext{}, all);
   ASSERT_EQ(updates.size(), 1u);
   ASSERT_TRUE(updates[0].attributes.mp_reach);
   EXPECT_EQ(updates[0].attributes.mp_reach->next_hop.size(), 16u);
@@ -145,6 +147,61 @@ TEST(AdjRibOut, Ipv6RoutesTravelInMpReachWithTheirNextHop) {
   in = deliver(out.take_updates(EncodeContext{}, BuildOptions{}), EncodeContext{}, pool, in);
   EXPECT_EQ(in.routes(), out.routes());
   EXPECT_EQ(in.size(ipv6_unicast), 1u);
+}
+
+TEST(AdjRibOut, GroupUpdatesPacksIpv4UnicastOnlyAsExabgpDoes) {
+  // ExaBGP's rib/outgoing.py updates(): with group-updates, IPv4 unicast
+  // routes sharing attributes share an UPDATE; any other family goes one
+  // NLRI per UPDATE (its conf-ipv6grouping.ci, conf-new-v6.ci).
+  AttributePool pool;
+  AdjRibOut out;
+  auto a4 = pool.intern(attrs(100));
+  auto a6 = pool.intern(attrs(100, "2001:db8::1"));
+  out.announce(v4(0x0A000000), a4);
+  out.announce(v4(0x0A000100), a4);
+  out.announce(v6("2001:db8:1::/48"), a6);
+  out.announce(v6("2001:db8:2::/48"), a6);
+  out.announce(v6("2001:db8:3::/48"), a6);
+  auto updates = out.take_updates(EncodeContext{}, BuildOptions{});
+  ASSERT_EQ(updates.size(), 4u);
+  std::size_t v4_updates = 0, v6_updates = 0;
+  for (const auto& u : updates) {
+    if (u.attributes.mp_reach) {
+      ++v6_updates;
+      EXPECT_EQ(u.attributes.mp_reach->nlri.size(), 1u);
+    } else {
+      ++v4_updates;
+      EXPECT_EQ(u.nlri.size(), 2u);
+    }
+  }
+  EXPECT_EQ(v4_updates, 1u);
+  EXPECT_EQ(v6_updates, 3u);
+  // Withdrawals follow the same rule.
+  out.withdraw(v6("2001:db8:1::/48"));
+  out.withdraw(v6("2001:db8:2::/48"));
+  EXPECT_EQ(out.take_updates(EncodeContext{}, BuildOptions{}).size(), 2u);
+}
+
+TEST(AdjRibOut, LinkLocalAddressFollowsAGlobalIpv6NextHop) {
+  AttributePool pool;
+  AdjRibOut out;
+  out.announce(v6("2001:db8:1::1/128"), pool.intern(attrs(100, "2001:db8::ffff")));
+  out.announce(v6("2001:db8:1::2/128"), pool.intern(attrs(100, "fe80::cafe")));
+  BuildOptions options;
+  options.link_local_next_hop = IpAddress::parse("fe80::1");
+  auto updates = out.take_updates(EncodeContext{}, options);
+  ASSERT_EQ(updates.size(), 2u);
+  // RFC 2545 3: global then link-local, 32 bytes (conf-llnh-update.ci).
+  EXPECT_EQ(to_hex(updates[0].attributes.mp_reach->next_hop),
+            "20010DB800000000000000000000FFFFFE800000000000000000000000000001");
+  // A link-local next hop alone stays alone (conf-llnh-lla-only.ci).
+  EXPECT_EQ(to_hex(updates[1].attributes.mp_reach->next_hop), "FE80000000000000000000000000CAFE");
+  AdjRibIn in = deliver(updates, EncodeContext{}, pool);
+  EXPECT_EQ(in.size(ipv6_unicast), 2u);
+  // Without a link-local address configured: the global address only.
+  out.resend_all();
+  updates = out.take_updates(EncodeContext{}, BuildOptions{});
+  EXPECT_EQ(updates[0].attributes.mp_reach->next_hop.size(), 16u);
 }
 
 TEST(AdjRibIn, TreatAsWithdrawRemovesTheRoutes) {

@@ -49,12 +49,64 @@ TEST(MakeOpen, CarriesConfiguredCapabilities) {
   const std::vector<wire::Capability> expected{
       cap::Multiprotocol{wire::ipv4_unicast},
       cap::Multiprotocol{wire::ipv6_unicast},
-      cap::RouteRefresh{},
       cap::FourOctetAsn{65001},
       cap::AddPath{{{wire::ipv4_unicast, cap::AddPath::send}}},
+      cap::RouteRefresh{},
       cap::ExtendedMessage{}};
   EXPECT_EQ(open.capabilities(), expected);
   EXPECT_EQ(open.capability_parameters.size(), expected.size());  // one per parameter
+}
+
+TEST(MakeOpen, CapabilitiesGoInExabgpsOrder) {
+  auto c = local_config();
+  c.add_path = {{wire::ipv4_unicast, true, true}};
+  c.extended_next_hop = {{wire::ipv4_unicast, 2}};
+  c.graceful_restart = cap::GracefulRestart{false, false, 120, {}};
+  c.enhanced_route_refresh = true;
+  c.extended_message = true;
+  c.extra_capabilities = {cap::Fqdn{"h", "d"}, cap::SoftwareVersion{"v"}, cap::LinkLocalNextHop{}};
+  std::vector<std::uint8_t> codes;
+  for (const auto& capability : make_open(c).capabilities())
+    codes.push_back(wire::capability_code(capability));
+  // ExaBGP's Capabilities.new(): multiprotocol, asn4, nexthop, add-path,
+  // graceful restart, route refresh (+ enhanced), extended message, hostname,
+  // software version; then link-local next hop.
+  EXPECT_EQ(codes, (std::vector<std::uint8_t>{1, 65, 5, 69, 64, 2, 70, 6, 73, 75, 77}));
+}
+
+TEST(MakeOpen, SoftwareVersionAndLinkLocalBytesAsExabgpSends) {
+  PeerConfig c;
+  c.local_as = 65533;
+  c.router_id = 0x0A000002;
+  c.hold_time_s = 180;
+  c.route_refresh = false;
+  c.extended_message = true;
+  c.extra_capabilities = {cap::SoftwareVersion{"ExaBGP/5.0.0-0+test"}};
+  // encoding/conf-cap-software-version.ci
+  EXPECT_EQ(wire::to_hex(wire::encode_message(wire::Message(make_open(c)), {})),
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF004901"
+            "04FFFD00B40A0000022C0206010400010001020641040000FFFD0202"
+            "060002164B14134578614247502F352E302E302D302B74657374");
+  c.families = {wire::ipv6_unicast};
+  c.extra_capabilities = {cap::LinkLocalNextHop{}};
+  // encoding/conf-cap-link-local-nexthop.ci
+  EXPECT_EQ(wire::to_hex(wire::encode_message(wire::Message(make_open(c)), {})),
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF003501"
+            "04FFFD00B40A000002180206010400020001020641040000FFFD0202"
+            "060002024D00");
+}
+
+TEST(Negotiate, ExabgpCompatReachesBothContexts) {
+  auto local = local_config();
+  auto n = run(local, remote_config());
+  ASSERT_TRUE(n.ok());
+  EXPECT_FALSE(n->receive.exabgp_compat);
+  EXPECT_FALSE(n->send.exabgp_compat);
+  local.exabgp_compat = true;
+  n = run(local, remote_config());
+  ASSERT_TRUE(n.ok());
+  EXPECT_TRUE(n->receive.exabgp_compat);
+  EXPECT_TRUE(n->send.exabgp_compat);
 }
 
 TEST(MakeOpen, FourByteAsnUsesAsTrans) {

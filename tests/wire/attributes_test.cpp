@@ -192,11 +192,17 @@ TEST(AttributeEncoding, ExtendedLengthOnlyWhenTheValueNeedsIt) {
   ASSERT_TRUE(long_form);
   EXPECT_EQ(long_form->attributes.origin, Origin::igp);
 
-  // Unmodelled attributes keep their flags, but the Extended Length bit
-  // follows the size of the value when sent.
+  // Unmodelled attributes (`attribute [ code flags hex ]`, or received) keep
+  // their flags, Extended Length included, as ExaBGP sends them
+  // (conf-generic-attribute.ci: 0x99 with flags 0x70 goes out as 70990004...);
+  // the bit is added only when the value needs two length bytes.
   PathAttributes raw;
   raw.other = {RawAttribute{0xD0, 0x99, hex("01")}};
-  EXPECT_EQ(to_hex(encode(raw)), "C0990101");
+  EXPECT_EQ(to_hex(encode(raw)), "D099000101");
+  raw.other = {RawAttribute{0x70, 0x99, hex("00000064")}};
+  EXPECT_EQ(to_hex(encode(raw)), "7099000400000064");
+  raw.other = {RawAttribute{0x60, 0x99, hex("00000064")}};
+  EXPECT_EQ(to_hex(encode(raw)), "60990400000064");
   raw.other = {RawAttribute{0xC0, 0x99, Bytes(300, 7)}};
   EXPECT_EQ(to_hex(ByteView(encode(raw)).first(4)), "D099012C");
 }

@@ -62,6 +62,19 @@ TEST(Framing, UnknownTypeIsBadMessageType) {
   EXPECT_EQ(frame->error().offset, 18u);
 }
 
+TEST(Framing, UnknownTypeAsExabgpAnswersIt) {
+  // ExaBGP's encoding/unknown-message.ci expects NOTIFICATION 1/0 with this
+  // text as data; CodecContext::exabgp_compat asks for it.
+  DecodeContext ctx;
+  ctx.exabgp_compat = true;
+  auto frame = next_frame(hex(marker + "0013" + "FF"), ctx);
+  ASSERT_TRUE(frame && !*frame);
+  EXPECT_EQ(frame->error().code, 1);
+  EXPECT_EQ(frame->error().subcode, 0);
+  const std::string text = "can not decode update message of type \"255\"";
+  EXPECT_EQ(frame->error().data, Bytes(text.begin(), text.end()));
+}
+
 TEST(Keepalive, RoundTrips) {
   Bytes bytes = hex(marker + "001304");
   auto m = decode_message(bytes, DecodeContext{});
