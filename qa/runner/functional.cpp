@@ -9,7 +9,9 @@
 #include "qa/peer/test_peer.hpp"
 #include "sim/pcap.hpp"
 #include "sim/sim_runtime.hpp"
+#include "speaker/api/dispatcher.hpp"
 #include "speaker/config/parser.hpp"
+#include "speaker/process/process_set.hpp"
 #include "speaker/reactor/reactor.hpp"
 #include "speaker/wire/json.hpp"
 
@@ -116,11 +118,7 @@ std::string failure_detail(const PeerOutcome& o, const CiFile& file,
 
 // Why the speaker cannot run this configuration yet, or nullopt.
 std::optional<std::string> needs(const config::Config& config) {
-  if (!config.processes.empty())
-    return "needs helper processes (process " + config.processes.front().name + ")";
   for (const auto& n : config.neighbors) {
-    if (!n.api.empty())
-      return "needs helper processes (api in neighbor " + n.peer_address.to_string() + ")";
     if (auto why = n.unsupported()) return "needs " + *why;
   }
   if (config.neighbors.empty()) return "needs a neighbor in the configuration";
@@ -195,18 +193,58 @@ FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
   sim::SimRuntime speaker_rt(net, speaker_node), peer_rt(net, peer_node);
 
   ContextKeeper contexts;
-  reactor::Reactor<sim::SimRuntime> speaker(speaker_rt, contexts);
+  reactor::ObserverFanout observers;
+  observers.add(contexts);
+  reactor::Reactor<sim::SimRuntime> speaker(speaker_rt, observers);
   if (auto error = speaker.configure(configs.front()))
     return finish(Status::failed, "the speaker refuses the configuration: " + *error);
 
+  // The configuration's helper processes (ExaBGP's etc/run scripts, run
+  // unchanged from beside the configuration) in virtual time, their lines
+  // fed to the text API and its answers and events written back.
+  std::vector<std::string> helper_log;
+  std::unique_ptr<api::Dispatcher<sim::SimRuntime>> api;
+  std::unique_ptr<process::ProcessSet<sim::SimRuntime>> helpers;
+  const config::Config* applied = &configs.front();
   std::size_t next_config = 1;
   std::string signal_error;
-  // ExaBGP reloads its configuration on SIGUSR1 (and SIGHUP); SIGTERM stops it.
+  // ExaBGP reloads its configuration on SIGUSR1 (and SIGHUP, and the API's
+  // `reload`); SIGTERM stops it.
+  auto reload = [&]() -> std::optional<std::string> {
+    const auto& next = configs[std::min(next_config, configs.size() - 1)];
+    if (next_config < configs.size()) ++next_config;
+    if (auto error = speaker.configure(next)) return "reload refused: " + *error;
+    applied = &next;
+    if (api) api->reconfigure(next);
+    return std::nullopt;
+  };
+  if (!applied->processes.empty()) {
+    api = std::make_unique<api::Dispatcher<sim::SimRuntime>>(
+        speaker, *applied, [&](const std::string& name, const std::string& line) {
+          if (helpers) helpers->write(name, line);
+        });
+    api::Control control;
+    control.reload = reload;
+    control.shutdown = [&] { speaker.stop(); };
+    control.pid = 999;  // the simulator's pid for the speaker (docs/processes.md)
+    api->set_control(std::move(control));
+    api->set_log([&](const std::string& line) { helper_log.push_back(line); });
+    observers.add(*api);
+    process::ProcessSetOptions process_options;
+    process_options.command_dir = config_dir.string();
+    helpers = std::make_unique<process::ProcessSet<sim::SimRuntime>>(
+        speaker_rt, applied->processes,
+        [&](std::string_view name, std::string_view line) {
+          api->command(std::string(name), line);
+        },
+        [&](std::string_view name, std::string_view message) {
+          helper_log.push_back(fmt::format("{}: {}", name, message));
+        },
+        process_options);
+  }
   auto on_signal = [&](const std::string& name) {
     if (name == "SIGUSR1" || name == "SIGHUP" || name == "USR1" || name == "HUP") {
-      const auto& next = configs[std::min(next_config, configs.size() - 1)];
-      if (next_config < configs.size()) ++next_config;
-      if (auto error = speaker.configure(next)) signal_error = "reload refused: " + *error;
+      if (auto error = reload()) signal_error = *error;
     } else if (name == "SIGTERM" || name == "TERM") {
       speaker.stop();
     } else {
@@ -221,6 +259,7 @@ FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
   TestPeer<sim::SimRuntime> peer(peer_rt, std::move(script), on_signal, [&] { world.stop(); });
   net.spawn(peer_node, peer.run(acceptor));
   net.spawn(speaker_node, speaker.run());
+  if (helpers) net.spawn(speaker_node, helpers->run());
 
   world.run_until(timeout);
   if (peer.outcome().status == PeerOutcome::Status::passed) world.run_for(options.settle);
@@ -228,6 +267,7 @@ FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
   result.connections = outcome.connections;
   result.virtual_time = outcome.status == PeerOutcome::Status::running ? world.now() : outcome.at;
   speaker.stop();
+  if (helpers) helpers->stop();
   acceptor.close();
   world.run_for(5s);
   result.trace_hash = world.trace().hash();

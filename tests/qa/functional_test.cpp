@@ -3,6 +3,8 @@
 //    a test listed in tests/qa/exabgp_encoding_expected_pass.txt must pass
 //    (and run identically twice); one not listed that passes is reported so
 //    the list can be raised; the others are reported with their reason.
+//  - ExaBGP's API tests (../shared/exabgp-qa/api), their helper processes in
+//    virtual time, against tests/qa/exabgp_api_expected_pass.txt alike;
 //  - our own tests (qa/encoding): every one must pass, deterministically.
 // Without ../shared the ExaBGP cases are skipped (a failure in CI, see
 // tests/require.hpp).
@@ -33,9 +35,14 @@ std::vector<std::string> ci_stems(const fs::path& dir) {
   return out;
 }
 
-std::set<std::string> expected_pass() {
+// The floor of one ExaBGP folder: tests/qa/exabgp_FOLDER_expected_pass.txt.
+std::string floor_file(const std::string& folder) {
+  return "tests/qa/exabgp_" + folder + "_expected_pass.txt";
+}
+
+std::set<std::string> expected_pass(const std::string& folder = "encoding") {
   std::set<std::string> out;
-  std::ifstream in(fs::path(BGPSIM_SOURCE_DIR) / "tests/qa/exabgp_encoding_expected_pass.txt");
+  std::ifstream in(fs::path(BGPSIM_SOURCE_DIR) / floor_file(folder));
   for (std::string line; std::getline(in, line);)
     if (!line.empty() && line[0] != '#') out.insert(line);
   return out;
@@ -66,52 +73,58 @@ std::string describe(const FunctionalResult& r) {
 
 }  // namespace
 
-class ExabgpEncoding : public testing::TestWithParam<std::string> {};
-
-TEST_P(ExabgpEncoding, AgainstTheFloor) {
-  const fs::path ci = exabgp_dir() / "encoding" / (GetParam() + ".ci");
+// One test of an ExaBGP folder against that folder's floor.
+void check_against_floor(const std::string& folder, const std::string& name) {
+  const fs::path ci = exabgp_dir() / folder / (name + ".ci");
   if (!fs::exists(ci)) return test::skip_or_fail(ci.string() + " is absent");
-  const auto listed = expected_pass().count(GetParam()) != 0;
+  const auto listed = expected_pass(folder).count(name) != 0;
   const auto r = run(ci, exabgp_dir() / "etc");
-  RecordProperty("result", std::string(to_string(r.status)));
-  RecordProperty("reason", r.reason);
+  testing::Test::RecordProperty("result", std::string(to_string(r.status)));
+  testing::Test::RecordProperty("reason", r.reason);
   if (listed) {
     EXPECT_EQ(r.status, FunctionalResult::Status::passed)
-        << GetParam() << " is in tests/qa/exabgp_encoding_expected_pass.txt but " << describe(r);
+        << name << " is in " << floor_file(folder) << " but " << describe(r);
     const auto again = run(ci, exabgp_dir() / "etc");
     EXPECT_EQ(again.trace_hash, r.trace_hash) << "two runs with seed 1 differ";
     EXPECT_EQ(again.virtual_time, r.virtual_time);
     return;
   }
   if (r.status == FunctionalResult::Status::passed)
-    std::cout
-        << "NOTE: " << GetParam()
-        << " passes but is not in tests/qa/exabgp_encoding_expected_pass.txt: raise the floor\n";
+    std::cout << "NOTE: " << name << " passes but is not in " << floor_file(folder)
+              << ": raise the floor\n";
   else
     std::cout << "not in the floor (" << describe(r) << ")\n";
 }
 
-// Every name in the floor list is an existing test (a typo would pass silently).
-TEST(ExabgpEncodingFloor, ListNamesExistingTests) {
-  if (!fs::is_directory(exabgp_dir() / "encoding"))
-    return test::skip_or_fail((exabgp_dir() / "encoding").string() + " is absent");
-  const auto all = ci_stems(exabgp_dir() / "encoding");
-  const auto listed = expected_pass();
+class ExabgpEncoding : public testing::TestWithParam<std::string> {};
+TEST_P(ExabgpEncoding, AgainstTheFloor) { check_against_floor("encoding", GetParam()); }
+
+// ExaBGP's API tests: their helper processes (etc/run, Python 3) run in
+// virtual time and drive the speaker through the text API.
+class ExabgpApi : public testing::TestWithParam<std::string> {};
+TEST_P(ExabgpApi, AgainstTheFloor) { check_against_floor("api", GetParam()); }
+
+// Every name in a floor list is an existing test (a typo would pass
+// silently), and without ../shared (no parameter) one case says so.
+class ExabgpFolder : public testing::TestWithParam<std::string> {};
+TEST_P(ExabgpFolder, FloorListNamesExistingTests) {
+  const fs::path dir = exabgp_dir() / GetParam();
+  if (!fs::is_directory(dir)) return test::skip_or_fail(dir.string() + " is absent");
+  const auto all = ci_stems(dir);
+  EXPECT_FALSE(all.empty());
+  const auto listed = expected_pass(GetParam());
   EXPECT_FALSE(listed.empty());
   for (const auto& name : listed)
     EXPECT_NE(std::find(all.begin(), all.end(), name), all.end()) << name << " is not a test";
 }
-
-// Without ../shared there is no parameter: one case says so.
-TEST(ExabgpEncodingSuite, Present) {
-  if (!fs::is_directory(exabgp_dir() / "encoding"))
-    return test::skip_or_fail((exabgp_dir() / "encoding").string() + " is absent");
-  EXPECT_FALSE(ci_stems(exabgp_dir() / "encoding").empty());
-}
+INSTANTIATE_TEST_SUITE_P(Exabgp, ExabgpFolder, testing::Values("encoding", "api"));
 
 INSTANTIATE_TEST_SUITE_P(Ci, ExabgpEncoding, testing::ValuesIn(ci_stems(exabgp_dir() / "encoding")),
                          param_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ExabgpEncoding);
+INSTANTIATE_TEST_SUITE_P(Ci, ExabgpApi, testing::ValuesIn(ci_stems(exabgp_dir() / "api")),
+                         param_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ExabgpApi);
 
 class OwnEncoding : public testing::TestWithParam<std::string> {};
 
