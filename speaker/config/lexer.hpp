@@ -49,7 +49,8 @@ class Lexer {
   bool fill();
 
   std::istream& in_;
-  std::array<char, 1 << 16> buf_{};
+  // Not zeroed: only [0, len_) is read, and every API command makes a Lexer.
+  std::array<char, 1 << 16> buf_;
   std::size_t pos_ = 0, len_ = 0;
   std::uint32_t line_, column_;
 };
