@@ -226,63 +226,20 @@ std::string hex(const wire::Bytes& b) {
   return out;
 }
 
-std::string as_path_text(const wire::AsPath& p) {
-  // ExaBGP: "[ 1 2 ]", a set as "( 3 4 )" after the sequence.
-  std::string seq, set;
-  for (const auto& s : p.segments) {
-    auto& to = s.type == wire::AsPathSegment::as_set ? set : seq;
-    for (auto a : s.asns) to += fmt::format(" {}", a);
-  }
-  std::string out = "[" + seq;
-  if (!set.empty()) out += " (" + set + " )";
-  return out + " ]";
-}
-
-template <class T, class F>
-std::string list_text(const std::vector<T>& v, F&& one) {
-  // ExaBGP prints a list of one without brackets.
-  if (v.size() == 1) return one(v[0]);
-  std::string out = "[";
-  for (const auto& x : v) out += " " + one(x);
-  return out + " ]";
-}
-
 }  // namespace
 
 std::string text_attributes(const wire::PathAttributes& a) {
-  using config::values::community_text;
-  std::string out;
-  if (a.origin)
-    out += fmt::format(" origin {}", *a.origin == wire::Origin::igp   ? "igp"
-                                     : *a.origin == wire::Origin::egp ? "egp"
-                                                                      : "incomplete");
-  // An empty AS_PATH (iBGP, our own routes) is not shown, as ExaBGP's
-  // scripts expect ("... origin igp local-preference 100").
-  if (a.as_path && !a.as_path->segments.empty()) out += " as-path " + as_path_text(*a.as_path);
-  if (a.med) out += fmt::format(" med {}", *a.med);
-  if (a.local_pref) out += fmt::format(" local-preference {}", *a.local_pref);
-  if (a.atomic_aggregate) out += " atomic-aggregate";
-  if (a.aggregator)
-    out +=
-        fmt::format(" aggregator ( {}:{} )", a.aggregator->asn, a.aggregator->address.to_string());
-  if (a.communities) {
-    auto sorted = *a.communities;
-    std::sort(sorted.begin(), sorted.end());
-    out += " community " + list_text(sorted, community_text);
-  }
-  if (a.originator_id) out += " originator-id " + wire::dotted_quad(*a.originator_id);
-  if (a.cluster_list) out += " cluster-list " + list_text(*a.cluster_list, wire::dotted_quad);
-  if (a.extended_communities)
-    out += " extended-community " +
-           list_text(*a.extended_communities, config::values::extended_community_text);
-  if (a.aigp) out += fmt::format(" aigp {}", *a.aigp);
-  if (a.large_communities)
-    out += " large-community " + list_text(*a.large_communities, [](const auto& c) {
-             return fmt::format("{}:{}:{}", c[0], c[1], c[2]);
-           });
-  for (const auto& r : a.other)
-    out += fmt::format(" attribute [ 0x{:02X} 0x{:02X} 0x{} ]", r.code, r.flags, hex(r.value));
-  return out;
+  // ExaBGP's text encoder: routes keyed by next hop elsewhere, an empty
+  // AS_PATH (iBGP, our own routes) left out as its scripts expect ("... origin
+  // igp local-preference 100"), lists of one without brackets.
+  config::values::AttributeWordsStyle style;
+  style.next_hop = false;
+  style.empty_as_path = false;
+  style.bare_single = true;
+  style.sorted_communities = true;
+  style.set_after_sequence = true;
+  style.upper_hex = true;
+  return config::values::attribute_words(a, style);
 }
 
 std::vector<std::string> text_message(const std::string& peer, const wire::Message& m,

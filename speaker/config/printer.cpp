@@ -32,60 +32,6 @@ std::string word(std::string_view s) {
 const char* on_off(bool b) { return b ? "enable" : "disable"; }
 const char* yes_no(bool b) { return b ? "true" : "false"; }
 
-std::string as_path_text(const AsPath& p) {
-  std::string out = "[";
-  for (const auto& s : p.segments) {
-    if (s.type == AsPathSegment::as_set) out += " (";
-    for (auto a : s.asns) out += fmt::format(" {}", a);
-    if (s.type == AsPathSegment::as_set) out += " )";
-  }
-  return out + " ]";
-}
-
-std::string attribute_words(const PathAttributes& a) {
-  std::string out;
-  if (a.origin)
-    out += fmt::format(" origin {}", *a.origin == Origin::igp   ? "igp"
-                                     : *a.origin == Origin::egp ? "egp"
-                                                                : "incomplete");
-  if (a.as_path) out += " as-path " + as_path_text(*a.as_path);
-  if (a.next_hop) out += " next-hop " + a.next_hop->to_string();
-  if (a.med) out += fmt::format(" med {}", *a.med);
-  if (a.local_pref) out += fmt::format(" local-preference {}", *a.local_pref);
-  if (a.atomic_aggregate) out += " atomic-aggregate";
-  if (a.aggregator)
-    out +=
-        fmt::format(" aggregator ( {}:{} )", a.aggregator->asn, a.aggregator->address.to_string());
-  if (a.communities) {
-    out += " community [";
-    for (auto c : *a.communities) out += " " + values::community_text(c);
-    out += " ]";
-  }
-  if (a.originator_id) out += " originator-id " + dotted_quad(*a.originator_id);
-  if (a.cluster_list) {
-    out += " cluster-list [";
-    for (auto c : *a.cluster_list) out += " " + dotted_quad(c);
-    out += " ]";
-  }
-  if (a.extended_communities) {
-    out += " extended-community [";
-    for (auto c : *a.extended_communities) out += " " + values::extended_community_text(c);
-    out += " ]";
-  }
-  if (a.aigp) out += fmt::format(" aigp {}", *a.aigp);
-  if (a.large_communities) {
-    out += " large-community [";
-    for (const auto& c : *a.large_communities) out += fmt::format(" {}:{}:{}", c[0], c[1], c[2]);
-    out += " ]";
-  }
-  for (const auto& r : a.other) {
-    out += fmt::format(" attribute [ 0x{:02x} 0x{:02x} 0x", r.code, r.flags);
-    for (auto b : r.value) out += fmt::format("{:02x}", b);
-    out += " ]";
-  }
-  return out;
-}
-
 std::string extras_words(const RouteExtras& x) {
   std::string out;
   if (x.rd) out += " rd " + x.rd->to_string();
@@ -126,7 +72,7 @@ std::string route_words(const StaticRoute& r) {
   if (r.nlri.path_id) out += fmt::format(" path-information {}", *r.nlri.path_id);
   out += extras_words(r.extra());
   if (r.next_hop_self) out += " next-hop self";
-  out += attribute_words(*r.attributes);
+  out += values::attribute_words(*r.attributes);
   return out;
 }
 
@@ -288,7 +234,7 @@ void print_neighbor(std::string& out, const Neighbor& n) {
         words += " " + f.key;
         for (const auto& v : f.values) words += " " + v;
       }
-      words += attribute_words(*r.attributes);
+      words += values::attribute_words(*r.attributes);
       out += fmt::format("\t\t\t{};\n", words);
     }
     if (!afi.empty()) out += "\t\t}\n";
@@ -323,7 +269,7 @@ void print_neighbor(std::string& out, const Neighbor& n) {
         only.communities = a.communities;
         only.extended_communities = a.extended_communities;
         only.large_communities = a.large_communities;
-        std::string words = attribute_words(only);
+        std::string words = values::attribute_words(only);
         // One statement per attribute: split at the keywords.
         for (const char* k : {" community [", " extended-community [", " large-community ["}) {
           auto at = words.find(k);

@@ -287,4 +287,69 @@ std::string community_text(std::uint32_t c) { return fmt::format("{}:{}", c >> 1
 std::string extended_community_text(std::uint64_t c) { return fmt::format("0x{:016x}", c); }
 
 }  // namespace values
+
+namespace values {
+
+std::string attribute_words(const PathAttributes& a, const AttributeWordsStyle& style) {
+  const char* byte_format = style.upper_hex ? "{:02X}" : "{:02x}";
+  auto list = [&](const auto& v, auto&& one) {
+    if (style.bare_single && v.size() == 1) return std::string(one(v[0]));
+    std::string out = "[";
+    for (const auto& x : v) out += " " + std::string(one(x));
+    return out + " ]";
+  };
+  auto as_path = [&](const AsPath& p) {
+    std::string out = "[", sets;  // sets: every AS_SET's ASNs, for set_after_sequence
+    for (const auto& s : p.segments) {
+      const bool set = s.type == AsPathSegment::as_set;
+      if (set && style.set_after_sequence) {
+        for (auto n : s.asns) sets += fmt::format(" {}", n);
+        continue;
+      }
+      if (set) out += " (";
+      for (auto n : s.asns) out += fmt::format(" {}", n);
+      if (set) out += " )";
+    }
+    if (!sets.empty()) out += " (" + sets + " )";
+    return out + " ]";
+  };
+  std::string out;
+  if (a.origin)
+    out += fmt::format(" origin {}", *a.origin == Origin::igp   ? "igp"
+                                     : *a.origin == Origin::egp ? "egp"
+                                                                : "incomplete");
+  if (a.as_path && (style.empty_as_path || !a.as_path->segments.empty()))
+    out += " as-path " + as_path(*a.as_path);
+  if (a.next_hop && style.next_hop) out += " next-hop " + a.next_hop->to_string();
+  if (a.med) out += fmt::format(" med {}", *a.med);
+  if (a.local_pref) out += fmt::format(" local-preference {}", *a.local_pref);
+  if (a.atomic_aggregate) out += " atomic-aggregate";
+  if (a.aggregator)
+    out +=
+        fmt::format(" aggregator ( {}:{} )", a.aggregator->asn, a.aggregator->address.to_string());
+  if (a.communities) {
+    auto communities = *a.communities;
+    if (style.sorted_communities) std::sort(communities.begin(), communities.end());
+    out += " community " + list(communities, community_text);
+  }
+  if (a.originator_id) out += " originator-id " + dotted_quad(*a.originator_id);
+  if (a.cluster_list) out += " cluster-list " + list(*a.cluster_list, dotted_quad);
+  if (a.extended_communities)
+    out += " extended-community " + list(*a.extended_communities, extended_community_text);
+  if (a.aigp) out += fmt::format(" aigp {}", *a.aigp);
+  if (a.large_communities)
+    out += " large-community " + list(*a.large_communities, [](const LargeCommunity& c) {
+             return fmt::format("{}:{}:{}", c[0], c[1], c[2]);
+           });
+  for (const auto& r : a.other) {
+    out += fmt::format(" attribute [ 0x{} 0x{} 0x", fmt::format(fmt::runtime(byte_format), r.code),
+                       fmt::format(fmt::runtime(byte_format), r.flags));
+    for (auto b : r.value) out += fmt::format(fmt::runtime(byte_format), b);
+    out += " ]";
+  }
+  return out;
+}
+
+}  // namespace values
+
 }  // namespace bgpsim::config

@@ -43,4 +43,17 @@ std::optional<wire::IpPrefix> prefix(std::string_view s);
 std::string community_text(std::uint32_t c);
 std::string extended_community_text(std::uint64_t c);  // 0x + 16 hex digits
 
+// Path attributes as route words (" origin igp as-path [ 65001 ] med 5 ..."):
+// the one rendering of the configuration printer (default style, which the
+// parser reads back) and of the API's text events (ExaBGP's text encoder).
+struct AttributeWordsStyle {
+  bool next_hop = true;             // " next-hop X" (text events key routes by it instead)
+  bool empty_as_path = true;        // ExaBGP's text events leave an empty AS_PATH out
+  bool bare_single = false;         // ExaBGP's text prints a list of one without brackets
+  bool sorted_communities = false;  // ExaBGP's text sorts RFC 1997 communities
+  bool set_after_sequence = false;  // ExaBGP's text: "[ 1 2 ( 3 4 ) ]" whatever the order
+  bool upper_hex = false;           // generic attribute values in upper-case hex
+};
+std::string attribute_words(const wire::PathAttributes& a, const AttributeWordsStyle& style = {});
+
 }  // namespace bgpsim::config::values
