@@ -195,6 +195,11 @@ FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
   ContextKeeper contexts;
   reactor::ObserverFanout observers;
   observers.add(contexts);
+  // Declared before the speaker, so they outlive it: its last events (a
+  // session going down as it is destroyed) still reach the dispatcher.
+  std::vector<std::string> helper_log;
+  std::unique_ptr<api::Dispatcher<sim::SimRuntime>> api;
+  std::unique_ptr<process::ProcessSet<sim::SimRuntime>> helpers;
   reactor::Reactor<sim::SimRuntime> speaker(speaker_rt, observers);
   if (auto error = speaker.configure(configs.front()))
     return finish(Status::failed, "the speaker refuses the configuration: " + *error);
@@ -202,9 +207,6 @@ FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
   // The configuration's helper processes (ExaBGP's etc/run scripts, run
   // unchanged from beside the configuration) in virtual time, their lines
   // fed to the text API and its answers and events written back.
-  std::vector<std::string> helper_log;
-  std::unique_ptr<api::Dispatcher<sim::SimRuntime>> api;
-  std::unique_ptr<process::ProcessSet<sim::SimRuntime>> helpers;
   const config::Config* applied = &configs.front();
   std::size_t next_config = 1;
   std::string signal_error;
@@ -259,7 +261,12 @@ FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
   TestPeer<sim::SimRuntime> peer(peer_rt, std::move(script), on_signal, [&] { world.stop(); });
   net.spawn(peer_node, peer.run(acceptor));
   net.spawn(speaker_node, speaker.run());
-  if (helpers) net.spawn(speaker_node, helpers->run());
+  bool helpers_done = false;
+  if (helpers)
+    net.spawn(speaker_node, [&]() -> boost::asio::awaitable<void, sim::Executor> {
+      co_await helpers->run();
+      helpers_done = true;
+    });
 
   world.run_until(timeout);
   if (peer.outcome().status == PeerOutcome::Status::passed) world.run_for(options.settle);
@@ -270,6 +277,10 @@ FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
   if (helpers) helpers->stop();
   acceptor.close();
   world.run_for(5s);
+  // The helpers end within ProcessSet's grace (SIGTERM, SIGKILL after 2 s);
+  // the world must outlive their coroutines.
+  for (int i = 0; helpers && !helpers_done && i < 30; ++i) world.run_for(1s);
+  if (helpers && !helpers_done) signal_error = "the helper processes did not stop";
   result.trace_hash = world.trace().hash();
   if (pcap) pcap->flush();
 

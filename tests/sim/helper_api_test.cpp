@@ -32,12 +32,14 @@ TEST(HelperApi, ExabgpAnnounceScriptRoutesReachThePeerInVirtualTime) {
   p.respawn = false;
   c.processes.push_back(p);
   c.neighbors[0].api[0].processes = {"announce-routes"};
+  // Declared before the world: its speaker's last events (on_down at the
+  // world's end) still reach the dispatcher's sink, which records them here.
+  std::vector<std::pair<std::int64_t, std::string>> to_helper;
+  process::ProcessSet<sim::SimRuntime>* helpers = nullptr;
   apitest::World w(c);
 
   // The glue: lines from the helper to the dispatcher, its answers and
   // events back to the helper.
-  process::ProcessSet<sim::SimRuntime>* helpers = nullptr;
-  std::vector<std::pair<std::int64_t, std::string>> to_helper;
   w.fan_a.remove(*w.api);
   w.api = std::make_unique<api::Dispatcher<sim::SimRuntime>>(
       w.a, w.config_a, [&](const std::string& name, const std::string& line) {
