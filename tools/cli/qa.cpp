@@ -104,6 +104,7 @@ int run_qa(const QaOptions& options) {
   FunctionalRun functional(options.functional);
   for (const auto& [file, config_dir] : files)
     run_file(file, config_dir, options.verbose, tally, functional);
+  functional.run_queued();
   functional.print();
   if (!tally.skipped_families.empty()) {
     std::string list;

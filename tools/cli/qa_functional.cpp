@@ -2,8 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <mutex>
+#include <thread>
 
 namespace bgpsim::cli {
 
@@ -21,6 +26,8 @@ void add_functional_options(CLI::App* cmd, FunctionalCliOptions& options) {
       ->check(CLI::ExistingDirectory);
   cmd->add_flag("--decode-only", options.decode_only,
                 "Only the raw -> JSON checks, no functional test in the simulator");
+  cmd->add_option("-j,--jobs", options.jobs,
+                  "Functional tests run at once, one world per thread (default: one per core)");
 }
 
 void FunctionalRun::maybe_run(const qa::CiFile& file, const fs::path& config_dir) {
@@ -29,15 +36,18 @@ void FunctionalRun::maybe_run(const qa::CiFile& file, const fs::path& config_dir
   fs::path dir = config_dir;
   if (dir.empty() || !fs::exists(dir / file.configs.front()))
     dir = file.path.parent_path().parent_path() / "etc";
+  queued_.emplace_back(file, dir);
+}
+
+FunctionalResult FunctionalRun::run_one(const qa::CiFile& file, const fs::path& dir) const {
   qa::FunctionalOptions o;
   o.seed = options_.seed;
   o.pcap_dir = options_.pcap_dir;
   auto result = qa::run_functional(file, dir, o);
-  wall_s_ += result.wall_s;
   if (options_.check_determinism && result.status != Status::skipped) {
     o.pcap_dir.clear();
     const auto again = qa::run_functional(file, dir, o);
-    wall_s_ += again.wall_s;
+    result.wall_s += again.wall_s;
     if (again.trace_hash != result.trace_hash || again.status != result.status) {
       result.detail = fmt::format("  first run:  {} hash {:016x}\n  second run: {} hash {:016x}\n",
                                   qa::to_string(result.status), result.trace_hash,
@@ -48,7 +58,38 @@ void FunctionalRun::maybe_run(const qa::CiFile& file, const fs::path& config_dir
           "nondeterministic: two runs with seed " + std::to_string(options_.seed) + " differ";
     }
   }
-  results_.push_back(std::move(result));
+  return result;
+}
+
+void FunctionalRun::run_queued() {
+  if (queued_.empty()) return;
+  using Clock = std::chrono::steady_clock;  // the report's wall time only
+  const auto start = Clock::now();
+  const std::size_t first = results_.size();
+  results_.resize(first + queued_.size());
+  const unsigned jobs = std::max(
+      1u, std::min<unsigned>(options_.jobs ? options_.jobs : std::thread::hardware_concurrency(),
+                             static_cast<unsigned>(queued_.size())));
+  std::atomic<std::size_t> next{0}, done{0};
+  std::mutex progress;
+  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  auto worker = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < queued_.size();) {
+      results_[first + i] = run_one(queued_[i].first, queued_[i].second);
+      const std::size_t n = done.fetch_add(1) + 1;
+      if (terminal) {
+        std::lock_guard lock(progress);
+        fmt::print(stderr, "\r{} of {} functional tests done", n, queued_.size());
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  if (terminal) fmt::print(stderr, "\r\033[K");
+  queued_.clear();
+  wall_s_ += std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 int FunctionalRun::passed() const {

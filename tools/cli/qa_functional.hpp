@@ -18,6 +18,7 @@ struct FunctionalCliOptions {
   bool check_determinism = false;  // run each test twice, compare the trace hashes
   std::string pcap_dir;            // a pcap per test
   bool decode_only = false;        // skip the simulator runs
+  unsigned jobs = 0;               // worlds run at once; 0: one per core
 };
 
 void add_functional_options(CLI::App* cmd, FunctionalCliOptions& options);
@@ -25,8 +26,12 @@ void add_functional_options(CLI::App* cmd, FunctionalCliOptions& options);
 class FunctionalRun {
  public:
   explicit FunctionalRun(const FunctionalCliOptions& options) : options_(options) {}
-  // Runs `file` in the simulator when it is a functional test.
+  // Queues `file` for the simulator when it is a functional test.
   void maybe_run(const qa::CiFile& file, const std::filesystem::path& config_dir);
+  // Runs the queued tests, `jobs` worlds at a time (one world per test, each
+  // on one thread: worlds share nothing), results in the order queued. A
+  // progress line on a terminal.
+  void run_queued();
   // The table, each failure's detail, the skipped with their reasons, the
   // summary line. Nothing when no functional test ran.
   void print() const;
@@ -35,8 +40,10 @@ class FunctionalRun {
 
  private:
   FunctionalCliOptions options_;
+  qa::FunctionalResult run_one(const qa::CiFile& file, const std::filesystem::path& dir) const;
+  std::vector<std::pair<qa::CiFile, std::filesystem::path>> queued_;
   std::vector<qa::FunctionalResult> results_;
-  double wall_s_ = 0;
+  double wall_s_ = 0;  // the whole run, start to end
 };
 
 }  // namespace bgpsim::cli
