@@ -61,26 +61,28 @@ class Parser {
       : lex_(in, line, column), file_(file, 0, 0) {}
 
   ParseResult run() {
-    for (;;) {
-      read_statement();
-      if (end_.kind == Token::end) {
-        if (n_) error(words_[0], "statement is not ended by ';' or a block");
-        break;
-      }
-      if (end_.is('}')) {
-        error(end_, "'}' without a matching '{'");
-        if (n_) error(words_[0], "statement is not ended by ';' or a block");
-        continue;
-      }
-      if (n_ == 0) continue;
+    statements_to_end([&] {
       top_statement();
-    }
+      return true;
+    });
     return ParseResult{std::move(config_), std::move(errors_)};
   }
 
   // For parse_neighbor_routes: the whole input is the body of a neighbor.
   NeighborRoutes neighbor_body() {
     Draft d;
+    statements_to_end([&] {
+      neighbor_statement(d);
+      return !eof_;
+    });
+    return NeighborRoutes{std::move(d.n), std::move(errors_)};
+  }
+
+  // Reads statements until the input ends, handing each to `each` (false:
+  // stop); a '}' with no block open and a last statement without ';' are
+  // errors that name their place.
+  template <class F>
+  void statements_to_end(F&& each) {
     for (;;) {
       read_statement();
       if (end_.kind == Token::end) {
@@ -89,13 +91,12 @@ class Parser {
       }
       if (end_.is('}')) {
         error(end_, "'}' without a matching '{'");
+        if (n_) error(words_[0], "statement is not ended by ';' or a block");
         continue;
       }
       if (n_ == 0) continue;
-      neighbor_statement(d);
-      if (eof_) break;
+      if (!each()) break;
     }
-    return NeighborRoutes{std::move(d.n), std::move(errors_)};
   }
 
   // For parse_route: the whole input is one route's words.
