@@ -197,10 +197,10 @@ void flush_stdin(ProcessImpl& p) {
   }
 }
 
-// The helper has ended (its control channel or pipes closed): collect what it
-// wrote, then its exit status.
-void finish(ProcessImpl& p) {
-  // Its pipes may be held open by a child of its own: wait for EOF at most 2 s.
+// What an ended helper still wrote: its pipes may be held open by a child of
+// its own, so EOF is awaited at most 2 s. The wall clock only bounds this wait
+// on real pipes; nothing it reads reaches virtual time or the order of events.
+void drain_pipes(ProcessImpl& p) {
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   while ((!p.out_eof || !p.err_eof) && std::chrono::steady_clock::now() < give_up) {
     pollfd fds[2] = {{p.out_eof ? -1 : p.out_fd, POLLIN, 0},
@@ -210,14 +210,25 @@ void finish(ProcessImpl& p) {
     if (!p.err_eof) read_available(p.err_fd, p.err, p.err_eof);
   }
   p.out_eof = p.err_eof = true;
-  int status = 0;
-  while (::waitpid(p.pid, &status, 0) < 0 && errno == EINTR) {
-  }
+}
+
+// The helper was reaped with `status`: record it and let its descriptors go.
+void mark_exited(ProcessImpl& p, int status) {
   p.exit_code = runtime::exit_code_of(status);
   p.state = ProcessImpl::State::exited;
   p.world().unschedule(p.wake);
   p.in.clear();
   for (int* fd : {&p.in_fd, &p.out_fd, &p.err_fd, &p.ctl_fd}) runtime::close_fd(*fd);
+}
+
+// The helper has ended (its control channel or pipes closed): collect what it
+// wrote, then its exit status.
+void finish(ProcessImpl& p) {
+  drain_pipes(p);
+  int status = 0;
+  while (::waitpid(p.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  mark_exited(p, status);
 }
 
 std::int64_t parse_i64(std::string_view s) {
@@ -328,20 +339,8 @@ void poll_real_time(ProcessImpl& p) {
   int status = 0;
   if (::waitpid(p.pid, &status, WNOHANG) == p.pid) {
     // Reaped here: finish() must not wait again.
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    while ((!p.out_eof || !p.err_eof) && std::chrono::steady_clock::now() < give_up) {
-      pollfd fds[2] = {{p.out_eof ? -1 : p.out_fd, POLLIN, 0},
-                       {p.err_eof ? -1 : p.err_fd, POLLIN, 0}};
-      ::poll(fds, 2, 100);
-      if (!p.out_eof) read_available(p.out_fd, p.out, p.out_eof);
-      if (!p.err_eof) read_available(p.err_fd, p.err, p.err_eof);
-    }
-    p.out_eof = p.err_eof = true;
-    p.exit_code = runtime::exit_code_of(status);
-    p.state = ProcessImpl::State::exited;
-    p.world().unschedule(p.wake);
-    p.in.clear();
-    for (int* fd : {&p.in_fd, &p.out_fd, &p.err_fd, &p.ctl_fd}) runtime::close_fd(*fd);
+    drain_pipes(p);
+    mark_exited(p, status);
   }
 }
 
@@ -372,6 +371,10 @@ bool is_python(const ProcessSpec& spec) {
   return first.starts_with("#!") && first.find("python") != std::string::npos;
 }
 
+// The wall clock, for helpers that run in real time only (shell, Perl, a
+// Python helper that started a thread): the world then paces virtual time by
+// it, and the run is flagged as not reproducible (docs/processes.md). A
+// virtual-time helper never reaches it.
 std::int64_t wall_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
