@@ -297,7 +297,7 @@ SendReport send_routes(const SendSource& source, const SendOptions& options,
       }
       config::StaticRoute r;
       r.family = c.key.family;
-      r.nlri = c.key.nlri;
+      r.set_route_nlri(c.key.nlri);
       r.nlri.path_id.reset();  // no ADD-PATH towards the daemon
       if (options.next_hop) {
         auto a = *c.attributes;

@@ -3,13 +3,19 @@
 namespace bgpsim::config {
 
 namespace {
-bool is_punct(int c) {
+constexpr bool is_punct(int c) {
   return c == '{' || c == '}' || c == ';' || c == '[' || c == ']' || c == '(' || c == ')';
 }
-bool is_blank(int c) {
+constexpr bool is_blank(int c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == ',' ||
          c == '\\';
 }
+// Characters that end a word: blanks, punctuation, a comment.
+constexpr auto word_end_table = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = is_blank(c) || is_punct(c) || c == '#';
+  return t;
+}();
 }  // namespace
 
 bool Lexer::fill() {
@@ -57,9 +63,15 @@ void Lexer::next(Token& t) {
       return;
     }
     t.kind = Token::word;
-    while ((c = peek()) >= 0 && !is_blank(c) && !is_punct(c) && c != '#') {
-      t.text.push_back(static_cast<char>(c));
-      advance();
+    // A word has no newline: it is taken a buffer's run at a time (the
+    // column moves by its length), not a character at a time.
+    while (peek() >= 0) {
+      std::size_t end = pos_;
+      while (end < len_ && !word_end_table[static_cast<unsigned char>(buf_[end])]) ++end;
+      t.text.append(buf_.data() + pos_, end - pos_);
+      column_ += static_cast<std::uint32_t>(end - pos_);
+      pos_ = end;
+      if (pos_ < len_) break;
     }
     return;
   }

@@ -61,13 +61,29 @@ const RouteExtras& StaticRoute::extra() const {
 }
 
 wire::Nlri StaticRoute::route_nlri() const {
-  wire::Nlri n = nlri;
+  wire::Nlri n;
+  n.prefix = nlri.prefix;
+  n.path_id = nlri.path_id;
   const wire::FamilyRow* row = wire::family_row(family);
   if (!row) return n;
   const auto& x = extra();
   if (row->rd && x.rd) n.rd = wire::RouteDistinguisher{x.rd->type, x.rd->value};
   if (row->labels) n.labels = wire::LabelStack::from_labels(x.labels);
   return n;
+}
+
+void StaticRoute::set_route_nlri(const wire::Nlri& n) {
+  nlri = RoutePrefix{n.prefix, n.path_id};
+  const wire::FamilyRow* row = wire::family_row(family);
+  if (!row || (!row->rd && !row->labels)) return;
+  RouteExtras x = extra();
+  if (row->rd) x.rd = RouteDistinguisher{n.rd.type, n.rd.value};
+  if (row->labels) {
+    x.labels.clear();
+    for (std::size_t i = 0; i < n.labels.count; ++i)
+      x.labels.push_back(wire::LabelStack::label_of(n.labels.raw[i]));
+  }
+  extras = std::make_shared<const RouteExtras>(std::move(x));
 }
 
 bool StaticRoute::operator==(const StaticRoute& o) const {
