@@ -13,17 +13,26 @@ namespace bgpsim::rib {
 using namespace bgpsim::wire;
 
 void AdjRibOut::announce(const RouteKey& key, AttributesPtr attributes) {
-  auto [it, inserted] = routes_.try_emplace(key, attributes);
-  if (!inserted) {
+  // Hinted at the end: a configuration's routes mostly come in key order,
+  // and a million of them then go in without a search each.
+  const std::size_t before = routes_.size();
+  auto it = routes_.try_emplace(routes_.end(), key, attributes);
+  if (routes_.size() == before) {
     if (it->second == attributes && it->first.nlri == key.nlri) return;
+    announced_.erase(&*it);  // found again below, under its new key
     it = replace_key(routes_, it, key);  // new labels (RFC 8277): same route, sent again
     it->second = std::move(attributes);
   }
-  dirty_.insert(key);
+  if (!withdrawn_.empty()) withdrawn_.erase(key);
+  announced_.insert(announced_.end(), &*it);
 }
 
 void AdjRibOut::withdraw(const RouteKey& key) {
-  if (routes_.erase(key)) dirty_.insert(key);
+  auto it = routes_.find(key);
+  if (it == routes_.end()) return;
+  announced_.erase(&*it);
+  withdrawn_.insert(key);
+  routes_.erase(it);
 }
 
 void AdjRibOut::withdraw_all(std::optional<Family> family) {
@@ -32,45 +41,66 @@ void AdjRibOut::withdraw_all(std::optional<Family> family) {
       ++it;
       continue;
     }
-    dirty_.insert(it->first);
+    announced_.erase(&*it);
+    withdrawn_.insert(it->first);
     it = routes_.erase(it);
   }
 }
 
 void AdjRibOut::resend_all(std::optional<Family> family) {
-  for (const auto& [key, _] : routes_)
-    if (!family || key.family == *family) dirty_.insert(key);
+  for (const auto& entry : routes_)
+    if (!family || entry.first.family == *family) announced_.insert(&entry);
 }
 
 void AdjRibOut::request_end_of_rib(Family family) { end_of_rib_due_.insert(family); }
 
 void AdjRibOut::clear_pending() {
-  dirty_.clear();
+  announced_.clear();
+  withdrawn_.clear();
   end_of_rib_due_.clear();
+}
+
+// Which of the two queues holds the next change in key order (less: the
+// announcement); equal only when both are at their end.
+std::strong_ordering AdjRibOut::first_pending(std::set<const Entry*, ByKey>::const_iterator a,
+                                              std::set<RouteKey>::const_iterator w) const {
+  if (a == announced_.end()) return w == withdrawn_.end() ? std::strong_ordering::equal
+                                                          : std::strong_ordering::greater;
+  if (w == withdrawn_.end()) return std::strong_ordering::less;
+  return (*a)->first <=> *w;
 }
 
 std::vector<Update> AdjRibOut::take_updates(const EncodeContext& ctx, const BuildOptions& options) {
   std::vector<Route> batch;
-  batch.reserve(std::min(dirty_.size(), options.batch_routes_max));
-  auto it = dirty_.begin();
-  for (; it != dirty_.end() && batch.size() < options.batch_routes_max; ++it) {
-    if (!options.families.items().empty() && !options.families.contains(it->family)) continue;
-    // An announcement as the table holds it (its labels may be newer than the
-    // dirty key's); a withdrawal under the key it was queued with.
-    auto route = routes_.find(*it);
-    if (route == routes_.end())
-      batch.push_back(Route{*it, nullptr});
+  batch.reserve(std::min(pending(), options.batch_routes_max));
+  auto a = announced_.begin();
+  auto w = withdrawn_.begin();
+  // Both queues in key order, merged: announcements as the table holds them,
+  // withdrawals under the key they were queued with.
+  while (batch.size() < options.batch_routes_max) {
+    const auto next = first_pending(a, w);
+    if (next == 0) break;
+    Route route = next < 0 ? Route{(*a)->first, (*a)->second} : Route{*w, nullptr};
+    if (next < 0)
+      ++a;
     else
-      batch.push_back(Route{route->first, route->second});
+      ++w;
+    if (!options.families.items().empty() && !options.families.contains(route.key.family))
+      continue;
+    batch.push_back(std::move(route));
   }
-  dirty_.erase(dirty_.begin(), it);
+  announced_.erase(announced_.begin(), a);
+  withdrawn_.erase(withdrawn_.begin(), w);
   auto built = build_updates(batch, ctx, options);
   auto& updates = built.updates;
   for (auto& r : built.refused) refused_.push_back(std::move(r));
   // RFC 4724 2: End-of-RIB once the initial update for the family is sent.
   for (auto eor = end_of_rib_due_.begin(); eor != end_of_rib_due_.end();) {
-    auto family_pending = dirty_.lower_bound(RouteKey{*eor, {}});
-    if (family_pending != dirty_.end() && family_pending->family == *eor) {
+    const RouteKey first{*eor, {}};
+    auto pending_a = announced_.lower_bound(first);
+    auto pending_w = withdrawn_.lower_bound(first);
+    if ((pending_a != announced_.end() && (*pending_a)->first.family == *eor) ||
+        (pending_w != withdrawn_.end() && pending_w->family == *eor)) {
       ++eor;
       continue;
     }

@@ -56,8 +56,10 @@ class AdjRibOut {
   // Forgets queued changes and End-of-RIB markers (a new session resends all).
   void clear_pending();
 
-  bool has_pending() const { return !dirty_.empty() || !end_of_rib_due_.empty(); }
-  std::size_t pending() const { return dirty_.size(); }
+  bool has_pending() const {
+    return !announced_.empty() || !withdrawn_.empty() || !end_of_rib_due_.empty();
+  }
+  std::size_t pending() const { return announced_.size() + withdrawn_.size(); }
   // Serialises up to batch_routes_max queued changes into UPDATEs, packed as
   // `ctx` allows (message size, add-path, extended next hop). End-of-RIB
   // markers follow once no change of their family is queued.
@@ -73,8 +75,27 @@ class AdjRibOut {
   std::size_t size() const { return routes_.size(); }
 
  private:
+  using Entry = std::map<RouteKey, AttributesPtr>::value_type;
+  // Orders entries of routes_ by key, and finds them by key.
+  struct ByKey {
+    using is_transparent = void;
+    static const RouteKey& k(const Entry* e) { return e->first; }
+    static const RouteKey& k(const RouteKey& key) { return key; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return k(a) < k(b);
+    }
+  };
+  std::strong_ordering first_pending(std::set<const Entry*, ByKey>::const_iterator a,
+                                     std::set<RouteKey>::const_iterator w) const;
+
   std::map<RouteKey, AttributesPtr> routes_;  // the table the peer should end up with
-  std::set<RouteKey> dirty_;                  // keys whose state is not yet sent
+  // Changes not yet sent, a key in one of the two at most: announcements as
+  // pointers to their table entry (map nodes stay put; 48 bytes a route
+  // where a copy of the key took 144, and a full table starts all queued),
+  // withdrawals as the key (no longer in the table).
+  std::set<const Entry*, ByKey> announced_;
+  std::set<RouteKey> withdrawn_;
   std::set<wire::Family> end_of_rib_due_;
   std::vector<Refusal> refused_;
 };

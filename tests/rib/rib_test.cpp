@@ -94,6 +94,38 @@ TEST(AdjRibOut, NewerChangeReplacesTheQueuedOne) {
   EXPECT_EQ(updates[0].withdrawn.size(), 1u);
 }
 
+TEST(AdjRibOut, QueuedAnnouncementsAndWithdrawalsGoInKeyOrder) {
+  AttributePool pool;
+  AdjRibOut out;
+  auto a = pool.intern(attrs(100));
+  out.announce(v4(0x0A000100), a);
+  out.take_updates(EncodeContext{}, BuildOptions{});
+  out.announce(v4(0x0A000200), a);
+  out.announce(v4(0x0A000000), a);
+  out.withdraw(v4(0x0A000100));
+  EXPECT_EQ(out.pending(), 3u);
+  BuildOptions two;
+  two.batch_routes_max = 2;
+  // 10.0.0.0/24 (announced) and 10.0.1.0/24 (withdrawn) come first.
+  auto updates = out.take_updates(EncodeContext{}, two);
+  ASSERT_EQ(updates.size(), 2u);
+  EXPECT_EQ(updates[0].withdrawn, std::vector<Nlri>{v4(0x0A000100).nlri});
+  EXPECT_EQ(updates[1].nlri, std::vector<Nlri>{v4(0x0A000000).nlri});
+  EXPECT_EQ(out.pending(), 1u);
+  // Withdrawn, then announced again before it went out: the announcement only.
+  out.withdraw(v4(0x0A000200));
+  out.announce(v4(0x0A000200), a);
+  EXPECT_EQ(out.pending(), 1u);
+  updates = out.take_updates(EncodeContext{}, two);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0].nlri, std::vector<Nlri>{v4(0x0A000200).nlri});
+  // withdraw_all queues every route as a withdrawal, resend_all none of them.
+  out.withdraw_all();
+  out.resend_all();
+  EXPECT_EQ(out.pending(), 2u);
+  EXPECT_TRUE(out.routes().empty());
+}
+
 TEST(AdjRibOut, EndOfRibFollowsTheInitialTable) {
   AttributePool pool;
   AdjRibOut out;
