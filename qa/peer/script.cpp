@@ -125,6 +125,13 @@ std::variant<PeerScript, CiError> peer_script(const CiFile& file) {
     } else if (line.kind == "signal") {
       e.kind = Expected::signal;
       e.text = line.value;
+    } else if (line.kind == "send") {
+      // Any bytes, so a test can send what no valid message holds.
+      auto bytes = from_hex(line.value);
+      if (!bytes || bytes->empty())
+        return CiError{fmt::format("{}:{}", where, line.line_number), "send: not bytes in hex"};
+      e.kind = Expected::send;
+      e.bytes = std::move(*bytes);
     } else {
       continue;  // cmd and json lines are for the speaker's side and the decode checks
     }
@@ -239,7 +246,7 @@ std::vector<Checker::Action> Checker::advance() {
       group_name_ = g.name;
     }
     if (open_.front().kind == Expected::message) return actions;
-    actions.push_back({open_.front().kind, open_.front().text});
+    actions.push_back({open_.front().kind, open_.front().text, open_.front().bytes});
     open_.erase(open_.begin());
   }
 }

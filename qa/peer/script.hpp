@@ -6,9 +6,10 @@
 // Matching follows ExaBGP's qa/sbin/bgp: expected lines sharing (letter,
 // number) form a group; groups are consumed in order of letter, then number;
 // inside a group order is free. KEEPALIVEs (empty bodies) are never compared.
-// An action line (`notification:`, `signal:`) is performed when it reaches
-// the front of its group's remaining lines. After the last group only
-// End-of-RIB UPDATEs may arrive.
+// An action line (`notification:`, `signal:`, and our `send:HEX`, which
+// sends the bytes as they are, malformed or not) is performed when it
+// reaches the front of its group's remaining lines. After the last group
+// only End-of-RIB UPDATEs may arrive.
 //
 // Depends on: qa/runner/ci_file.hpp only (no codec: the oracle does not
 // share the speaker's decoder).
@@ -38,8 +39,8 @@ struct PeerOptions {
 };
 
 struct Expected {
-  enum Kind { message, notification, signal } kind = message;
-  Bytes bytes;       // message: the whole message
+  enum Kind { message, notification, signal, send } kind = message;
+  Bytes bytes;       // message: the whole message; send: the bytes to send
   std::string text;  // notification: the Cease text; signal: the name
   std::size_t line_number = 0;
 };
@@ -87,6 +88,7 @@ class Checker {
   struct Action {
     Expected::Kind kind;
     std::string text;
+    Bytes bytes;  // send: what to write
   };
   // Moves to the next group when the open one is done and collects the
   // actions now at the front. Called after the OPEN exchange and after each match.

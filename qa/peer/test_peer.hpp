@@ -4,7 +4,7 @@
 // KEEPALIVE, answers every message with a KEEPALIVE, checks each message
 // with a body against the open group, replays the UPDATEs received so far
 // when the speaker sends a ROUTE-REFRESH, and performs the script's
-// notification and signal lines. Templated on the Runtime like the speaker:
+// notification, signal and send lines. Templated on the Runtime like the speaker:
 // the simulator's nodes today, real sockets with AsioRuntime.
 //
 // Deterministic under SimRuntime: one coroutine per connection, no clock,
@@ -184,6 +184,8 @@ class TestPeer {
     for (const auto& action : actions) {
       if (action.kind == Expected::notification) {
         out.push_back(cease_message(action.text));
+      } else if (action.kind == Expected::send) {
+        out.push_back(action.bytes);
       } else if (on_signal_) {
         on_signal_(action.text);
       }

@@ -99,6 +99,9 @@ std::string failure_detail(const PeerOutcome& o, const CiFile& file,
     if (e.kind == Expected::message)
       s += fmt::format("    {}:{}  {}\n", file.path.filename().string(), e.line_number,
                        to_hex(e.bytes));
+    else if (e.kind == Expected::send)
+      s += fmt::format("    {}:{}  send:{}\n", file.path.filename().string(), e.line_number,
+                       to_hex(e.bytes));
     else
       s += fmt::format("    {}:{}  {}:{}\n", file.path.filename().string(), e.line_number,
                        e.kind == Expected::notification ? "notification" : "signal", e.text);
@@ -285,6 +288,14 @@ FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
   if (pcap) pcap->flush();
 
   const wire::CodecContext ctx = contexts.sent.value_or(wire::CodecContext{});
+  // A failure shows what the helpers said (their stderr, the API's errors):
+  // a helper that checks answers reports there (qa/etc/run/commands.py).
+  auto helper_lines = [&] {
+    std::string s;
+    if (!helper_log.empty()) s = "  helper processes and API:\n";
+    for (const auto& line : helper_log) s += "    " + line + "\n";
+    return s;
+  };
   std::string failures;
   for (const auto& f : net.failures()) failures += (failures.empty() ? "" : "; ") + f;
   if (!signal_error.empty()) return finish(Status::failed, signal_error);
@@ -293,7 +304,7 @@ FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
       if (!failures.empty()) return finish(Status::failed, "coroutine failure: " + failures);
       return finish(Status::passed, "");
     case PeerOutcome::Status::failed:
-      result.detail = failure_detail(outcome, file, ctx);
+      result.detail = failure_detail(outcome, file, ctx) + helper_lines();
       return finish(Status::failed, outcome.reason);
     case PeerOutcome::Status::running:
       break;
@@ -302,7 +313,7 @@ FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
   PeerOutcome stuck = outcome;
   stuck.group = peer.checker().group_name();
   stuck.expected = peer.checker().remaining();
-  result.detail = failure_detail(stuck, file, ctx);
+  result.detail = failure_detail(stuck, file, ctx) + helper_lines();
   std::string why = fmt::format("timeout after {} s (virtual): ", timeout.count());
   if (outcome.connections == 0)
     why += "the speaker never connected";

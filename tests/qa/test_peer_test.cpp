@@ -200,3 +200,19 @@ TEST(Checker, ActionsRunWhenTheyReachTheFront) {
   EXPECT_EQ(a[1].text, "SIGUSR1");
   EXPECT_EQ(c.group_name(), "A2");
 }
+
+// send:HEX (our extension) is an action: any bytes, even no valid message,
+// written when the line reaches the front of its group.
+TEST(Checker, SendLinesCarryTheirBytesAsActions) {
+  Checker c(script("1:raw:" + kUpdate1 + "\n2:send:FEFF:0012\n2:raw:" + kUpdate2 + "\n"));
+  EXPECT_TRUE(c.advance().empty());
+  EXPECT_EQ(c.receive(hex(kUpdate1)), Checker::Verdict::matched);
+  const auto a = c.advance();
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].kind, Expected::send);
+  EXPECT_EQ(a[0].bytes, (Bytes{0xFE, 0xFF, 0x00, 0x12}));
+  EXPECT_EQ(c.remaining().size(), 1u);  // the raw line after it
+  auto bad = peer_script(ci("option:file:x.conf\n1:send:F\n"));
+  ASSERT_TRUE(std::holds_alternative<CiError>(bad));
+  EXPECT_NE(std::get<CiError>(bad).where.find(":2"), std::string::npos);
+}
