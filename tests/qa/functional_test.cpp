@@ -5,7 +5,7 @@
 //    the list can be raised; the others are reported with their reason.
 //  - ExaBGP's API tests (../shared/exabgp-qa/api), their helper processes in
 //    virtual time, against tests/qa/exabgp_api_expected_pass.txt alike;
-//  - our own tests (qa/encoding): every one must pass, deterministically.
+//  - our own tests (every folder of qa/): every one must pass, deterministically.
 // Without ../shared the ExaBGP cases are skipped (a failure in CI, see
 // tests/require.hpp).
 #include <gtest/gtest.h>
@@ -126,23 +126,39 @@ INSTANTIATE_TEST_SUITE_P(Ci, ExabgpApi, testing::ValuesIn(ci_stems(exabgp_dir() 
                          param_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ExabgpApi);
 
-class OwnEncoding : public testing::TestWithParam<std::string> {};
-
-TEST_P(OwnEncoding, PassesDeterministically) {
+// Our own functional tests: every .ci of every folder of qa/ that names a
+// configuration (qa/encoding, qa/api, qa/rfc7606, ...), as "folder/name".
+std::vector<std::string> own_tests() {
   const fs::path root = fs::path(BGPSIM_SOURCE_DIR) / "qa";
-  const auto r = run(root / "encoding" / (GetParam() + ".ci"), root / "etc");
+  std::vector<std::string> out;
+  for (const auto& folder : fs::directory_iterator(root)) {
+    if (!folder.is_directory()) continue;
+    for (const auto& f : ci_files_under(folder.path())) {
+      auto parsed = read_ci_file(f);
+      if (auto* file = std::get_if<CiFile>(&parsed); file && is_functional(*file))
+        out.push_back(folder.path().filename().string() + "/" + f.stem().string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+class OwnSuite : public testing::TestWithParam<std::string> {};
+
+TEST_P(OwnSuite, PassesDeterministically) {
+  const fs::path root = fs::path(BGPSIM_SOURCE_DIR) / "qa";
+  const fs::path ci = root / (GetParam() + ".ci");
+  const auto r = run(ci, root / "etc");
   EXPECT_EQ(r.status, FunctionalResult::Status::passed) << describe(r);
   EXPECT_GT(r.virtual_time.count(), 0);
-  const auto again = run(root / "encoding" / (GetParam() + ".ci"), root / "etc");
+  const auto again = run(ci, root / "etc");
   EXPECT_EQ(again.trace_hash, r.trace_hash);
   // Another seed gives another schedule but the same verdict.
-  const auto other = run(root / "encoding" / (GetParam() + ".ci"), root / "etc", 99);
+  const auto other = run(ci, root / "etc", 99);
   EXPECT_EQ(other.status, FunctionalResult::Status::passed) << describe(other);
 }
 
-INSTANTIATE_TEST_SUITE_P(Ci, OwnEncoding,
-                         testing::ValuesIn(ci_stems(fs::path(BGPSIM_SOURCE_DIR) / "qa/encoding")),
-                         param_name);
+INSTANTIATE_TEST_SUITE_P(Ci, OwnSuite, testing::ValuesIn(own_tests()), param_name);
 
 // A test whose expectation is wrong fails, naming the group and showing both messages.
 TEST(Functional, AWrongExpectationFailsWithTheGroupAndBothMessages) {

@@ -1,10 +1,13 @@
 // `bgpsim qa`: runs functional tests in ExaBGP's .ci format and prints a
-// summary. Today it checks every raw -> JSON pair (the decoding half of the
-// functional suite); the simulator-driven half joins it with the speaker.
+// summary: every raw -> JSON pair (the decoding half), and every test that
+// names a configuration in the simulator (qa_functional.cpp). With no path
+// it runs the bundled suite, every folder of qa/ (bundled_suite_dir).
 #include "tools/cli/qa.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 
@@ -75,6 +78,30 @@ void run_file(const fs::path& path, const fs::path& config_dir, bool verbose, Ta
   tally.skipped += skipped;
 }
 
+// Where the bundled suite is: $BGPSIM_QA_DIR, else the source tree the
+// binary was built from, else beside the binary (build/PRESET/tools/bgpsim
+// -> qa/, or an installed bin/ -> share/bgpsim/qa). Empty, with the places
+// looked at in `looked`, when none holds a qa/etc folder.
+fs::path bundled_suite_dir(std::vector<std::string>& looked) {
+  std::vector<fs::path> candidates;
+  if (const char* env = std::getenv("BGPSIM_QA_DIR"); env && *env) {
+    candidates.emplace_back(env);
+  } else {
+    candidates.emplace_back(fs::path(BGPSIM_SOURCE_DIR) / "qa");
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+      candidates.push_back(exe.parent_path() / ".." / ".." / ".." / "qa");
+      candidates.push_back(exe.parent_path() / ".." / "share" / "bgpsim" / "qa");
+    }
+  }
+  for (const auto& c : candidates) {
+    looked.push_back(c.lexically_normal().string());
+    if (fs::is_directory(c / "etc")) return c.lexically_normal();
+  }
+  return {};
+}
+
 }  // namespace
 
 int run_qa(const QaOptions& options) {
@@ -96,10 +123,30 @@ int run_qa(const QaOptions& options) {
     add(root / "encoding", root / "etc");
     add(root / "api", root / "etc");
   }
-  if (files.empty()) {
-    add(fs::path(BGPSIM_SOURCE_DIR) / "qa" / "decode", fs::path{});
-    add(fs::path(BGPSIM_SOURCE_DIR) / "qa" / "encoding",
-        fs::path(BGPSIM_SOURCE_DIR) / "qa" / "etc");
+  if (options.paths.empty() && options.exabgp_root.empty()) {
+    // The bundled suite: every folder of qa/ that holds .ci files, in name
+    // order, their configurations in qa/etc.
+    std::vector<std::string> looked;
+    const fs::path suite = bundled_suite_dir(looked);
+    if (suite.empty()) {
+      std::string list;
+      for (const auto& l : looked) list += "\n  " + l;
+      fmt::print(stderr,
+                 "bgpsim qa: the bundled suite (qa/ with its etc/) is not in any of:{}\n"
+                 "set BGPSIM_QA_DIR to the qa/ folder of a bgpsim source tree, or name .ci "
+                 "files or folders\n",
+                 list);
+      return 2;
+    }
+    std::vector<fs::path> folders;
+    for (const auto& e : fs::directory_iterator(suite))
+      if (e.is_directory() && !ci_files_under(e.path()).empty()) folders.push_back(e.path());
+    std::sort(folders.begin(), folders.end());
+    for (const auto& folder : folders) add(folder, suite / "etc");
+    if (files.empty()) {
+      fmt::print(stderr, "bgpsim qa: {} holds no .ci file\n", suite.string());
+      return 2;
+    }
   }
   FunctionalRun functional(options.functional);
   for (const auto& [file, config_dir] : files)
@@ -112,15 +159,19 @@ int run_qa(const QaOptions& options) {
       list += fmt::format(" {}={}", family, count);
     fmt::print("skipped (families not decoded yet):{}\n", list);
   }
-  fmt::print("qa: {} files\n{} passed, {} failed, {} skipped\n", files.size(), tally.passed,
-             tally.failed, tally.skipped);
+  fmt::print("qa: {} files: raw -> JSON pairs {} passed, {} failed, {} skipped; functional {} "
+             "passed, {} failed, {} skipped\n",
+             files.size(), tally.passed, tally.failed, tally.skipped, functional.passed(),
+             functional.failed(), functional.skipped());
   // The floor counts raw -> JSON pairs and functional tests that pass.
-  if (tally.passed + functional.passed() < options.min_pass) {
+  const bool below = tally.passed + functional.passed() < options.min_pass;
+  if (below)
     fmt::print("FAIL: {} pairs and {} functional tests pass, below the floor of {} (--min-pass)\n",
                tally.passed, functional.passed(), options.min_pass);
-    return 1;
-  }
-  return tally.failed == 0 && functional.failed() == 0 ? 0 : 1;
+  // The last line: pairs and functional tests together.
+  fmt::print("{} passed, {} failed, {} skipped\n", tally.passed + functional.passed(),
+             tally.failed + functional.failed(), tally.skipped + functional.skipped());
+  return !below && tally.failed == 0 && functional.failed() == 0 ? 0 : 1;
 }
 
 void add_qa_command(CLI::App& app, QaOptions& options, int& exit_code) {

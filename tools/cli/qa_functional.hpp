@@ -37,6 +37,7 @@ class FunctionalRun {
   void print() const;
   int passed() const;
   int failed() const;
+  int skipped() const { return static_cast<int>(results_.size()) - passed() - failed(); }
 
  private:
   FunctionalCliOptions options_;
