@@ -12,6 +12,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libbenchmark-dev
   zlib1g-dev libbz2-dev   # gzip and bzip2 MRT files (replay/mrt)
   tshark   # reads the simulator's pcap files in tests
+  python3  # helper processes of the functional suite (qa/etc/run, `bgpsim qa`)
 )
 # shellcheck disable=SC2206
 packages+=(${BGPSIM_EXTRA_PACKAGES:-})
