@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "speaker/wire/address.hpp"
@@ -86,6 +87,26 @@ struct RawAttribute {
   Bytes value;
   auto operator<=>(const RawAttribute&) const = default;
 };
+
+// The BGP Prefix-SID attribute (code 40, optional transitive), which the
+// codec carries as a RawAttribute: its TLVs, appended to a value by whoever
+// builds a route (configuration, API). Rendered by attributes_json.cpp.
+namespace prefix_sid {
+inline constexpr std::uint8_t code = 40;
+inline constexpr std::uint8_t flags = attr::flag::optional | attr::flag::transitive;
+// RFC 8669 3.1: Label-Index TLV (type 1): reserved, flags, the label index.
+void label_index(Writer& w, std::uint32_t index);
+// RFC 8669 3.2: Originator SRGB TLV (type 3): flags, (base, range) pairs of 3 bytes.
+void originator_srgb(Writer& w, const std::vector<std::pair<std::uint32_t, std::uint32_t>>& srgbs);
+// RFC 9252 2, 3.1, 3.2.1: an SRv6 L3 (or L2) Service TLV holding one SID
+// Information sub-TLV, with a SID Structure sub-sub-TLV when `structure` is
+// given (locator block, locator node, function, argument lengths,
+// transposition length and offset).
+void srv6_service(Writer& w, bool l2, const IpAddress& sid, std::uint16_t behavior,
+                  const std::optional<std::array<std::uint8_t, 6>>& structure);
+// The attribute with `value`, to be kept in PathAttributes::other (sorted by code).
+RawAttribute attribute(Bytes value);
+}  // namespace prefix_sid
 
 // All attributes of one UPDATE, in type-code order (which is also the
 // canonical wire order and ExaBGP's JSON order).

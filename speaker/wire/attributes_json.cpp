@@ -283,11 +283,56 @@ std::optional<Json> ipv6_extended_communities_json(const Bytes& value) {
 
 // ---------------------------------------------------- BGP Prefix-SID (40)
 
+// RFC 9252 2: an SRv6 L3 (type 5) or L2 (type 6) Service TLV's value: a
+// reserved byte, then SRv6 SID Information sub-TLVs (type 1, RFC 9252 3.1:
+// reserved, SID (16), flags, endpoint behavior (2), reserved, sub-sub-TLVs),
+// whose SID Structure sub-sub-TLV (type 1, RFC 9252 3.2.1: six one-byte
+// lengths) ExaBGP names "structure". nullopt for any other sub-TLV or
+// sub-sub-TLV, or a malformed one.
+std::optional<Json> srv6_services_json(Reader tlv) {
+  Json list = Json::array();
+  if (!tlv.u8()) return std::nullopt;  // reserved
+  while (!tlv.empty()) {
+    const auto type = tlv.u8();
+    const auto length = tlv.u16();
+    if (!type || !length || *type != 1) return std::nullopt;
+    auto info = tlv.sub(*length);
+    if (!info || !info->u8()) return std::nullopt;
+    auto sid = info->take(16);
+    const auto flags = info->u8();
+    const auto behavior = info->u16();
+    if (!sid || !flags || !behavior || !info->u8()) return std::nullopt;
+    IpAddress address;
+    address.v6 = true;
+    std::copy(sid->begin(), sid->end(), address.bytes.begin());
+    Json one = Json::object();
+    one["sid"] = address.to_string();
+    one["flags"] = *flags;
+    one["endpoint_behavior"] = *behavior;
+    while (!info->empty()) {
+      const auto sub_type = info->u8();
+      const auto sub_length = info->u16();
+      if (!sub_type || !sub_length || *sub_type != 1 || *sub_length != 6) return std::nullopt;
+      auto lengths = info->take(6);
+      if (!lengths) return std::nullopt;
+      static constexpr std::array<const char*, 6> names{
+          "locator-block-length", "locator-node-length",  "function-length",
+          "argument-length",      "transposition-length", "transposition-offset"};
+      Json structure = Json::object();
+      for (std::size_t i = 0; i < names.size(); ++i) structure[names[i]] = (*lengths)[i];
+      one["structure"] = std::move(structure);
+    }
+    list.push_back(std::move(one));
+  }
+  return list;
+}
+
 // RFC 8669 3 (ExaBGP's "bgp-prefix-sid"), carried opaque: the Label-Index TLV
-// (type 1, length 7: reserved, flags, label index) as "sr-label-index" and the
+// (type 1, length 7: reserved, flags, label index) as "sr-label-index", the
 // Originator SRGB TLV (type 3: flags, then 3-byte base and range pairs) as
-// "sr-srgbs". nullopt for any other TLV or a malformed one: the attribute is
-// then shown as bytes.
+// "sr-srgbs", and RFC 9252's SRv6 L3/L2 Service TLVs (types 5, 6) as
+// "l3-service"/"l2-service". nullopt for any other TLV or a malformed one:
+// the attribute is then shown as bytes.
 std::optional<Json> prefix_sid_json(const Bytes& value) {
   Json out = Json::object();
   Reader r(value);
@@ -314,11 +359,42 @@ std::optional<Json> prefix_sid_json(const Bytes& value) {
         srgbs.push_back({*base, *range});
       }
       out["sr-srgbs"] = std::move(srgbs);
+    } else if ((*type == 5 || *type == 6) && *length >= 1) {
+      auto services = srv6_services_json(*tlv);
+      if (!services) return std::nullopt;
+      out[*type == 5 ? "l3-service" : "l2-service"] = std::move(*services);
     } else {
       return std::nullopt;
     }
   }
   return out;
+}
+
+// ------------------------------------------------------ PMSI Tunnel (22)
+
+// RFC 6514 5: flags (1), tunnel type (1), MPLS label (3), tunnel identifier.
+// ExaBGP shows it as one string, "pmsi:TYPE:FLAGS:LABEL:TUNNEL": the type's
+// name without spaces in lower case, the label as "label(raw entry)" (just
+// the label for type 0), the identifier as an IPv4 address for ingress
+// replication (type 6) and in hex otherwise. nullopt when shorter than 5 bytes.
+std::optional<std::string> pmsi_tunnel_text(const Bytes& value) {
+  static constexpr std::array<const char*, 8> names{
+      "notunnel",    "rsvp-tep2mplsp",     "mldpp2mplsp",  "pim-ssmtree",
+      "pim-smtree",  "bidir-pimtree", "ingressreplication", "mldpmp2mplsp"};
+  if (value.size() < 5) return std::nullopt;
+  const std::uint8_t flags = value[0], type = value[1];
+  const std::uint32_t raw = (std::uint32_t{value[2]} << 16) | (std::uint32_t{value[3]} << 8) | value[4];
+  const ByteView tunnel = ByteView(value).subspan(5);
+  std::string label = std::to_string(raw >> 4);
+  if (type != 0 && raw != 0) label += fmt::format("({})", raw);
+  std::string id;
+  if (type == 6 && tunnel.size() == 4)
+    id = dotted_quad((std::uint32_t{tunnel[0]} << 24) | (std::uint32_t{tunnel[1]} << 16) |
+                     (std::uint32_t{tunnel[2]} << 8) | tunnel[3]);
+  else if (!tunnel.empty())
+    id = "0x" + to_hex(tunnel, true);
+  return fmt::format("pmsi:{}:{}:{}:{}", type < names.size() ? names[type] : "unknown", flags,
+                     label, id);
 }
 
 }  // namespace
@@ -409,6 +485,8 @@ void attributes_to_json(const PathAttributes& a, const DecodeContext& ctx, Json&
     for (; other != a.other.end() && other->code < code; ++other)
       if (auto sid = other->code == 40 ? prefix_sid_json(other->value) : std::nullopt)
         out["bgp-prefix-sid"] = std::move(*sid);
+      else if (auto pmsi = other->code == 22 ? pmsi_tunnel_text(other->value) : std::nullopt)
+        out["pmsi"] = std::move(*pmsi);
       else if (auto v6 =
                    other->code == 25 ? ipv6_extended_communities_json(other->value) : std::nullopt)
         out["extended-community-ipv6"] = std::move(*v6);

@@ -4,17 +4,20 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 namespace bgpsim::wire {
 
 namespace {
 
 // One line per row, in family order (AFI, then SAFI).
-constexpr std::array<const FamilyRow*, 12> family_table{
-    &ipv4_unicast_row, &ipv4_multicast_row, &ipv4_labeled_row, &ipv4_vpn_row,
-    &ipv4_flow_row,    &ipv4_flow_vpn_row,  &ipv6_unicast_row, &ipv6_multicast_row,
-    &ipv6_labeled_row, &ipv6_vpn_row,       &ipv6_flow_row,    &ipv6_flow_vpn_row,
+constexpr std::array<const FamilyRow*, 18> family_table{
+    &ipv4_unicast_row,  &ipv4_multicast_row, &ipv4_labeled_row,   &ipv4_mvpn_row,
+    &ipv4_mup_row,      &ipv4_vpn_row,       &ipv4_flow_row,      &ipv4_flow_vpn_row,
+    &ipv6_unicast_row,  &ipv6_multicast_row, &ipv6_labeled_row,   &ipv6_mvpn_row,
+    &ipv6_mup_row,      &ipv6_vpn_row,       &ipv6_flow_row,      &ipv6_flow_vpn_row,
+    &l2vpn_vpls_row,    &l2vpn_evpn_row,
 };
-
 }  // namespace
 
 const FamilyRow* family_row(Family family) {
@@ -49,6 +52,21 @@ void encode_nlri(Family family, const Nlri& n, const EncodeContext& ctx, Writer&
 std::size_t encoded_nlri_size(Family family, const Nlri& n, const EncodeContext& ctx) {
   const FamilyRow* row = family_row(family);
   return row ? row->size(n, ctx.add_path.contains(family)) : 0;
+}
+
+Result<Nlri> nlri_from_bytes(Family family, ByteView bytes) {
+  const FamilyRow* row = family_row(family);
+  if (!row)
+    return make_error(0, NotifyCode::update_message, update_error::optional_attribute_error,
+                      "no NLRI coder for family " + family.to_string());
+  std::vector<Nlri> out;
+  Reader r(bytes);
+  if (auto error = row->decode(r, false, update_error::optional_attribute_error, out))
+    return *error;
+  if (out.size() != 1)
+    return make_error(0, NotifyCode::update_message, update_error::optional_attribute_error,
+                      fmt::format("{} NLRI where one was expected", out.size()));
+  return std::move(out.front());
 }
 
 std::string nlri_text(Family family, const Nlri& n) {

@@ -67,6 +67,10 @@ struct FamilyRow {
   // "label": ..., "rd": ...}) and the configuration/API text of one NLRI.
   void (*to_json)(const Nlri& n, nlohmann::ordered_json& out);
   std::string (*to_text)(const Nlri& n);
+
+  // The NLRI is a typed record held as its bytes (Nlri::raw: MVPN, MUP, VPLS,
+  // EVPN), built with nlri_from_bytes; the prefix, labels and RD stay unset.
+  bool raw = false;
 };
 
 // The row of `family`, or nullptr for a family this build keeps opaque.
@@ -80,7 +84,10 @@ extern const FamilyRow ipv4_unicast_row, ipv4_multicast_row, ipv6_unicast_row,
 extern const FamilyRow ipv4_labeled_row, ipv6_labeled_row;  // family_labeled.cpp
 extern const FamilyRow ipv4_vpn_row, ipv6_vpn_row;          // family_vpn.cpp
 extern const FamilyRow ipv4_flow_row, ipv6_flow_row, ipv4_flow_vpn_row,
-    ipv6_flow_vpn_row;  // family_flow.cpp
+    ipv6_flow_vpn_row;                                 // family_flow.cpp
+extern const FamilyRow ipv4_mvpn_row, ipv6_mvpn_row;  // family_mvpn.cpp
+extern const FamilyRow ipv4_mup_row, ipv6_mup_row;    // family_mup.cpp
+extern const FamilyRow l2vpn_vpls_row, l2vpn_evpn_row;  // family_l2vpn.cpp
 
 // RFC 7911 3: the path identifier in front of each NLRI when ADD-PATH was
 // negotiated for the family; every row's decoder reads it the same way.

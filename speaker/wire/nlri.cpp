@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace bgpsim::wire {
 
@@ -69,11 +71,70 @@ bool LabelStack::push(std::uint32_t raw_entry) {
   return true;
 }
 
+namespace {
+constexpr std::uint32_t key_is_wire = 0xFFFFFFFFu;
+constexpr std::size_t raw_header = 8;
+
+std::uint32_t load_u32(const std::uint8_t* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+std::strong_ordering compare_bytes(ByteView a, ByteView b) {
+  return std::lexicographical_compare_three_way(a.begin(), a.end(), b.begin(), b.end());
+}
+}  // namespace
+
+RawNlri::RawNlri(ByteView wire, ByteView key) {
+  const bool own_key = !key.empty();
+  const std::size_t size = raw_header + wire.size() + (own_key ? key.size() : 0);
+  data_ = std::make_unique<std::uint8_t[]>(size);
+  const auto wire_length = static_cast<std::uint32_t>(wire.size());
+  const auto key_length = own_key ? static_cast<std::uint32_t>(key.size()) : key_is_wire;
+  std::memcpy(data_.get(), &wire_length, 4);
+  std::memcpy(data_.get() + 4, &key_length, 4);
+  std::copy(wire.begin(), wire.end(), data_.get() + raw_header);
+  if (own_key) std::copy(key.begin(), key.end(), data_.get() + raw_header + wire.size());
+}
+
+RawNlri::RawNlri(const RawNlri& other) {
+  if (other.empty()) return;
+  const std::uint32_t key_length = load_u32(other.data_.get() + 4);
+  const std::size_t size = raw_header + load_u32(other.data_.get()) +
+                           (key_length == key_is_wire ? 0 : key_length);
+  data_ = std::make_unique<std::uint8_t[]>(size);
+  std::copy(other.data_.get(), other.data_.get() + size, data_.get());
+}
+
+RawNlri& RawNlri::operator=(const RawNlri& other) {
+  if (this != &other) *this = RawNlri(other);
+  return *this;
+}
+
+ByteView RawNlri::wire() const {
+  if (!data_) return {};
+  return ByteView(data_.get() + raw_header, load_u32(data_.get()));
+}
+
+ByteView RawNlri::key() const {
+  if (!data_) return {};
+  const std::uint32_t key_length = load_u32(data_.get() + 4);
+  if (key_length == key_is_wire) return wire();
+  return ByteView(data_.get() + raw_header + load_u32(data_.get()), key_length);
+}
+
+std::strong_ordering RawNlri::operator<=>(const RawNlri& other) const {
+  if (auto c = compare_bytes(wire(), other.wire()); c != 0) return c;
+  return compare_bytes(key(), other.key());
+}
+
 std::strong_ordering key_compare(const Nlri& a, const Nlri& b) {
   if (auto c = a.prefix <=> b.prefix; c != 0) return c;
   if (auto c = a.path_id <=> b.path_id; c != 0) return c;
   if (auto c = a.rd <=> b.rd; c != 0) return c;
-  return a.flow <=> b.flow;
+  if (auto c = a.flow <=> b.flow; c != 0) return c;
+  return compare_bytes(a.raw.key(), b.raw.key());
 }
 
 }  // namespace bgpsim::wire

@@ -7,6 +7,7 @@
 #include <array>
 #include <compare>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,22 +76,54 @@ struct FlowComponent {
   auto operator<=>(const FlowComponent&) const = default;
 };
 
+// The NLRI of a family whose route is a typed record rather than a prefix
+// (MVPN, MUP, VPLS, EVPN, RTC): its bytes as on the wire (without the path
+// identifier), and the bytes that name the route, which its RFC defines (EVPN
+// MAC/IP: RD, Ethernet tag, MAC and IP, not the ESI nor the labels). The
+// family's row checked both when it built the value and decodes the bytes
+// again to render JSON or text, which are rare next to holding and comparing.
+//
+// Why bytes and not typed members: a million unicast routes are held in
+// memory, and every Nlri pays for every member. One pointer (8 bytes, null
+// for the prefix families) serves all these families; typed members for each
+// would add hundreds of bytes to every unicast route.
+class RawNlri {
+ public:
+  RawNlri() = default;
+  // `key` empty: the whole NLRI names the route.
+  RawNlri(ByteView wire, ByteView key);
+  RawNlri(const RawNlri& other);
+  RawNlri& operator=(const RawNlri& other);
+  RawNlri(RawNlri&&) noexcept = default;
+  RawNlri& operator=(RawNlri&&) noexcept = default;
+
+  bool empty() const { return data_ == nullptr; }
+  ByteView wire() const;
+  ByteView key() const;
+  std::strong_ordering operator<=>(const RawNlri& other) const;
+  bool operator==(const RawNlri& other) const { return (*this <=> other) == 0; }
+
+ private:
+  // Wire length (4 bytes), key length (4 bytes, all ones: the wire), wire, key.
+  std::unique_ptr<std::uint8_t[]> data_;
+};
+
 // One NLRI of any family this build decodes. A field a family does not use
 // stays at its default, so one ordering and one equality serve every family.
-// Later families whose NLRI is not a prefix (flowspec, EVPN, BGP-LS...) add
-// their typed members here and their own row.
 struct Nlri {
   IpPrefix prefix;
   std::optional<std::uint32_t> path_id;  // present iff add-path is negotiated
   LabelStack labels{};                   // nlri-mpls, mpls-vpn (RFC 8277)
   RouteDistinguisher rd{};               // mpls-vpn (RFC 4364 4.3.4), flow-vpn
   std::vector<FlowComponent> flow{};     // flow, flow-vpn (RFC 8955, 8956)
+  RawNlri raw{};                         // mcast-vpn, mup, vpls, evpn, rtc
   auto operator<=>(const Nlri&) const = default;
 };
 
-// The route key order: every field but the labels. RFC 8277 binds labels to
-// a route, they do not name it: a withdrawal carries 0x800000 whatever was
-// announced, and a new label for the same prefix replaces the route.
+// The route key order: every field but the labels, and of a RawNlri its key.
+// RFC 8277 binds labels to a route, they do not name it: a withdrawal carries
+// 0x800000 whatever was announced, and a new label for the same prefix
+// replaces the route.
 std::strong_ordering key_compare(const Nlri& a, const Nlri& b);
 
 // Decodes a run of NLRI of `family` (withdrawn routes, NLRI field, or
@@ -99,6 +132,9 @@ std::strong_ordering key_compare(const Nlri& a, const Nlri& b);
 // build keeps opaque decodes to nothing.
 Result<std::vector<Nlri>> decode_nlri(Family family, Reader r, const DecodeContext& ctx,
                                       std::uint8_t subcode);
+// One NLRI of `family` from its bytes (no path identifier), checked as a
+// received one is: how configuration and tests build a RawNlri family's route.
+Result<Nlri> nlri_from_bytes(Family family, ByteView bytes);
 // Encoding a family without a row writes nothing (its NLRI travel opaque).
 void encode_nlri(Family family, const Nlri& n, const EncodeContext& ctx, Writer& w);
 std::size_t encoded_nlri_size(Family family, const Nlri& n, const EncodeContext& ctx);

@@ -1,17 +1,20 @@
 // RapidCheck generators of NLRI for any family with a row: a canonical prefix
 // (no bits past its length), and the labels and route distinguisher the
-// family's row carries, within the 255 bits an NLRI length can say.
+// family's row carries, within the 255 bits an NLRI length can say; flowspec
+// and the families held as bytes have generators of their own.
 #pragma once
 
 #include <rapidcheck.h>
 
 #include "speaker/wire/family_row.hpp"
 #include "tests/wire/gen_flow.hpp"
+#include "tests/wire/gen_raw.hpp"
 
 namespace bgpsim::wire::gen {
 
 inline rc::Gen<Nlri> nlri(const FamilyRow& row, bool add_path) {
   if (row.flow) return flow_nlri(row, add_path);
+  if (row.raw) return raw_nlri(row, add_path);
   return rc::gen::exec([&row, add_path] {
     Nlri n;
     const bool v6 = row.family.afi == static_cast<std::uint16_t>(Afi::ipv6);
