@@ -78,6 +78,10 @@ class ObserverFanout : public session::PeerObserver {
                   const wire::DecodeContext& ctx) override {
     for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_message(peer, m, ctx);
   }
+  void on_sent(const std::string& peer, const wire::Message& m,
+               const wire::EncodeContext& ctx) override {
+    for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_sent(peer, m, ctx);
+  }
   void on_routes(const std::string& peer, const std::vector<rib::Route>& r) override {
     for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_routes(peer, r);
   }

@@ -64,6 +64,10 @@ class PeerObserver {
   // Every message received, with the context it was decoded with.
   virtual void on_message(const std::string& /*peer*/, const wire::Message&,
                           const wire::DecodeContext&) {}
+  // Every message handed to the connection, with the context it is encoded
+  // with (the API's `send { ... }` events).
+  virtual void on_sent(const std::string& /*peer*/, const wire::Message&,
+                       const wire::EncodeContext&) {}
   // Adj-RIB-In changes (after RFC 7606 handling).
   virtual void on_routes(const std::string& /*peer*/, const std::vector<rib::Route>&) {}
   // Routes the update builder refused to send (no message of the session can
@@ -383,8 +387,9 @@ class Peer {
     auto& c = target();
     if (!c) return;
     const auto& st = target_state();
-    c->control.push_back(
-        wire::encode_message(m, st.negotiated ? st.negotiated->send : wire::EncodeContext{}));
+    const wire::EncodeContext ctx = st.negotiated ? st.negotiated->send : wire::EncodeContext{};
+    observer_.on_sent(settings_.name, m, ctx);
+    c->control.push_back(wire::encode_message(m, ctx));
     c->writer_wake.notify();
   }
 
@@ -649,8 +654,11 @@ class Peer {
         auto options = settings_.build;
         options.families = st.negotiated->families;
         out.clear();
-        for (const auto& u : adj_rib_out_.take_updates(st.negotiated->send, options))
-          wire::encode_message(wire::Message(u), st.negotiated->send, out);
+        for (auto& u : adj_rib_out_.take_updates(st.negotiated->send, options)) {
+          const wire::Message m(std::move(u));
+          observer_.on_sent(settings_.name, m, st.negotiated->send);
+          wire::encode_message(m, st.negotiated->send, out);
+        }
         if (auto refused = adj_rib_out_.take_refused(); !refused.empty())
           observer_.on_refused(settings_.name, refused);
         if (out.empty()) continue;
