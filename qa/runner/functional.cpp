@@ -9,9 +9,8 @@
 #include "qa/peer/test_peer.hpp"
 #include "sim/pcap.hpp"
 #include "sim/sim_runtime.hpp"
-#include "speaker/api/dispatcher.hpp"
+#include "speaker/api/api_host.hpp"
 #include "speaker/config/parser.hpp"
-#include "speaker/process/process_set.hpp"
 #include "speaker/reactor/reactor.hpp"
 #include "speaker/wire/json.hpp"
 
@@ -201,8 +200,7 @@ FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
   // Declared before the speaker, so they outlive it: its last events (a
   // session going down as it is destroyed) still reach the dispatcher.
   std::vector<std::string> helper_log;
-  std::unique_ptr<api::Dispatcher<sim::SimRuntime>> api;
-  std::unique_ptr<process::ProcessSet<sim::SimRuntime>> helpers;
+  std::unique_ptr<api::ApiHost<sim::SimRuntime>> api;
   reactor::Reactor<sim::SimRuntime> speaker(speaker_rt, observers);
   if (auto error = speaker.configure(configs.front()))
     return finish(Status::failed, "the speaker refuses the configuration: " + *error);
@@ -224,28 +222,17 @@ FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
     return std::nullopt;
   };
   if (!applied->processes.empty()) {
-    api = std::make_unique<api::Dispatcher<sim::SimRuntime>>(
-        speaker, *applied, [&](const std::string& name, const std::string& line) {
-          if (helpers) helpers->write(name, line);
-        });
+    api::ApiHostOptions host_options;
+    host_options.processes.command_dir = config_dir.string();
+    host_options.log = [&](const std::string& line) { helper_log.push_back(line); };
+    host_options.log_commands = true;
+    api = std::make_unique<api::ApiHost<sim::SimRuntime>>(speaker_rt, speaker, observers,
+                                                          *applied, std::move(host_options));
     api::Control control;
     control.reload = reload;
     control.shutdown = [&] { speaker.stop(); };
     control.pid = 999;  // the simulator's pid for the speaker (docs/processes.md)
     api->set_control(std::move(control));
-    api->set_log([&](const std::string& line) { helper_log.push_back(line); });
-    observers.add(*api);
-    process::ProcessSetOptions process_options;
-    process_options.command_dir = config_dir.string();
-    helpers = std::make_unique<process::ProcessSet<sim::SimRuntime>>(
-        speaker_rt, applied->processes,
-        [&](std::string_view name, std::string_view line) {
-          api->command(std::string(name), line);
-        },
-        [&](std::string_view name, std::string_view message) {
-          helper_log.push_back(fmt::format("{}: {}", name, message));
-        },
-        process_options);
   }
   auto on_signal = [&](const std::string& name) {
     if (name == "SIGUSR1" || name == "SIGHUP" || name == "USR1" || name == "HUP") {
@@ -265,9 +252,9 @@ FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
   net.spawn(peer_node, peer.run(acceptor));
   net.spawn(speaker_node, speaker.run());
   bool helpers_done = false;
-  if (helpers)
+  if (api)
     net.spawn(speaker_node, [&]() -> boost::asio::awaitable<void, sim::Executor> {
-      co_await helpers->run();
+      co_await api->run();
       helpers_done = true;
     });
 
@@ -277,13 +264,13 @@ FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
   result.connections = outcome.connections;
   result.virtual_time = outcome.status == PeerOutcome::Status::running ? world.now() : outcome.at;
   speaker.stop();
-  if (helpers) helpers->stop();
+  if (api) api->stop();
   acceptor.close();
   world.run_for(5s);
   // The helpers end within ProcessSet's grace (SIGTERM, SIGKILL after 2 s);
   // the world must outlive their coroutines.
-  for (int i = 0; helpers && !helpers_done && i < 30; ++i) world.run_for(1s);
-  if (helpers && !helpers_done) signal_error = "the helper processes did not stop";
+  for (int i = 0; api && !helpers_done && i < 30; ++i) world.run_for(1s);
+  if (api && !helpers_done) signal_error = "the helper processes did not stop";
   result.trace_hash = world.trace().hash();
   if (pcap) pcap->flush();
 

@@ -243,9 +243,9 @@ std::string text_attributes(const wire::PathAttributes& a) {
 }
 
 std::vector<std::string> text_message(const std::string& peer, const wire::Message& m,
-                                      const wire::DecodeContext& ctx) {
+                                      const wire::DecodeContext& ctx, bool sent) {
   (void)ctx;
-  const std::string head = "neighbor " + peer + " receive";
+  const std::string head = "neighbor " + peer + (sent ? " send" : " receive");
   std::vector<std::string> out;
   std::visit(
       [&](const auto& msg) {

@@ -92,11 +92,12 @@ std::string answer_error(Encoder e, std::string_view reason);
 // "neighbor 10.0.0.1 up" / "neighbor 10.0.0.1 down - REASON"
 std::string text_up(const std::string& peer);
 std::string text_down(const std::string& peer, const std::string& reason);
-// A received message as ExaBGP's text encoder writes it (one or more lines);
-// UPDATEs as "neighbor P receive update start", one line per announced or
-// withdrawn NLRI, "neighbor P receive update end".
+// A message received (or `sent`) as ExaBGP's text encoder writes it (one or
+// more lines); UPDATEs as "neighbor P receive update start", one line per
+// announced or withdrawn NLRI, "neighbor P receive update end" ("send" for
+// what the speaker sent).
 std::vector<std::string> text_message(const std::string& peer, const wire::Message& m,
-                                      const wire::DecodeContext& ctx);
+                                      const wire::DecodeContext& ctx, bool sent = false);
 // Attributes as ExaBGP's text encoder writes them (" origin igp as-path [ 1 2 ] ...").
 std::string text_attributes(const wire::PathAttributes& a);
 

@@ -56,7 +56,8 @@ struct Control {
   std::function<std::optional<std::string>()> restart;
   // `shutdown`: default Reactor::stop().
   std::function<void()> shutdown;
-  std::int64_t pid = 0;  // shown by `status` (the owner's process id)
+  std::int64_t pid = 0;   // shown by `status` (the owner's process id)
+  std::int64_t ppid = 0;  // the owner's parent, in the text encoder's shutdown notice
 };
 
 template <runtime::Runtime R>
@@ -74,8 +75,13 @@ class Dispatcher : public session::PeerObserver {
   }
 
   void set_control(Control control) { control_ = std::move(control); }
-  // Diagnostics (the reason of every error, commands applied) for the log.
-  void set_log(std::function<void(const std::string&)> log) { log_ = std::move(log); }
+  // Diagnostics for the log: the reason of every error and, unless
+  // `commands_applied` is false (a flood of a million commands), each
+  // command applied.
+  void set_log(std::function<void(const std::string&)> log, bool commands_applied = true) {
+    log_ = std::move(log);
+    log_applied_ = commands_applied;
+  }
 
   // Processes / api bindings changed (reload). Acknowledgement settings of
   // processes that remain are kept.
@@ -102,6 +108,20 @@ class Dispatcher : public session::PeerObserver {
                             r.attributes, r.next_hop_self});
     }
     json_.set_neighbors(config);
+  }
+
+  // A client that is not a configured process (a control connection): its
+  // commands reach every neighbor and its errors carry their reason
+  // ("error: REASON"; a helper's text encoder says only "error", as ExaBGP).
+  void add_client(const std::string& name) { clients_.insert(name); }
+  void remove_client(const std::string& name) { clients_.erase(name); }
+
+  // What ExaBGP writes to a helper when it shuts down (or drops the helper).
+  std::string shutdown_notice(const std::string& process) const {
+    if (encoder(process) == Encoder::json)
+      return fmt::format(R"({{"exabgp": "{}", "type": "notification", "notification": "shutdown"}})",
+                         wire::exabgp_json_version);
+    return fmt::format("shutdown {} {}", control_.pid, control_.ppid);
   }
 
   // One line a process printed.
@@ -140,32 +160,11 @@ class Dispatcher : public session::PeerObserver {
 
   void on_message(const std::string& peer, const wire::Message& m,
                   const wire::DecodeContext& ctx) override {
-    const std::size_t i = find_neighbor(peer);
-    if (i == neighbors_.size()) return;
-    const NeighborView* n = &neighbors_[i];
-    // ExaBGP sends the parsed form when a binding of the neighbor asks for
-    // `parsed` or `consolidate`, or for no form at all; `packets` alone
-    // (raw bytes) is not offered.
-    bool parsed = false, packets = false;
-    for (const auto& b : n->api) {
-      parsed = parsed || b.receive.parsed || b.receive.consolidate;
-      packets = packets || b.receive.packets;
-    }
-    if (packets && !parsed) return;
-    std::optional<std::string> json;
-    std::optional<std::vector<std::string>> text;
-    for (std::size_t b = 0; b < n->api.size(); ++b) {
-      if (!wants(n->api[b].receive, m)) continue;
-      for (const auto& process : bound_[i][b]) {
-        if (encoder(process) == Encoder::json) {
-          if (!json) json = json_.message_line(peer, m, ctx);
-          sink_(process, *json);
-        } else {
-          if (!text) text = text_message(peer, m, ctx);
-          for (const auto& l : *text) sink_(process, l);
-        }
-      }
-    }
+    message_event(peer, m, ctx, false);
+  }
+  void on_sent(const std::string& peer, const wire::Message& m,
+               const wire::EncodeContext& ctx) override {
+    message_event(peer, m, ctx, true);
   }
 
   // Commands read so far (for the owner's statistics).
@@ -197,7 +196,10 @@ class Dispatcher : public session::PeerObserver {
     }
     void error(Dispatcher& d, std::string_view command, const std::string& reason) const {
       if (d.log_) d.log_(fmt::format("process {}: command '{}': {}", process, command, reason));
-      if (d.ack(process)) d.sink_(process, answer_error(d.encoder(process), reason));
+      if (d.clients_.count(process))
+        d.sink_(process, "error: " + reason);
+      else if (d.ack(process))
+        d.sink_(process, answer_error(d.encoder(process), reason));
     }
     void set_ack(Dispatcher& d, bool on) const {
       if (auto* st = d.state(process)) st->ack = on;
@@ -212,6 +214,39 @@ class Dispatcher : public session::PeerObserver {
     auto it = processes_.find(process);
     return it == processes_.end() ? Encoder::text : it->second.encoder;
   }
+  // A message received or sent, to the processes whose bindings ask for it
+  // (`receive { ... }` or `send { ... }`).
+  void message_event(const std::string& peer, const wire::Message& m,
+                     const wire::DecodeContext& ctx, bool sent) {
+    const std::size_t i = find_neighbor(peer);
+    if (i == neighbors_.size()) return;
+    const NeighborView* n = &neighbors_[i];
+    // ExaBGP sends the parsed form when a binding of the neighbor asks for
+    // `parsed` or `consolidate`, or for no form at all; `packets` alone
+    // (raw bytes) is not offered.
+    bool parsed = false, packets = false;
+    for (const auto& b : n->api) {
+      const auto& set = sent ? b.send : b.receive;
+      parsed = parsed || set.parsed || set.consolidate;
+      packets = packets || set.packets;
+    }
+    if (packets && !parsed) return;
+    std::optional<std::string> json;
+    std::optional<std::vector<std::string>> text;
+    for (std::size_t b = 0; b < n->api.size(); ++b) {
+      if (!wants(sent ? n->api[b].send : n->api[b].receive, m)) continue;
+      for (const auto& process : bound_[i][b]) {
+        if (encoder(process) == Encoder::json) {
+          if (!json) json = json_.message_line(peer, m, ctx, sent);
+          sink_(process, *json);
+        } else {
+          if (!text) text = text_message(peer, m, ctx, sent);
+          for (const auto& l : *text) sink_(process, l);
+        }
+      }
+    }
+  }
+
   std::size_t find_neighbor(const std::string& peer) const {
     for (std::size_t i = 0; i < neighbors_.size(); ++i)
       if (neighbors_[i].address == peer) return i;
@@ -359,7 +394,7 @@ class Dispatcher : public session::PeerObserver {
       if (auto error = reactor_.announce(peers, key, *r.attributes, r.next_hop_self))
         return reply.error(*this, line, *error);
     }
-    if (log_)
+    if (log_ && log_applied_)
       log_(fmt::format("process {}: {} {} route(s) for {}", reply.process,
                        announce ? "announced" : "withdrew", n.routes.size(),
                        fmt::join(peers, ", ")));
@@ -527,7 +562,9 @@ class Dispatcher : public session::PeerObserver {
   std::string uuid_;
   Control control_;
   std::function<void(const std::string&)> log_;
+  bool log_applied_ = true;
   std::map<std::string, ProcessState> processes_;
+  std::set<std::string> clients_;
   std::vector<NeighborView> neighbors_;
   // Per neighbor, per api binding: the processes it names (processes-match resolved).
   std::vector<std::vector<std::vector<std::string>>> bound_;

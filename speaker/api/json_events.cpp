@@ -53,8 +53,10 @@ std::string JsonEvents::down_line(const std::string& peer, const session::Down& 
 }
 
 std::string JsonEvents::message_line(const std::string& peer, const wire::Message& m,
-                                     const wire::DecodeContext& ctx) const {
-  return wire::to_json(m, ctx, envelope(peer)).dump();
+                                     const wire::DecodeContext& ctx, bool sent) const {
+  auto e = envelope(peer);
+  if (sent) e.direction = "out";
+  return wire::to_json(m, ctx, e).dump();
 }
 
 void JsonEvents::on_established(const std::string& peer, const session::Negotiated& n) {

@@ -29,8 +29,9 @@ class JsonEvents : public session::PeerObserver {
   // KEEPALIVE included.
   std::string up_line(const std::string& peer, const session::Negotiated& n);
   std::string down_line(const std::string& peer, const session::Down& down) const;
+  // `sent`: a message the speaker sent ("direction": "out"; received: "in").
   std::string message_line(const std::string& peer, const wire::Message& m,
-                           const wire::DecodeContext& ctx) const;
+                           const wire::DecodeContext& ctx, bool sent = false) const;
 
   void on_established(const std::string& peer, const session::Negotiated& n) override;
   void on_down(const std::string& peer, const session::Down& down) override;
