@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/cli/config.hpp"
+#include "tools/cli/ctl.hpp"
 #include "tools/cli/decode.hpp"
 #include "tools/cli/live.hpp"
 #include "tools/cli/qa.hpp"
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
   bgpsim::cli::add_qa_command(app, qa_options, exit_code);
   bgpsim::cli::LiveOptions live_options;
   bgpsim::cli::add_live_command(app, live_options, exit_code);
+  bgpsim::cli::CtlOptions ctl_options;
+  bgpsim::cli::add_ctl_command(app, ctl_options, exit_code);
   bgpsim::cli::SimOptions sim_options;
   bgpsim::cli::add_sim_command(app, sim_options, exit_code);
   bgpsim::cli::ReplayOptions replay_options;
