@@ -1,5 +1,7 @@
 #include "speaker/rib/adj_rib_in.hpp"
 
+#include <algorithm>
+
 namespace bgpsim::rib {
 
 using namespace bgpsim::wire;
@@ -23,11 +25,17 @@ std::vector<AdjRibIn::Change> AdjRibIn::apply(const Update& update, AttributePoo
   std::vector<Change> changes;
   auto withdraw = [&](Family family, const Nlri& nlri) {
     RouteKey key{family, nlri};
-    if (routes_.erase(key)) changes.push_back(Change{key, nullptr});
+    if (routes_.erase(key)) {
+      if (!stale_.empty()) stale_.erase(key);
+      changes.push_back(Change{key, nullptr});
+    }
   };
   auto announce = [&](Family family, const Nlri& nlri, const AttributesPtr& attributes) {
     RouteKey key{family, nlri};
     auto [it, inserted] = routes_.try_emplace(key, attributes);
+    // RFC 4724 4.2: "The Receiving Speaker MUST replace the stale routes by
+    // the routing updates received from the peer" (the same attributes too).
+    if (!inserted && !stale_.empty()) stale_.erase(key);
     if (!inserted) {
       // interned: same pointer, same attributes
       if (it->second == attributes && it->first.nlri == nlri) return;
@@ -73,10 +81,75 @@ std::vector<AdjRibIn::Change> AdjRibIn::clear(std::optional<Family> family) {
       ++it;
       continue;
     }
+    stale_.erase(it->first);
     changes.push_back(Change{it->first, nullptr});
     it = routes_.erase(it);
   }
   return changes;
+}
+
+std::vector<AdjRibIn::Change> AdjRibIn::retain_stale(const std::vector<Family>& families) {
+  auto changes = sweep_stale();
+  for (auto it = routes_.begin(); it != routes_.end();) {
+    if (std::find(families.begin(), families.end(), it->first.family) != families.end()) {
+      stale_.insert(stale_.end(), it->first);  // routes_ is in key order: appends
+      ++it;
+      continue;
+    }
+    changes.push_back(Change{it->first, nullptr});
+    it = routes_.erase(it);
+  }
+  return changes;
+}
+
+std::vector<AdjRibIn::Change> AdjRibIn::sweep_stale(std::optional<Family> family) {
+  std::vector<Change> changes;
+  for (auto it = stale_.begin(); it != stale_.end();) {
+    if (family && it->family != *family) {
+      ++it;
+      continue;
+    }
+    routes_.erase(*it);
+    changes.push_back(Change{*it, nullptr});
+    it = stale_.erase(it);
+  }
+  return changes;
+}
+
+std::vector<AdjRibIn::Change> AdjRibIn::enter_long_lived(Family family, AttributePool& pool) {
+  std::vector<Change> changes;
+  auto has = [](const PathAttributes& a, std::uint32_t community) {
+    return a.communities &&
+           std::find(a.communities->begin(), a.communities->end(), community) !=
+               a.communities->end();
+  };
+  for (auto it = stale_.lower_bound(RouteKey{family, {}});
+       it != stale_.end() && it->family == family;) {
+    auto route = routes_.find(*it);
+    const PathAttributes& current = *route->second;
+    if (has(current, no_llgr_community)) {
+      changes.push_back(Change{*it, nullptr});
+      routes_.erase(route);
+      it = stale_.erase(it);
+      continue;
+    }
+    if (!has(current, llgr_stale_community)) {
+      PathAttributes marked = current;
+      if (!marked.communities) marked.communities.emplace();
+      marked.communities->push_back(llgr_stale_community);
+      route->second = pool.intern(std::move(marked));
+      changes.push_back(Change{*it, route->second});
+    }
+    ++it;
+  }
+  return changes;
+}
+
+std::vector<Family> AdjRibIn::stale_families() const {
+  std::vector<Family> out;
+  for (const auto& key : stale_)
+    if (out.empty() || out.back() != key.family) out.push_back(key.family);
+  return out;
 }
 
 AttributesPtr AdjRibIn::find(const RouteKey& key) const {

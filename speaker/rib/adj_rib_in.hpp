@@ -5,12 +5,17 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "speaker/rib/route.hpp"
 #include "speaker/wire/message.hpp"
 
 namespace bgpsim::rib {
+
+// The well-known communities of long-lived graceful restart (RFC 9494 4.3).
+inline constexpr std::uint32_t llgr_stale_community = 0xFFFF0006;
+inline constexpr std::uint32_t no_llgr_community = 0xFFFF0007;
 
 class AdjRibIn {
  public:
@@ -19,9 +24,28 @@ class AdjRibIn {
 
   // Applies a received UPDATE and returns what changed, in NLRI order.
   std::vector<Change> apply(const wire::Update& update, AttributePool& pool);
-  // Drops every route (session down), or one family's (e.g. End-of-RIB
-  // sweep of stale routes after graceful restart).
+  // Drops every route (session down), or one family's.
   std::vector<Change> clear(std::optional<wire::Family> family = std::nullopt);
+
+  // Graceful restart (RFC 4724 4.2), at the end of a session that invokes it:
+  // routes still stale from an earlier restart go ("to deal with possible
+  // consecutive restarts, a route (from the peer) previously marked as stale
+  // MUST be deleted"), the routes of `families` are marked stale, the others
+  // go. Returns what went.
+  std::vector<Change> retain_stale(const std::vector<wire::Family>& families);
+  // Drops the routes still stale (of one family: its End-of-RIB arrived, or
+  // the new session does not preserve it; all: a timer expired). An announce
+  // or a withdrawal of a stale route replaces it and clears the mark.
+  std::vector<Change> sweep_stale(std::optional<wire::Family> family = std::nullopt);
+  // RFC 9494 4.3, when the Restart Time has passed for a family the peer
+  // gave a Long-Lived Stale Time: its stale routes stay, "long-lived stale":
+  // a route carrying NO_LLGR goes, the others get LLGR_STALE (still stale,
+  // so what the peer sends again or its End-of-RIB settles them).
+  std::vector<Change> enter_long_lived(wire::Family family, AttributePool& pool);
+  bool stale(const RouteKey& key) const { return stale_.contains(key); }
+  std::size_t stale_count() const { return stale_.size(); }
+  // The families that hold stale routes, in family order.
+  std::vector<wire::Family> stale_families() const;
 
   AttributesPtr find(const RouteKey& key) const;
   std::size_t size() const { return routes_.size(); }
@@ -30,6 +54,7 @@ class AdjRibIn {
 
  private:
   std::map<RouteKey, AttributesPtr> routes_;  // family first: per-family ranges
+  std::set<RouteKey> stale_;                  // a subset of routes_' keys
 };
 
 // The route attributes of an UPDATE: its attributes without MP_REACH/UNREACH,

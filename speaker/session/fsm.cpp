@@ -3,6 +3,8 @@
 // one to one onto these switches.
 #include "speaker/session/fsm.hpp"
 
+#include "speaker/session/graceful_restart.hpp"
+
 #include <algorithm>
 #include <utility>
 
@@ -198,14 +200,28 @@ class Stepper {
     // SendNOTIFICATIONwithoutOPEN attribute is set to TRUE, then the local
     // system first sends a NOTIFICATION message" (callers pass one only then).
     if (!s_.connection_open() && !delayed) sent.reset();
+    // RFC 8538 5.1: with the N bit exchanged, a Cease that ends the session
+    // for good goes out as Hard Reset, so the peer does not keep our routes.
+    const bool n_bit = s_.negotiated && s_.negotiated->graceful_restart &&
+                       s_.negotiated->graceful_restart->notification && c_.graceful_restart &&
+                       c_.graceful_restart->notification;
+    if (sent && n_bit && requires_hard_reset(*sent)) sent = hard_reset(*sent);
     if (sent) out_.push_back(SendNotification{*sent});
+    std::optional<wire::cap::GracefulRestart> graceful;
+    std::optional<wire::cap::LongLivedGracefulRestart> long_lived;
+    if (from == State::established && s_.negotiated &&
+        retains_routes(s_.negotiated->graceful_restart, n_bit, sent, received)) {
+      graceful = s_.negotiated->graceful_restart;
+      long_lived = s_.negotiated->long_lived_graceful_restart;
+    }
     if (from != State::active || delayed) out_.push_back(CloseConnection{abort});
     s_.deadlines = {};
     s_.open_sent.reset();
     s_.negotiated.reset();
     s_.established_at.reset();
     s_.state = State::idle;
-    out_.push_back(Down{from, std::move(reason), std::move(sent), std::move(received)});
+    out_.push_back(Down{from, std::move(reason), std::move(sent), std::move(received),
+                        std::move(graceful), std::move(long_lived)});
   }
 
   // Any failure: Idle, then AutomaticStart after the back-off (RFC 4271:

@@ -162,12 +162,19 @@ struct Established {
   Negotiated negotiated;
 };
 // Back to Idle from any other state; `from == State::established` means the
-// Adj-RIB-In must be flushed (or kept stale for graceful restart).
+// Adj-RIB-In must be flushed, or kept stale when `graceful_restart` is set.
 struct Down {
   State from = State::idle;
   std::string reason;
-  std::optional<wire::Notification> sent;
+  std::optional<wire::Notification> sent;  // as sent: a Hard Reset when RFC 8538 says so
   std::optional<wire::Notification> received;
+  // The peer's Graceful Restart capability when this end of an Established
+  // session invokes graceful restart (RFC 4724 4.2, RFC 8538 4): its families'
+  // routes are kept, stale, for its Restart Time.
+  std::optional<wire::cap::GracefulRestart> graceful_restart;
+  // With it, the peer's Long-Lived Graceful Restart capability when both
+  // sent one (RFC 9494): its families' routes outlive the Restart Time.
+  std::optional<wire::cap::LongLivedGracefulRestart> long_lived_graceful_restart;
 };
 
 using Action = std::variant<Connect, CloseConnection, SendOpen, SendKeepalive, SendNotification,

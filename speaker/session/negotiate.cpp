@@ -162,6 +162,8 @@ wire::Open make_open(const PeerConfig& config) {
   }
   if (!add_path.entries.empty()) caps.emplace_back(std::move(add_path));
   if (config.graceful_restart) caps.emplace_back(*config.graceful_restart);
+  if (config.graceful_restart && config.long_lived_graceful_restart)
+    caps.emplace_back(*config.long_lived_graceful_restart);
   if (config.route_refresh) caps.emplace_back(wire::cap::RouteRefresh{});
   if (config.enhanced_route_refresh) caps.emplace_back(wire::cap::EnhancedRouteRefresh{});
   if (config.extended_message) caps.emplace_back(wire::cap::ExtendedMessage{});
@@ -220,6 +222,9 @@ wire::Result<Negotiated> negotiate(const PeerConfig& config, const wire::Open& s
       has<wire::cap::EnhancedRouteRefresh>(ours) && has<wire::cap::EnhancedRouteRefresh>(theirs);
   if (has<wire::cap::GracefulRestart>(ours))
     if (const auto* gr = first<wire::cap::GracefulRestart>(theirs)) n.graceful_restart = *gr;
+  if (n.graceful_restart && has<wire::cap::LongLivedGracefulRestart>(ours))
+    if (const auto* llgr = first<wire::cap::LongLivedGracefulRestart>(theirs))
+      n.long_lived_graceful_restart = *llgr;
   return n;
 }
 

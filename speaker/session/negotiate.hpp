@@ -54,6 +54,8 @@ struct PeerConfig {
   bool extended_message = false;
   std::vector<wire::cap::ExtendedNextHop::Entry> extended_next_hop;
   std::optional<wire::cap::GracefulRestart> graceful_restart;
+  // RFC 9494: sent after the Graceful Restart capability, and only with it.
+  std::optional<wire::cap::LongLivedGracefulRestart> long_lived_graceful_restart;
   // Appended as given after the others (hostname, software version, link-local
   // next hop: ExaBGP's order).
   std::vector<wire::Capability> extra_capabilities;
@@ -94,6 +96,10 @@ struct Negotiated {
   // The peer's Graceful Restart capability (restart time, per-family F bits)
   // when both sides sent one.
   std::optional<wire::cap::GracefulRestart> graceful_restart;
+  // The peer's Long-Lived Graceful Restart capability when both sides sent
+  // one and graceful restart is negotiated too (RFC 9494 3: it is used only
+  // together with the Graceful Restart capability).
+  std::optional<wire::cap::LongLivedGracefulRestart> long_lived_graceful_restart;
 
   bool ibgp() const { return local_as == peer_as; }
   bool operator==(const Negotiated&) const = default;

@@ -31,6 +31,7 @@
 #include <array>
 #include <chrono>
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -38,6 +39,7 @@
 #include "speaker/rib/adj_rib_out.hpp"
 #include "speaker/runtime/runtime.hpp"
 #include "speaker/session/fsm.hpp"
+#include "speaker/session/graceful_restart.hpp"
 #include "speaker/session/notifier.hpp"
 
 namespace bgpsim::session {
@@ -52,6 +54,11 @@ struct PeerSettings {
   // Cease / Maximum Number of Prefixes Reached (AutomaticStop: back-off,
   // then reconnect).
   std::vector<PrefixLimit> prefix_limits;
+  // Graceful restart, receiving side (RFC 4724 4.2): once the peer is back,
+  // stale routes whose End-of-RIB has not come by then are dropped ("an
+  // implementation MAY support a (configurable) timer that imposes this upper
+  // bound"); FRR's stalepath-time default.
+  std::chrono::seconds stale_routes_time{360};
 };
 
 // What a peer reports to whoever owns it (the reactor). All calls happen on
@@ -302,8 +309,13 @@ class Peer {
 
   std::optional<Time> next_deadline_all() const {
     auto d = fsm_.next_deadline();
-    if (second_)
-      if (auto d2 = session::next_deadline(second_state_); d2 && (!d || *d2 < *d)) d = d2;
+    auto earliest = [&d](const std::optional<Time>& t) {
+      if (t && (!d || *t < *d)) d = t;
+    };
+    if (second_) earliest(session::next_deadline(second_state_));
+    earliest(restart_deadline_);
+    earliest(stale_deadline_);
+    for (const auto& [_, deadline] : long_lived_deadlines_) earliest(deadline);
     return d;
   }
   void deadlines_moved(const std::optional<Time>& before) {
@@ -371,16 +383,92 @@ class Peer {
     }
     observer_.on_established(settings_.name, a.negotiated);
     routes_changed();
+    // RFC 4724 4.2: stale routes of a family the new session does not
+    // preserve go now; the others wait for their End-of-RIB, or the stale timer.
+    restart_deadline_.reset();
+    long_lived_deadlines_.clear();
+    for (auto family : adj_rib_in_.stale_families())
+      if (!keeps_stale_family(a.negotiated.graceful_restart,
+                              a.negotiated.long_lived_graceful_restart, family))
+        sweep_stale(family);
+    if (adj_rib_in_.stale_count() != 0) stale_deadline_ = rt_.now() + settings_.stale_routes_time;
   }
   void perform(const Down& a) {
     // A connection that lost a collision, or gave way to the second one
     // before the session came up, was never the session: no event.
     if (on_second_ || (second_ && a.from != State::established && !stop_requested_)) return;
     if (a.from == State::established) {
-      auto changes = adj_rib_in_.clear();
+      std::vector<rib::Route> changes;
+      stale_deadline_.reset();
+      restart_deadline_.reset();
+      long_lived_deadlines_.clear();
+      if (a.graceful_restart && !stop_requested_) {
+        // RFC 4724 4.2: keep the routes of the families the peer listed,
+        // stale, until it is back or its Restart Time has passed; RFC 9494
+        // 4.2: and those of families with a Long-Lived Stale Time, which a
+        // family missing from the Graceful Restart capability starts at once.
+        long_lived_ = a.long_lived_graceful_restart;
+        std::vector<wire::Family> graceful, long_lived_only;
+        for (const auto& e : a.graceful_restart->families) graceful.push_back(e.family);
+        if (long_lived_)
+          for (const auto& e : long_lived_->entries)
+            if (e.stale_time_s != 0 &&
+                std::find(graceful.begin(), graceful.end(), e.family) == graceful.end())
+              long_lived_only.push_back(e.family);
+        auto families = graceful;
+        families.insert(families.end(), long_lived_only.begin(), long_lived_only.end());
+        changes = adj_rib_in_.retain_stale(families);
+        for (auto family : long_lived_only) append(changes, enter_long_lived(family));
+        if (adj_rib_in_.stale_count() != 0)
+          restart_deadline_ =
+              rt_.now() + std::chrono::seconds(a.graceful_restart->restart_time_s);
+      } else {
+        changes = adj_rib_in_.clear();
+      }
       if (!changes.empty()) observer_.on_routes(settings_.name, changes);
     }
     observer_.on_down(settings_.name, a);
+  }
+
+  static void append(std::vector<rib::Route>& to, std::vector<rib::Route> from) {
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  }
+  // RFC 9494 4.3: the family's stale routes become long-lived stale until its
+  // Long-Lived Stale Time has passed.
+  std::vector<rib::Route> enter_long_lived(wire::Family family) {
+    const auto stale_time = long_lived_stale_time(long_lived_, family);
+    if (!stale_time) return adj_rib_in_.sweep_stale(family);
+    long_lived_deadlines_[family] = rt_.now() + std::chrono::seconds(*stale_time);
+    return adj_rib_in_.enter_long_lived(family, pool_);
+  }
+  // Drops stale routes (of one family, or all) and reports them.
+  void sweep_stale(std::optional<wire::Family> family = std::nullopt) {
+    auto changes = adj_rib_in_.sweep_stale(family);
+    if (family) long_lived_deadlines_.erase(*family);
+    if (adj_rib_in_.stale_count() == 0) {
+      stale_deadline_.reset();
+      restart_deadline_.reset();
+      long_lived_deadlines_.clear();
+    }
+    if (!changes.empty()) observer_.on_routes(settings_.name, changes);
+  }
+  // The graceful-restart timers: the peer's Restart Time ran out before it
+  // came back (each family goes, or turns long-lived stale), a family's
+  // Long-Lived Stale Time ran out, or the End-of-RIB did not come within the
+  // stale timer after the peer came back.
+  void expire_stale(Time now) {
+    if (restart_deadline_ && *restart_deadline_ <= now) {
+      restart_deadline_.reset();
+      std::vector<rib::Route> changes;
+      for (auto family : adj_rib_in_.stale_families())
+        if (!long_lived_deadlines_.contains(family)) append(changes, enter_long_lived(family));
+      if (!changes.empty()) observer_.on_routes(settings_.name, changes);
+    }
+    std::vector<wire::Family> expired;
+    for (const auto& [family, deadline] : long_lived_deadlines_)
+      if (deadline <= now) expired.push_back(family);
+    for (auto family : expired) sweep_stale(family);
+    if (stale_deadline_ && *stale_deadline_ <= now) sweep_stale();
   }
 
   void send_control(const wire::Message& m) {
@@ -423,6 +511,7 @@ class Peer {
       }
       const auto now = rt_.now();
       if (*deadline <= now) {
+        expire_stale(now);
         if (second_) step_second(Tick{});
         handle(live_id(), Tick{});
         continue;
@@ -598,6 +687,15 @@ class Peer {
               auto changes = adj_rib_in_.apply(m, pool_);
               if (!changes.empty()) observer_.on_routes(settings_.name, changes);
               observer_.on_message(settings_.name, message, ctx);
+              // RFC 4724 4.2: "Once the End-of-RIB marker for an address
+              // family is received from the peer, it MUST immediately remove
+              // any routes from the peer that are still marked as stale".
+              if (adj_rib_in_.stale_count() != 0)
+                if (auto family = m.end_of_rib()) {
+                  const auto before = next_deadline_all();
+                  sweep_stale(*family);
+                  deadlines_moved(before);
+                }
               check_prefix_limits(c, changes);
             }
           } else if constexpr (std::is_same_v<T, wire::RouteRefresh>) {
@@ -698,6 +796,14 @@ class Peer {
   bool on_second_ = false;  // perform() acts on second_
   std::uint64_t collisions_ = 0;
   std::uint64_t next_connection_id_ = 0;
+  // Graceful restart, receiving side: while the Adj-RIB-In holds stale routes,
+  // the peer's Restart Time (session down) or the stale timer (session back).
+  std::optional<Time> restart_deadline_;
+  std::optional<Time> stale_deadline_;
+  // RFC 9494: the last session's Long-Lived Graceful Restart capability, and
+  // the families whose routes are long-lived stale, with their deadlines.
+  std::optional<wire::cap::LongLivedGracefulRestart> long_lived_;
+  std::map<wire::Family, Time> long_lived_deadlines_;
   bool stop_requested_ = false;
   bool finished_ = false;
 };

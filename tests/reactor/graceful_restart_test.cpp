@@ -1,0 +1,295 @@
+// Graceful restart, receiving side (RFC 4724 4.2, RFC 8538), in the
+// simulator: peer A (the restarting speaker) crashes and comes back with
+// fewer routes; peer B (the speaker under test) keeps A's routes stale across
+// the restart, replaces what A sends again, and drops the rest at A's
+// End-of-RIB, or when A's Restart Time runs out, or at once when A comes back
+// without the Forwarding State bit. A NOTIFICATION ends the session normally
+// unless both set the N bit, and a Hard Reset always does.
+#include <gtest/gtest.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "sim/sim_runtime.hpp"
+#include "speaker/session/graceful_restart.hpp"
+#include "speaker/session/peer.hpp"
+#include "tests/reactor/sim_fixture.hpp"
+
+namespace bgpsim {
+namespace {
+
+using namespace std::chrono_literals;
+using Peer = session::Peer<sim::SimRuntime>;
+using Awaitable = boost::asio::awaitable<void, sim::Executor>;
+
+Awaitable listen_for(sim::SimRuntime rt, const char* address, Peer& peer) {
+  auto token = boost::asio::as_tuple(boost::asio::use_awaitable_t<sim::Executor>{});
+  auto acceptor = rt.listen(sim::Endpoint(boost::asio::ip::make_address(address), 179));
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(token);
+    if (ec) co_return;
+    peer.accept(std::move(socket));
+  }
+}
+
+// What B's Adj-RIB-In reported, one batch per call: "+N" routes announced,
+// "-N" withdrawn, "up" for each Established.
+struct Changes : simtest::SessionRecorder {
+  std::vector<std::string> log;
+  void on_established(const std::string& p, const session::Negotiated& n) override {
+    SessionRecorder::on_established(p, n);
+    log.push_back("up");
+  }
+  void on_routes(const std::string&, const std::vector<rib::Route>& routes) override {
+    std::size_t added = 0;
+    for (const auto& r : routes) added += r.attributes ? 1 : 0;
+    if (added) log.push_back("+" + std::to_string(added));
+    if (routes.size() != added) log.push_back("-" + std::to_string(routes.size() - added));
+  }
+};
+
+wire::cap::GracefulRestart gr(std::uint16_t restart_time_s, bool forwarding, bool n_bit) {
+  wire::cap::GracefulRestart g;
+  g.restart_time_s = restart_time_s;
+  g.notification = n_bit;
+  g.families.push_back({wire::ipv4_unicast, forwarding});
+  return g;
+}
+
+session::PeerSettings settings(const char* self, const char* other, std::uint32_t as,
+                               std::uint32_t peer_as, bool passive) {
+  session::PeerSettings s;
+  s.name = other;
+  s.remote = sim::Endpoint(boost::asio::ip::make_address(other), 179);
+  s.fsm.local_as = as;
+  s.fsm.peer_as = peer_as;
+  s.fsm.router_id = wire::IpAddress::parse(self)->v4_u32();
+  s.fsm.hold_time_s = 9;
+  s.fsm.passive = passive;
+  s.fsm.backoff_jitter_percent = 0;
+  return s;
+}
+
+// The world: B passive on 10.0.0.2 with `b_gr`; A active on 10.0.0.1, built
+// again at every boot: its first life announces `first` routes with
+// `a_gr_first`, later lives `later` routes with `a_gr_later`.
+struct Restart {
+  sim::World world{3};
+  sim::Network& net = sim::Network::install(world);
+  sim::NodeId node_a = net.add_node("a", {boost::asio::ip::make_address("10.0.0.1")});
+  sim::NodeId node_b = net.add_node("b", {boost::asio::ip::make_address("10.0.0.2")});
+  sim::SimRuntime rt_a{net, node_a}, rt_b{net, node_b};
+  rib::AttributePool pool_a, pool_b;
+  simtest::SessionRecorder rec_a;
+  Changes rec_b;
+  std::vector<std::unique_ptr<Peer>> lives;  // every life of A (a crash only cancels)
+  std::unique_ptr<Peer> b;
+  std::optional<wire::cap::GracefulRestart> a_gr_first, a_gr_later;
+  std::optional<wire::cap::LongLivedGracefulRestart> a_llgr;  // every life
+  bool no_llgr_on_first_route = false;
+  int first = 10, later = 6;
+
+  void start(std::optional<wire::cap::GracefulRestart> b_gr,
+             std::optional<wire::cap::LongLivedGracefulRestart> b_llgr = std::nullopt) {
+    auto sb = settings("10.0.0.2", "10.0.0.1", 65002, 65001, true);
+    sb.fsm.graceful_restart = b_gr;
+    sb.fsm.long_lived_graceful_restart = b_llgr;
+    b = std::make_unique<Peer>(rt_b, sb, rec_b, pool_b);
+    net.spawn(node_b, listen_for(rt_b, "10.0.0.2", *b));
+    net.spawn(node_b, b->run());
+    net.set_boot(node_a, [this] {
+      const bool again = !lives.empty();
+      auto sa = settings("10.0.0.1", "10.0.0.2", 65001, 65002, false);
+      sa.fsm.graceful_restart = again ? a_gr_later : a_gr_first;
+      if (again && sa.fsm.graceful_restart) sa.fsm.graceful_restart->restart_state = true;
+      sa.fsm.long_lived_graceful_restart = a_llgr;
+      lives.push_back(std::make_unique<Peer>(rt_a, sa, rec_a, pool_a));
+      Peer& a = *lives.back();
+      wire::PathAttributes attributes;
+      attributes.origin = wire::Origin::igp;
+      attributes.as_path = wire::AsPath{};
+      attributes.next_hop = wire::IpAddress::parse("10.0.0.1");
+      auto shared = pool_a.intern(attributes);
+      attributes.communities = std::vector<std::uint32_t>{rib::no_llgr_community};
+      auto no_llgr = pool_a.intern(std::move(attributes));
+      for (int i = 0; i < (again ? later : first); ++i)
+        a.adj_rib_out().announce(
+            rib::RouteKey{wire::ipv4_unicast,
+                          wire::Nlri{wire::IpPrefix{wire::IpAddress::v4_from_u32(
+                                                        0x0A000000u + (std::uint32_t(i) << 8)),
+                                                    24},
+                                     {}}},
+            i == 0 && no_llgr_on_first_route ? no_llgr : shared);
+      net.spawn(node_a, a.run());
+    });
+  }
+  std::size_t b_routes() const { return b->adj_rib_in().size(); }
+  std::size_t b_stale() const { return b->adj_rib_in().stale_count(); }
+  void finish() {
+    b->stop();
+    if (!lives.empty()) lives.back()->stop();
+    world.run_for(5s);
+    EXPECT_TRUE(net.failures().empty());
+  }
+};
+
+TEST(SimGracefulRestart, RoutesAreKeptStaleAndSweptAtEndOfRib) {
+  Restart w;
+  w.a_gr_first = w.a_gr_later = gr(120, true, false);
+  w.start(gr(120, false, false));
+  w.world.run_for(10s);
+  ASSERT_EQ(w.b_routes(), 10u);
+  EXPECT_EQ(w.b_stale(), 0u);
+  {
+    auto crash = w.net.crash(w.node_a);
+    w.world.run_for(5s);
+    EXPECT_NE(w.b->state(), session::State::established);
+    EXPECT_EQ(w.b_routes(), 10u);  // kept ...
+    EXPECT_EQ(w.b_stale(), 10u);   // ... as stale
+  }  // A restarts with 6 routes
+  w.world.run_for(20s);
+  EXPECT_EQ(w.b->state(), session::State::established);
+  EXPECT_EQ(w.b_routes(), 6u);
+  EXPECT_EQ(w.b_stale(), 0u);
+  // The 6 sent again replaced their stale copies without a change; the 4
+  // not sent went at A's End-of-RIB.
+  EXPECT_EQ(w.rec_b.log, (std::vector<std::string>{"up", "+10", "up", "-4"}));
+  w.finish();
+}
+
+TEST(SimGracefulRestart, TheRestartTimeRunsOut) {
+  Restart w;
+  w.a_gr_first = gr(5, true, false);
+  w.start(gr(120, false, false));
+  w.world.run_for(10s);
+  ASSERT_EQ(w.b_routes(), 10u);
+  auto crash = w.net.crash(w.node_a);
+  w.world.run_for(4s);
+  EXPECT_EQ(w.b_stale(), 10u);
+  w.world.run_for(2s);  // past A's 5 s Restart Time
+  EXPECT_EQ(w.b_routes(), 0u);
+  EXPECT_EQ(w.b_stale(), 0u);
+  crash.release();
+  w.finish();
+}
+
+TEST(SimGracefulRestart, WithoutTheForwardingBitStaleRoutesGoAtOnce) {
+  Restart w;
+  w.a_gr_first = gr(120, true, false);
+  w.a_gr_later = gr(120, false, false);
+  w.start(gr(120, false, false));
+  w.world.run_for(10s);
+  { auto crash = w.net.crash(w.node_a); w.world.run_for(5s); }
+  w.world.run_for(20s);
+  EXPECT_EQ(w.b_routes(), 6u);
+  // All 10 went when the session came back, before A's 6 arrived anew.
+  EXPECT_EQ(w.rec_b.log, (std::vector<std::string>{"up", "+10", "up", "-10", "+6"}));
+  w.finish();
+}
+
+TEST(SimGracefulRestart, NothingIsKeptWhenTheRestarterDoesNotAdvertiseIt) {
+  Restart w;  // A advertises no graceful restart
+  w.start(gr(120, false, false));
+  w.world.run_for(10s);
+  ASSERT_EQ(w.b_routes(), 10u);
+  auto crash = w.net.crash(w.node_a);
+  w.world.run_for(5s);
+  EXPECT_EQ(w.b_routes(), 0u);
+  crash.release();
+  w.finish();
+}
+
+// RFC 4724 without the N bit: a NOTIFICATION ends the session normally.
+TEST(SimGracefulRestart, ANotificationFlushesWithoutTheNBit) {
+  Restart w;
+  w.a_gr_first = gr(120, true, false);
+  w.start(gr(120, false, false));
+  w.world.run_for(10s);
+  w.lives.back()->teardown(wire::Notification{6, wire::cease::other_configuration_change, {}});
+  w.world.run_for(1s);
+  EXPECT_EQ(w.b_routes(), 0u);
+  w.finish();
+}
+
+// RFC 8538: with the N bit on both sides, a Cease that is not a Hard Reset
+// keeps the routes; Administrative Shutdown goes out as Hard Reset, which
+// flushes them.
+TEST(SimGracefulRestart, WithTheNBitOnlyAHardResetFlushes) {
+  Restart w;
+  w.a_gr_first = w.a_gr_later = gr(120, true, true);
+  w.start(gr(120, false, true));
+  w.world.run_for(10s);
+  w.lives.back()->teardown(wire::Notification{6, wire::cease::other_configuration_change, {}});
+  w.world.run_for(1s);
+  EXPECT_EQ(w.b_routes(), 10u);
+  EXPECT_EQ(w.b_stale(), 10u);
+  w.world.run_for(20s);  // A reconnects after its back-off; the stale routes are settled
+  ASSERT_EQ(w.b->state(), session::State::established);
+  EXPECT_EQ(w.b_routes(), 10u);
+  EXPECT_EQ(w.b_stale(), 0u);
+  w.lives.back()->stop();  // Cease / Administrative Shutdown -> Hard Reset
+  w.world.run_for(1s);
+  ASSERT_FALSE(w.rec_b.received.empty());
+  EXPECT_TRUE(session::is_hard_reset(w.rec_b.received.back()));
+  EXPECT_EQ(w.b_routes(), 0u);
+  w.finish();
+}
+
+// RFC 9494: past the Restart Time, routes of a family with a Long-Lived
+// Stale Time stay, with LLGR_STALE attached, except those carrying NO_LLGR;
+// they go when the Long-Lived Stale Time has passed too.
+TEST(SimGracefulRestart, LongLivedStaleRoutesOutliveTheRestartTime) {
+  wire::cap::LongLivedGracefulRestart llgr;
+  llgr.entries.push_back({wire::ipv4_unicast, 0x80, 30});
+  Restart w;
+  w.a_gr_first = gr(5, true, false);
+  w.a_llgr = llgr;
+  w.no_llgr_on_first_route = true;
+  w.start(gr(120, false, false), llgr);
+  w.world.run_for(10s);
+  ASSERT_EQ(w.b_routes(), 10u);
+  auto crash = w.net.crash(w.node_a);
+  w.world.run_for(4s);
+  EXPECT_EQ(w.b_stale(), 10u);
+  w.world.run_for(2s);  // past the 5 s Restart Time
+  EXPECT_EQ(w.b_routes(), 9u);  // the NO_LLGR route went
+  EXPECT_EQ(w.b_stale(), 9u);
+  for (const auto& [key, attributes] : w.b->adj_rib_in().routes()) {
+    ASSERT_TRUE(attributes->communities.has_value());
+    EXPECT_NE(std::find(attributes->communities->begin(), attributes->communities->end(),
+                        rib::llgr_stale_community),
+              attributes->communities->end());
+  }
+  w.world.run_for(30s);  // past the 30 s Long-Lived Stale Time
+  EXPECT_EQ(w.b_routes(), 0u);
+  crash.release();
+  w.finish();
+}
+
+// RFC 9494: A comes back within the Long-Lived Stale Time; what it sends
+// again replaces the LLGR_STALE copies (without the community), the rest
+// goes at its End-of-RIB.
+TEST(SimGracefulRestart, ALongLivedPeerComingBackReplacesItsRoutes) {
+  wire::cap::LongLivedGracefulRestart llgr;
+  llgr.entries.push_back({wire::ipv4_unicast, 0x80, 300});
+  Restart w;
+  w.a_gr_first = w.a_gr_later = gr(5, true, false);
+  w.a_llgr = llgr;
+  w.start(gr(120, false, false), llgr);
+  w.world.run_for(10s);
+  {
+    auto crash = w.net.crash(w.node_a);
+    w.world.run_for(20s);
+    EXPECT_EQ(w.b_stale(), 10u);
+  }
+  w.world.run_for(20s);
+  ASSERT_EQ(w.b->state(), session::State::established);
+  EXPECT_EQ(w.b_routes(), 6u);
+  EXPECT_EQ(w.b_stale(), 0u);
+  for (const auto& [key, attributes] : w.b->adj_rib_in().routes())
+    EXPECT_FALSE(attributes->communities.has_value());
+  w.finish();
+}
+
+}  // namespace
+}  // namespace bgpsim
