@@ -65,6 +65,22 @@ def skip_or_fail(test: str, reason: str) -> int:
     return SKIP
 
 
+def run_test(test: str, scenario) -> int:
+    """Runs scenario() as test `test`: PASS (0), FAIL with the reason (1), or
+    skip_or_fail for a Skip. ctest's SIGTERM runs the finally blocks."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    t0 = time.monotonic()
+    try:
+        scenario()
+    except Skip as e:
+        return skip_or_fail(test, str(e))
+    except Fail as e:
+        print(f"FAIL {test}: {e}", flush=True)
+        return 1
+    print(f"PASS {test} ({time.monotonic() - t0:.1f}s)", flush=True)
+    return 0
+
+
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 

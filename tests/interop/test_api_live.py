@@ -311,18 +311,8 @@ def main() -> int:
     test = f"interop_api_{a.case}"
     if not Path(a.speaker).exists():
         return skip_or_fail(test, f"{a.speaker} does not exist (build the bgpsim target)")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    t0 = time.monotonic()
-    try:
-        scenario(os.path.abspath(a.speaker), a.case, a.timeout, a.keep, a.flood)
-    except Skip as e:
-        return skip_or_fail(test, str(e))
-    except Fail as e:
-        print(f"FAIL {test}: {e}", flush=True)
-        return 1
-    print(f"PASS {test} ({time.monotonic() - t0:.1f}s)", flush=True)
-    return 0
-
+    return harness.run_test(test, lambda: scenario(os.path.abspath(a.speaker), a.case, a.timeout, a.keep,
+                                                   a.flood))
 
 if __name__ == "__main__":
     sys.exit(main())
