@@ -8,15 +8,18 @@ A script line is one of:
   ! COMMAND    sent as is; its answer must be `error`
   = TEXT       one data line of the last command's output equals TEXT
   ^ TEXT       one data line of the last command's output starts with TEXT
+  ~ TEXT       one data line of the last command's output contains TEXT
   sleep S      sleeps S seconds (virtual in the simulator)
   # ..., blank ignored
 
-It waits for each answer before the next line (while acks are on: after
+Answers may be text or JSON (`encoder json`). It waits for each answer
+before the next line (while acks are on: after
 `disable-ack` or `silence-ack` it waits for none, after `enable-ack` again).
 On the first mismatch it says why on stderr and announces 203.0.113.255/32,
 a route no test expects, so the test fails where the script went wrong.
 After the script it waits for its end (stdin closed, or SIGTERM).
 """
+import json
 import os
 import sys
 
@@ -37,7 +40,8 @@ def wait_for_end() -> None:
 
 
 def answer() -> tuple:
-    """Reads up to the answer: (answer, data lines)."""
+    """Reads up to the answer, text (`done`) or JSON ({"answer": "done", ...}):
+    (answer, data lines)."""
     data = []
     while True:
         line = sys.stdin.readline()
@@ -46,6 +50,8 @@ def answer() -> tuple:
         line = line.rstrip('\n')
         if line in ('done', 'error'):
             return line, data
+        if line.startswith('{"answer"') or line.startswith('{ "answer"'):
+            return json.loads(line)['answer'], data
         data.append(line)
 
 
@@ -64,9 +70,10 @@ def main() -> None:
         if line.startswith('sleep '):
             time.sleep(float(line.split()[1]))
             continue
-        if line.startswith('= ') or line.startswith('^ '):
+        if line[:2] in ('= ', '^ ', '~ '):
             text = line[2:]
-            found = any(o == text if line[0] == '=' else o.startswith(text) for o in output)
+            match = {'=': str.__eq__, '^': str.startswith, '~': str.__contains__}[line[0]]
+            found = any(match(o, text) for o in output)
             if not found:
                 fail(f'{where}: no output line {line}; got {output}')
             continue
