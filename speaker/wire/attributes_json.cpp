@@ -236,7 +236,7 @@ Json extended_community_json(std::uint64_t value) {
   const ExtForm* form = find_ext_form(e);
   // ExaBGP's JSON string is empty for a type it does not name; "value" still
   // carries all eight octets.
-  Json j = {{"value", value}, {"string", form ? form->text(e) : std::string()}};
+  Json j = {{"value", value}, {"string", extended_community_text(value)}};
   if (form && form->says_transitive) j["transitive"] = (e.u8(0) & 0x40) == 0;
   return j;
 }
@@ -478,6 +478,12 @@ void render_large_communities(const PathAttributes& a, const DecodeContext&, Jso
 }
 
 }  // namespace attr_table
+
+std::string extended_community_text(std::uint64_t value) {
+  const Ext e{value};
+  const ExtForm* form = find_ext_form(e);
+  return form ? form->text(e) : std::string();
+}
 
 void attributes_to_json(const PathAttributes& a, const DecodeContext& ctx, Json& out) {
   auto other = a.other.begin();

@@ -33,6 +33,9 @@ Json capability_to_json(const Capability& c);
 // Fills `out` with one key per present attribute (except MP_REACH/MP_UNREACH
 // and NEXT_HOP, which ExaBGP renders inside "announce").
 void attributes_to_json(const PathAttributes& a, const DecodeContext& ctx, Json& out);
+// An extended community as ExaBGP's "string" shows it ("target:65000:1"), or
+// "" for a form it does not name.
+std::string extended_community_text(std::uint64_t value);
 // A malformed message: {"error": {...}} with offset, reason and the NOTIFICATION.
 Json error_to_json(const DecodeError& e);
 // The RFC 7606 outcome of each malformed attribute (an UPDATE's "errors").

@@ -138,6 +138,44 @@ TEST(DecodeCli, BareVpnNlriDecodesWithItsFamily) {
   EXPECT_TRUE(wrong.lines[0].contains("error")) << wrong.lines[0].dump();
 }
 
+// Every family held as bytes decodes bare with its ExaBGP name (conf-mvpn.ci,
+// conf-srv6-mup.ci, conf-l2vpn.ci; EVPN and RTC built by hand).
+TEST(DecodeCli, BareNlriOfTheTypedFamilies) {
+  struct Case {
+    const char* family;
+    const char* hex;
+    const char* key;
+    Json value;
+  };
+  const std::vector<Case> cases{
+      {"ipv4 mcast-vpn", "05120000FDE80001869F200A630C0420EFFBFFE4", "group", "239.251.255.228"},
+      {"ipv6 mcast-vpn",
+       "052A0000FDE80001869F80FD12000000000000000000000000000480FF0E0000000000000000000000000001",
+       "source", "fd12::4"},
+      {"ipv4 mup", "0100020C00000064000000640A000001", "ip", "10.0.0.1"},
+      {"ipv6 mup", "010001110000006400000064402001000000000000", "prefix_ip", "2001::"},
+      {"l2vpn vpls", "00110001C0A8C901007B000500010008029CE1", "base", 10702},
+      {"l2vpn evpn", "03110000FDE80000000100000064200A000001", "ethernet-tag", 100},
+      {"ipv4 rtc", "600000FDE80002FDE800000064", "route-target", "target:65000:100"},
+  };
+  for (const auto& c : cases) {
+    auto run = decode_nlri(c.hex, {*wire::Family::parse(c.family)});
+    EXPECT_EQ(run.exit_code, 0) << c.family;
+    ASSERT_EQ(run.lines.size(), 1u) << c.family;
+    const Json& j = run.lines[0];
+    EXPECT_EQ(j["family"], c.family);
+    ASSERT_EQ(j["nlri"].size(), 1u) << j.dump();
+    EXPECT_EQ(j["nlri"][0][c.key], c.value) << j.dump();
+  }
+  // An MVPN source length of 24 bits: the error names byte 10.
+  auto bad = decode_nlri("05110000FDE80001869F180A630C20EFFBFFE4",
+                         {*wire::Family::parse("ipv4 mcast-vpn")});
+  EXPECT_EQ(bad.exit_code, 1);
+  ASSERT_EQ(bad.lines.size(), 1u);
+  ASSERT_TRUE(bad.lines[0].contains("error")) << bad.lines[0].dump();
+  EXPECT_EQ(bad.lines[0]["error"]["offset"], 10) << bad.lines[0].dump();
+}
+
 TEST(DecodeCli, BareNlriWithPathInformationAndItsErrors) {
   auto run = decode_nlri(
       "00000007"

@@ -1,5 +1,6 @@
 // The families whose NLRI is held as bytes (Nlri::raw): MVPN (RFC 6514), MUP
-// (draft-ietf-bess-mup-safi), VPLS (RFC 4761) and EVPN (RFC 7432, RFC 9136).
+// (draft-ietf-bess-mup-safi), VPLS (RFC 4761), EVPN (RFC 7432, RFC 9136) and
+// RTC (RFC 4684).
 // NLRI pairs both ways with ExaBGP's JSON (from its conf-mvpn.ci,
 // conf-srv6-mup.ci and conf-l2vpn.ci), the route keys each RFC defines,
 // errors naming the byte, the text form, and the round-trip and
@@ -42,7 +43,7 @@ std::string text_of(const FamilyRow& row, std::string_view bytes) {
 
 TEST(FamilyRaw, RowsAreInTheTable) {
   for (const FamilyRow* row : {&ipv4_mvpn_row, &ipv6_mvpn_row, &ipv4_mup_row, &ipv6_mup_row,
-                               &l2vpn_vpls_row, &l2vpn_evpn_row}) {
+                               &l2vpn_vpls_row, &l2vpn_evpn_row, &ipv4_rtc_row}) {
     EXPECT_EQ(family_row(row->family), row);
     EXPECT_EQ(row->name, row->family.to_string());
     EXPECT_TRUE(row->raw && !row->rd && !row->labels && !row->flow && !row->base_fields);
@@ -310,6 +311,27 @@ TEST(FamilyEvpn, ErrorsNameTheByte) {
   EXPECT_NE(e.reason.find("MPLS label needs 3 bytes, 0 left"), std::string::npos) << e.reason;
 }
 
+// ---------------------------------------------------------------- RTC
+
+TEST(FamilyRtc, RouteTargetConstraints) {
+  // RFC 4684 4: 96 bits, origin AS 65000, route target 65000:100.
+  expect_json(ipv4_rtc_row, "600000FDE80002FDE800000064",
+              R"({"origin-as":65000,"route-target":"target:65000:100"})");
+  EXPECT_EQ(text_of(ipv4_rtc_row, "600000FDE80002FDE800000064"),
+            "rtc origin-as 65000 route-target target:65000:100");
+  // A prefix of the route target: its type and sub-type only (48 bits).
+  expect_json(ipv4_rtc_row, "300000FDE80002",
+              R"({"origin-as":65000,"route-target":"target:0:0","length":48})");
+  expect_json(ipv4_rtc_row, "00", R"({"wildcard":true})");
+  auto e = test::decode_error(ipv4_rtc_row, "600000FDE80002FDE800000064" "1F00000000");
+  EXPECT_EQ(e.offset, 13u);
+  EXPECT_NE(e.reason.find("length 31"), std::string::npos) << e.reason;
+  // A route target cut short (byte 5).
+  e = test::decode_error(ipv4_rtc_row, "600000FDE80002FDE8");
+  EXPECT_EQ(e.offset, 5u);
+  EXPECT_NE(e.reason.find("route target needs 8 bytes, 4 left"), std::string::npos) << e.reason;
+}
+
 // ---------------------------------------------------------------- the codec entry points
 
 TEST(FamilyRaw, FromBytesTakesOneNlri) {
@@ -320,7 +342,7 @@ TEST(FamilyRaw, FromBytesTakesOneNlri) {
                                hex("06160000FDE80001869F0000FDE8200A63C70120EFFBFFE4"
                                    "05120000FDE80001869F200A630C0420EFFBFFE4"))
                    .ok());
-  EXPECT_FALSE(nlri_from_bytes(Family(Afi::ipv4, Safi::rtc), hex("00")).ok());
+  EXPECT_FALSE(nlri_from_bytes(Family(Afi::bgp_ls, Safi::bgp_ls), hex("00")).ok());
   EXPECT_EQ(nlri_text(Family(Afi::ipv4, Safi::mcast_vpn), *n),
             "shared-join rp 10.99.199.1 group 239.251.255.228 rd 65000:99999 source-as 65000");
 }
@@ -392,8 +414,9 @@ TEST(PmsiTunnel, AsExabgpShowsIt) {
 
 // ---------------------------------------------------------------- properties
 
-const std::vector<const FamilyRow*> raw_rows{&ipv4_mvpn_row, &ipv6_mvpn_row,  &ipv4_mup_row,
-                                             &ipv6_mup_row,  &l2vpn_vpls_row, &l2vpn_evpn_row};
+const std::vector<const FamilyRow*> raw_rows{&ipv4_mvpn_row,  &ipv6_mvpn_row,  &ipv4_mup_row,
+                                             &ipv6_mup_row,   &l2vpn_vpls_row, &l2vpn_evpn_row,
+                                             &ipv4_rtc_row};
 
 RC_GTEST_PROP(FamilyRaw, RoundTrip, ()) { test::check_round_trip(**rc::gen::elementOf(raw_rows)); }
 

@@ -1,6 +1,6 @@
 // RapidCheck generators of the NLRI held as bytes (FamilyRow::raw): each
 // route type of MVPN (RFC 6514), MUP (draft-ietf-bess-mup-safi), VPLS (RFC
-// 4761) and EVPN (RFC 7432, RFC 9136), written field by field and built with
+// 4761), EVPN (RFC 7432, RFC 9136) and RTC (RFC 4684), written field by field and built with
 // nlri_from_bytes, plus an unknown route type now and then.
 #pragma once
 
@@ -135,6 +135,16 @@ inline Bytes vpls() {
   return out;
 }
 
+// RFC 4684 4: the wildcard, or an origin AS and a route target prefix.
+inline Bytes rtc() {
+  Bytes out;
+  Writer w(out);
+  const auto bits = *rc::gen::element<unsigned>(0, 32, 40, 64, 95, 96);
+  w.u8(static_cast<std::uint8_t>(bits));
+  if (bits > 0) random_bytes(w, (bits + 7) / 8);
+  return out;
+}
+
 inline Bytes evpn() {
   Bytes out;
   Writer w(out);
@@ -188,6 +198,8 @@ inline rc::Gen<Bytes> raw_nlri_bytes(const FamilyRow& row) {
         return raw_detail::mup(v6);
       case Safi::vpls:
         return raw_detail::vpls();
+      case Safi::rtc:
+        return raw_detail::rtc();
       default:
         return raw_detail::evpn();
     }
