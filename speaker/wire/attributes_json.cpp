@@ -379,11 +379,12 @@ std::optional<Json> prefix_sid_json(const Bytes& value) {
 // replication (type 6) and in hex otherwise. nullopt when shorter than 5 bytes.
 std::optional<std::string> pmsi_tunnel_text(const Bytes& value) {
   static constexpr std::array<const char*, 8> names{
-      "notunnel",    "rsvp-tep2mplsp",     "mldpp2mplsp",  "pim-ssmtree",
-      "pim-smtree",  "bidir-pimtree", "ingressreplication", "mldpmp2mplsp"};
+      "notunnel",   "rsvp-tep2mplsp", "mldpp2mplsp",        "pim-ssmtree",
+      "pim-smtree", "bidir-pimtree",  "ingressreplication", "mldpmp2mplsp"};
   if (value.size() < 5) return std::nullopt;
   const std::uint8_t flags = value[0], type = value[1];
-  const std::uint32_t raw = (std::uint32_t{value[2]} << 16) | (std::uint32_t{value[3]} << 8) | value[4];
+  const std::uint32_t raw =
+      (std::uint32_t{value[2]} << 16) | (std::uint32_t{value[3]} << 8) | value[4];
   const ByteView tunnel = ByteView(value).subspan(5);
   std::string label = std::to_string(raw >> 4);
   if (type != 0 && raw != 0) label += fmt::format("({})", raw);

@@ -19,8 +19,7 @@ void label_index(Writer& w, std::uint32_t index) {
   w.u32(index);
 }
 
-void originator_srgb(Writer& w,
-                     const std::vector<std::pair<std::uint32_t, std::uint32_t>>& srgbs) {
+void originator_srgb(Writer& w, const std::vector<std::pair<std::uint32_t, std::uint32_t>>& srgbs) {
   w.u8(3);
   w.u16(static_cast<std::uint16_t>(2 + 6 * srgbs.size()));
   w.u16(0);  // flags

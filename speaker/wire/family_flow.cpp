@@ -458,8 +458,8 @@ struct FlowCoder {
   }
 
   static constexpr FamilyRow row(Family family, std::string_view name, NextHopForms next_hop) {
-    return FamilyRow{family, name, false,   false,        Rd,       true,    decode,
-                     encode, size, invalid, as_withdrawn, next_hop, to_json, to_text, false};
+    return FamilyRow{family, name,    false,        false,    Rd,      true,    decode, encode,
+                     size,   invalid, as_withdrawn, next_hop, to_json, to_text, false,  nullptr};
   }
 };
 

@@ -84,17 +84,36 @@ struct Vpls {
   }
 };
 
+// ExaBGP's words, with an rd: `endpoint N base LABEL offset N size N`.
+std::variant<Nlri, std::string> vpls_from_fields(const std::optional<RouteDistinguisher>& rd,
+                                                 std::span<const NlriField> fields) {
+  family_raw::Words words(fields);
+  if (!rd) return std::string("vpls needs an rd");
+  Bytes bytes;
+  Writer w(bytes);
+  w.u16(Vpls::body_size);
+  w.u64(rd->to_u64());
+  w.u16(static_cast<std::uint16_t>(words.number("endpoint", 0xFFFF)));
+  w.u16(static_cast<std::uint16_t>(words.number("offset", 0xFFFF)));
+  w.u16(static_cast<std::uint16_t>(words.number("size", 0xFFFF)));
+  // The label base as a label stack entry: the label, then bottom of stack.
+  const auto base = static_cast<std::uint32_t>(words.number("base", 0xFFFFF));
+  w.u8(static_cast<std::uint8_t>(base >> 12));
+  w.u16(static_cast<std::uint16_t>((base << 4) | LabelStack::bottom_of_stack));
+  return family_raw::from_words(Family(Afi::l2vpn, Safi::vpls), words, bytes);
+}
+
 // ---------------------------------------------------------------- EVPN
 
 struct EvpnRoute {
   std::uint8_t type = 0;
   RouteDistinguisher rd;
-  ByteView esi;                // 10 bytes, a view into the parsed bytes
+  ByteView esi;  // 10 bytes, a view into the parsed bytes
   std::uint32_t tag = 0;
-  ByteView mac;                // 6 bytes
-  std::uint8_t ip_bits = 0;    // type 2, 3, 4: the IP length; type 5: the prefix length
-  IpAddress ip;                // type 2's IP, 3's and 4's router, 5's prefix
-  IpAddress gateway;           // type 5
+  ByteView mac;                       // 6 bytes
+  std::uint8_t ip_bits = 0;           // type 2, 3, 4: the IP length; type 5: the prefix length
+  IpAddress ip;                       // type 2's IP, 3's and 4's router, 5's prefix
+  IpAddress gateway;                  // type 5
   std::vector<std::uint32_t> labels;  // raw entries
   // The key's byte ranges in the NLRI, [begin, end) each.
   std::vector<std::pair<std::size_t, std::size_t>> key_ranges;
@@ -260,9 +279,9 @@ struct Evpn {
       case 4:
         return fmt::format("segment rd {} esi {} ip {}", rd, esi_text(e.esi), e.ip.to_string());
       case 5:
-        return fmt::format("prefix rd {} esi {} etag {} ip {}/{} gateway {}{}", rd,
-                           esi_text(e.esi), e.tag, e.ip.to_string(), e.ip_bits,
-                           e.gateway.to_string(), labels_text(e));
+        return fmt::format("prefix rd {} esi {} etag {} ip {}/{} gateway {}{}", rd, esi_text(e.esi),
+                           e.tag, e.ip.to_string(), e.ip_bits, e.gateway.to_string(),
+                           labels_text(e));
       default:
         return fmt::format("route-type {} raw 0x{}", e.type, family_raw::hex_of(wire));
     }
@@ -274,8 +293,8 @@ constexpr NextHopForms next_hop{{4, 16}, {32, 32}, false};
 
 }  // namespace
 
-const FamilyRow l2vpn_vpls_row =
-    family_raw::RawCoder<Vpls>::row(Family(Afi::l2vpn, Safi::vpls), "l2vpn vpls", next_hop);
+const FamilyRow l2vpn_vpls_row = family_raw::RawCoder<Vpls>::row(
+    Family(Afi::l2vpn, Safi::vpls), "l2vpn vpls", next_hop, vpls_from_fields);
 const FamilyRow l2vpn_evpn_row =
     family_raw::RawCoder<Evpn>::row(Family(Afi::l2vpn, Safi::evpn), "l2vpn evpn", next_hop);
 

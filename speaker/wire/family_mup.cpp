@@ -28,20 +28,19 @@ struct MupRoute {
   std::uint8_t arch = 0;
   std::uint16_t type = 0;
   RouteDistinguisher rd;
-  IpPrefix prefix;       // ISD, T1ST
-  IpAddress address;     // DSD; T1ST and T2ST endpoint
+  IpPrefix prefix;    // ISD, T1ST
+  IpAddress address;  // DSD; T1ST and T2ST endpoint
   std::uint8_t endpoint_bits = 0;
   std::uint32_t teid = 0;
   std::uint8_t qfi = 0;
   std::uint8_t source_bits = 0;
-  IpAddress source;      // T1ST, when source_bits
+  IpAddress source;          // T1ST, when source_bits
   std::size_t key_size = 0;  // the bytes of the wire that name the route; 0: all
 };
 
-constexpr std::array<const char*, 5> route_names{"", "InterworkSegmentDiscoveryRoute",
-                                                 "DirectSegmentDiscoveryRoute",
-                                                 "Type1SessionTransformedRoute",
-                                                 "Type2SessionTransformedRoute"};
+constexpr std::array<const char*, 5> route_names{
+    "", "InterworkSegmentDiscoveryRoute", "DirectSegmentDiscoveryRoute",
+    "Type1SessionTransformedRoute", "Type2SessionTransformedRoute"};
 
 template <bool V6>
 struct Mup {
@@ -97,7 +96,8 @@ struct Mup {
           f.fail(at, fmt::format("endpoint length {} is not {} to {} bits", m.endpoint_bits,
                                  address_bits, address_bits + 32));
         m.address = f.address(V6 ? 16 : 4, "endpoint address");
-        const unsigned teid_bits = m.endpoint_bits > address_bits ? m.endpoint_bits - address_bits : 0;
+        const unsigned teid_bits =
+            m.endpoint_bits > address_bits ? m.endpoint_bits - address_bits : 0;
         m.teid = static_cast<std::uint32_t>(f.number((teid_bits + 7u) / 8u, "TEID"));
         break;
       }
@@ -169,8 +169,8 @@ struct Mup {
         case 2:
           return fmt::format("mup-dsd {} rd {}", m.address.to_string(), rd);
         case 3:
-          return fmt::format("mup-t1st {} rd {} teid {} qfi {} endpoint {}{}",
-                             m.prefix.to_string(), rd, m.teid, m.qfi, m.address.to_string(),
+          return fmt::format("mup-t1st {} rd {} teid {} qfi {} endpoint {}{}", m.prefix.to_string(),
+                             rd, m.teid, m.qfi, m.address.to_string(),
                              m.source_bits ? " source " + m.source.to_string() : "");
         case 4:
           return fmt::format("mup-t2st {} rd {} teid {}/{}", m.address.to_string(), rd, m.teid,
@@ -182,15 +182,74 @@ struct Mup {
   }
 };
 
+// ExaBGP's words, with an rd: `mup-isd PREFIX`, `mup-dsd ADDRESS`, `mup-t1st
+// PREFIX teid N qfi N endpoint ADDRESS [source ADDRESS]`, `mup-t2st ADDRESS
+// teid N/BITS` (the TEID's low BITS bits follow the endpoint address).
+template <bool V6>
+std::variant<Nlri, std::string> from_fields(const std::optional<RouteDistinguisher>& rd,
+                                            std::span<const NlriField> fields) {
+  family_raw::Words words(fields);
+  const std::uint16_t type = words.has("mup-isd")    ? 1
+                             : words.has("mup-dsd")  ? 2
+                             : words.has("mup-t1st") ? 3
+                             : words.has("mup-t2st") ? 4
+                                                     : 0;
+  if (type == 0) return std::string("mup needs mup-isd, mup-dsd, mup-t1st or mup-t2st");
+  if (!rd) return std::string("mup needs an rd");
+  auto write_prefix = [](Writer& w, const IpPrefix& p) {
+    w.u8(p.length);
+    w.bytes(ByteView(p.address.bytes.data(), (p.length + 7u) / 8u));
+  };
+  Bytes bytes;
+  Writer w(bytes);
+  w.u8(1);  // 3gpp-5g
+  w.u16(type);
+  family_raw::with_length(w, [&] {
+    w.u64(rd->to_u64());
+    switch (type) {
+      case 1:
+        write_prefix(w, words.prefix("mup-isd"));
+        break;
+      case 2: {
+        const IpAddress a = words.address("mup-dsd");
+        w.bytes(ByteView(a.bytes.data(), a.size()));
+        break;
+      }
+      case 3:
+        write_prefix(w, words.prefix("mup-t1st"));
+        w.u32(static_cast<std::uint32_t>(words.number("teid", 0xFFFFFFFFu)));
+        w.u8(static_cast<std::uint8_t>(words.number("qfi", 0xFF)));
+        family_raw::write_sized(w, words.address("endpoint"));
+        if (words.has("source")) family_raw::write_sized(w, words.address("source"));
+        break;
+      default: {
+        const IpAddress a = words.address("mup-t2st");
+        const std::string teid = words.value("teid");
+        const auto slash = teid.find('/');
+        const auto value = words.number_of(teid.substr(0, slash), "teid", 0xFFFFFFFFu);
+        const auto bits = slash == std::string::npos
+                              ? 32u
+                              : words.number_of(teid.substr(slash + 1), "teid bits", 32);
+        w.u8(static_cast<std::uint8_t>(a.size() * 8 + bits));
+        w.bytes(ByteView(a.bytes.data(), a.size()));
+        for (std::size_t i = (bits + 7) / 8; i > 0; --i)
+          w.u8(static_cast<std::uint8_t>(value >> (8 * (i - 1))));
+        break;
+      }
+    }
+  });
+  return family_raw::from_words(Family(V6 ? Afi::ipv6 : Afi::ipv4, Safi::mup), words, bytes);
+}
+
 // draft-ietf-bess-mup-safi: the next hop is the PE's address; ExaBGP sends an
 // IPv6 one with IPv4 routes and an IPv4-mapped IPv6 one with IPv6 routes.
 constexpr NextHopForms next_hop{{4, 16}, {32, 32}, false};
 
 }  // namespace
 
-const FamilyRow ipv4_mup_row =
-    family_raw::RawCoder<Mup<false>>::row(Family(Afi::ipv4, Safi::mup), "ipv4 mup", next_hop);
-const FamilyRow ipv6_mup_row =
-    family_raw::RawCoder<Mup<true>>::row(Family(Afi::ipv6, Safi::mup), "ipv6 mup", next_hop);
+const FamilyRow ipv4_mup_row = family_raw::RawCoder<Mup<false>>::row(
+    Family(Afi::ipv4, Safi::mup), "ipv4 mup", next_hop, from_fields<false>);
+const FamilyRow ipv6_mup_row = family_raw::RawCoder<Mup<true>>::row(
+    Family(Afi::ipv6, Safi::mup), "ipv6 mup", next_hop, from_fields<true>);
 
 }  // namespace bgpsim::wire

@@ -46,8 +46,8 @@ constexpr std::array<const char*, 8> route_names{
 
 // The configuration words of each type (ExaBGP's for 5 to 7).
 constexpr std::array<const char*, 8> route_words{
-    "", "intra-as-ipmsi-ad", "inter-as-ipmsi-ad", "spmsi-ad", "leaf-ad",
-    "source-ad", "shared-join", "source-join"};
+    "",        "intra-as-ipmsi-ad", "inter-as-ipmsi-ad", "spmsi-ad",
+    "leaf-ad", "source-ad",         "shared-join",       "source-join"};
 
 struct Mvpn {
   using Route = MvpnRoute;
@@ -152,15 +152,39 @@ struct Mvpn {
 
 using Coder = family_raw::RawCoder<Mvpn>;
 
+// ExaBGP's words: `source-ad source S group G`, `shared-join rp RP group G
+// source-as AS`, `source-join source S group G source-as AS`, with an rd.
+template <Afi A>
+std::variant<Nlri, std::string> from_fields(const std::optional<RouteDistinguisher>& rd,
+                                            std::span<const NlriField> fields) {
+  family_raw::Words words(fields);
+  const std::uint8_t type = words.has("source-ad")     ? 5
+                            : words.has("shared-join") ? 6
+                            : words.has("source-join") ? 7
+                                                       : 0;
+  if (type == 0) return std::string("mcast-vpn needs source-ad, shared-join or source-join");
+  if (!rd) return std::string("mcast-vpn needs an rd");
+  Bytes bytes;
+  Writer w(bytes);
+  w.u8(type);
+  family_raw::with_length(w, [&] {
+    w.u64(rd->to_u64());
+    if (type != 5) w.u32(static_cast<std::uint32_t>(words.number("source-as", 0xFFFFFFFFu)));
+    family_raw::write_sized(w, words.address(type == 6 ? "rp" : "source"));
+    family_raw::write_sized(w, words.address("group"));
+  });
+  return family_raw::from_words(Family(A, Safi::mcast_vpn), words, bytes);
+}
+
 // RFC 6514 4: the next hop is an address of the provider network, whichever
 // family the customer routes are; ExaBGP sends an IPv4 one with IPv6 routes.
 constexpr NextHopForms next_hop{{4, 16}, {32, 32}, false};
 
 }  // namespace
 
-const FamilyRow ipv4_mvpn_row =
-    Coder::row(Family(Afi::ipv4, Safi::mcast_vpn), "ipv4 mcast-vpn", next_hop);
-const FamilyRow ipv6_mvpn_row =
-    Coder::row(Family(Afi::ipv6, Safi::mcast_vpn), "ipv6 mcast-vpn", next_hop);
+const FamilyRow ipv4_mvpn_row = Coder::row(Family(Afi::ipv4, Safi::mcast_vpn), "ipv4 mcast-vpn",
+                                           next_hop, from_fields<Afi::ipv4>);
+const FamilyRow ipv6_mvpn_row = Coder::row(Family(Afi::ipv6, Safi::mcast_vpn), "ipv6 mcast-vpn",
+                                           next_hop, from_fields<Afi::ipv6>);
 
 }  // namespace bgpsim::wire

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "speaker/wire/family_row.hpp"
@@ -115,7 +116,8 @@ class Fields {
     IpPrefix p;
     p.address.v6 = max_bits == 128;
     p.length = static_cast<std::uint8_t>(number(1, name));
-    if (p.length > max_bits) fail(at, fmt::format("{} length {} exceeds {} bits", name, p.length, max_bits));
+    if (p.length > max_bits)
+      fail(at, fmt::format("{} length {} exceeds {} bits", name, p.length, max_bits));
     auto b = bytes((p.length + 7u) / 8u, name);
     std::copy(b.begin(), b.end(), p.address.bytes.begin());
     return p;
@@ -134,6 +136,87 @@ class Fields {
 };
 
 inline std::string hex_of(ByteView b) { return to_hex(b, true); }
+
+// ---------------------------------------------------------------- from words
+
+// Reads a route's configuration words (FamilyRow::from_fields) into the
+// NLRI's bytes: each getter names the word it wants in the error it leaves.
+class Words {
+ public:
+  explicit Words(std::span<const NlriField> fields) : fields_(fields) {}
+
+  const std::optional<std::string>& error() const { return error_; }
+  void fail(std::string reason) {
+    if (!error_) error_ = std::move(reason);
+  }
+  bool has(std::string_view key) const { return find(key) != nullptr; }
+  // The value after `key`, or "" (and an error) when it is absent.
+  std::string value(std::string_view key) {
+    const NlriField* f = find(key);
+    if (!f || f->values.size() != 1) {
+      fail(fmt::format("'{}' needs one value", key));
+      return "";
+    }
+    return f->values[0];
+  }
+  IpAddress address(std::string_view key) {
+    const std::string text = value(key);
+    auto ip = IpAddress::parse(text);
+    if (!ip && !error_) fail(fmt::format("'{}' is not an IP address: '{}'", key, text));
+    return ip.value_or(IpAddress{});
+  }
+  IpPrefix prefix(std::string_view key) {
+    const std::string text = value(key);
+    auto p = IpPrefix::parse(text);
+    if (!p && !error_) fail(fmt::format("'{}' is not a prefix: '{}'", key, text));
+    return p.value_or(IpPrefix{});
+  }
+  std::uint64_t number(std::string_view key, std::uint64_t max) {
+    return number_of(value(key), key, max);
+  }
+  std::uint64_t number_of(const std::string& text, std::string_view key, std::uint64_t max) {
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if ((ec != std::errc{} || end != text.data() + text.size() || text.empty() || v > max) &&
+        !error_)
+      fail(fmt::format("'{}' needs a number up to {}, not '{}'", key, max, text));
+    return v;
+  }
+
+ private:
+  const NlriField* find(std::string_view key) const {
+    for (const auto& f : fields_)
+      if (f.key == key) return &f;
+    return nullptr;
+  }
+  std::span<const NlriField> fields_;
+  std::optional<std::string> error_;
+};
+
+// The NLRI of `family` from the bytes words built, or the words' error, or
+// the decoder's (a value the family cannot carry).
+inline std::variant<Nlri, std::string> from_words(Family family, const Words& words,
+                                                  const Bytes& bytes) {
+  if (words.error()) return *words.error();
+  auto n = nlri_from_bytes(family, bytes);
+  if (!n.ok()) return n.error().reason;
+  return std::move(n.value());
+}
+
+// An address as RFC 6514 and the MUP draft size it: a length in bits, then it.
+inline void write_sized(Writer& w, const IpAddress& a) {
+  w.u8(static_cast<std::uint8_t>(a.size() * 8));
+  w.bytes(ByteView(a.bytes.data(), a.size()));
+}
+
+// A header's one-byte length, patched once `body` has written the route.
+template <class Body>
+void with_length(Writer& w, Body body) {
+  const auto at = w.reserve_u8();
+  const auto before = w.size();
+  body();
+  w.patch_u8(at, static_cast<std::uint8_t>(w.size() - before));
+}
 
 template <class T>
 struct RawCoder {
@@ -196,9 +279,11 @@ struct RawCoder {
     return out;
   }
 
-  static constexpr FamilyRow row(Family family, std::string_view name, NextHopForms next_hop) {
-    return FamilyRow{family, name,    false,   false,        false,    false,   decode, encode,
-                     size,   invalid, as_withdrawn, next_hop, to_json, to_text, true};
+  static constexpr FamilyRow row(Family family, std::string_view name, NextHopForms next_hop,
+                                 decltype(FamilyRow::from_fields) from_fields = nullptr) {
+    return FamilyRow{family,  name,    false, false,      false,        false,
+                     decode,  encode,  size,  invalid,    as_withdrawn, next_hop,
+                     to_json, to_text, true,  from_fields};
   }
 };
 

@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -35,6 +36,13 @@ struct NextHopForms {
   std::array<std::uint8_t, 2> own{};
   std::array<std::uint8_t, 2> extended{};
   bool rd_prefixed = false;
+};
+
+// One word of a route's NLRI as configuration and the API write it, with the
+// values that follow it: `rp 10.0.0.1`, `mup-isd 10.0.1.0/24`, `shared-join`.
+struct NlriField {
+  std::string key;
+  std::vector<std::string> values;
 };
 
 struct FamilyRow {
@@ -71,6 +79,11 @@ struct FamilyRow {
   // The NLRI is a typed record held as its bytes (Nlri::raw: MVPN, MUP, VPLS,
   // EVPN), built with nlri_from_bytes; the prefix, labels and RD stay unset.
   bool raw = false;
+  // For a family held as bytes, the NLRI that ExaBGP's configuration words
+  // describe (its route distinguisher given apart), or why they do not make
+  // one. nullptr when the family has no such words (or is not held as bytes).
+  std::variant<Nlri, std::string> (*from_fields)(const std::optional<RouteDistinguisher>& rd,
+                                                 std::span<const NlriField> fields) = nullptr;
 };
 
 // The row of `family`, or nullptr for a family this build keeps opaque.
@@ -84,9 +97,9 @@ extern const FamilyRow ipv4_unicast_row, ipv4_multicast_row, ipv6_unicast_row,
 extern const FamilyRow ipv4_labeled_row, ipv6_labeled_row;  // family_labeled.cpp
 extern const FamilyRow ipv4_vpn_row, ipv6_vpn_row;          // family_vpn.cpp
 extern const FamilyRow ipv4_flow_row, ipv6_flow_row, ipv4_flow_vpn_row,
-    ipv6_flow_vpn_row;                                 // family_flow.cpp
-extern const FamilyRow ipv4_mvpn_row, ipv6_mvpn_row;  // family_mvpn.cpp
-extern const FamilyRow ipv4_mup_row, ipv6_mup_row;    // family_mup.cpp
+    ipv6_flow_vpn_row;                                  // family_flow.cpp
+extern const FamilyRow ipv4_mvpn_row, ipv6_mvpn_row;    // family_mvpn.cpp
+extern const FamilyRow ipv4_mup_row, ipv6_mup_row;      // family_mup.cpp
 extern const FamilyRow l2vpn_vpls_row, l2vpn_evpn_row;  // family_l2vpn.cpp
 extern const FamilyRow ipv4_rtc_row;                    // family_rtc.cpp
 

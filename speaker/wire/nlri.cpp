@@ -101,8 +101,8 @@ RawNlri::RawNlri(ByteView wire, ByteView key) {
 RawNlri::RawNlri(const RawNlri& other) {
   if (other.empty()) return;
   const std::uint32_t key_length = load_u32(other.data_.get() + 4);
-  const std::size_t size = raw_header + load_u32(other.data_.get()) +
-                           (key_length == key_is_wire ? 0 : key_length);
+  const std::size_t size =
+      raw_header + load_u32(other.data_.get()) + (key_length == key_is_wire ? 0 : key_length);
   data_ = std::make_unique<std::uint8_t[]>(size);
   std::copy(other.data_.get(), other.data_.get() + size, data_.get());
 }

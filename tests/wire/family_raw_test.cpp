@@ -11,6 +11,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "speaker/wire/attributes.hpp"
 #include "speaker/wire/json.hpp"
@@ -83,10 +84,10 @@ TEST(FamilyMvpn, CMulticastAndSourceActiveFromExabgp) {
               R"({"code":5,"parsed":true,"raw":"05120000FDE80001869F200A630C0420EFFBFFE4",
                   "name":"Source Active A-D Route","rd":"65000:99999",
                   "source":"10.99.12.4","group":"239.251.255.228"})");
-  expect_json(
-      ipv6_mvpn_row,
-      "062E0000FDE80001869F0000FDE880FD00000000000000000000000000000180FF0E0000000000000000000000000001",
-      R"({"code":6,"parsed":true,
+  expect_json(ipv6_mvpn_row,
+              "062E0000FDE80001869F0000FDE880FD00000000000000000000000000000180FF0E0000000000000000"
+              "000000000001",
+              R"({"code":6,"parsed":true,
           "raw":"062E0000FDE80001869F0000FDE880FD00000000000000000000000000000180FF0E0000000000000000000000000001",
           "name":"C-Multicast Shared Tree Join route","rd":"65000:99999","source-as":"65000",
           "source":"fd00::1","group":"ff0e::1"})");
@@ -105,16 +106,29 @@ TEST(FamilyMvpn, AutoDiscoveryRoutes) {
   EXPECT_EQ(text_of(ipv4_mvpn_row, "020C0000FDE80000000100000064"),
             "inter-as-ipmsi-ad rd 65000:1 source-as 100");
   // An S-PMSI A-D route with wildcards (RFC 6625) and an IPv6 originator.
-  const std::string spmsi = "031A0000FDE8000000010000" "20010000000000000000000000000001";
+  const std::string spmsi =
+      "031A0000FDE8000000010000"
+      "20010000000000000000000000000001";
   EXPECT_EQ(text_of(ipv4_mvpn_row, spmsi),
             "spmsi-ad source * group * rd 65000:1 originator 2001::1");
   // A Leaf A-D route whose key is a type 3 route: key, then its originator.
-  const std::string leaf = "0414030E" "0000FDE800000001" "00" "00" "0A000001" "0A000002";
+  const std::string leaf =
+      "0414030E"
+      "0000FDE800000001"
+      "00"
+      "00"
+      "0A000001"
+      "0A000002";
   EXPECT_EQ(from_hex(ipv4_mvpn_row, leaf).raw.wire().size(), 22u);
   EXPECT_EQ(text_of(ipv4_mvpn_row, leaf), "route-type 4 raw 0x" + leaf);
   // A route key that leaves 5 bytes for the originator.
-  EXPECT_EQ(test::decode_error(ipv4_mvpn_row, "0415030E" "0000FDE800000001" "00" "00" "0A000001"
-                                              "0A00000201")
+  EXPECT_EQ(test::decode_error(ipv4_mvpn_row,
+                               "0415030E"
+                               "0000FDE800000001"
+                               "00"
+                               "00"
+                               "0A000001"
+                               "0A00000201")
                 .offset,
             2u);
 }
@@ -189,8 +203,8 @@ TEST(FamilyMup, TextIsExabgpsConfiguration) {
 TEST(FamilyMup, Type1KeyIsTheRdAndPrefix) {
   // draft-ietf-bess-mup-safi 3.1.3: TEID, QFI and endpoints do not name the route.
   const Nlri a = from_hex(ipv4_mup_row, "01000317000000640000006420C0A800010000303909200A000001");
-  const Nlri b = from_hex(ipv4_mup_row,
-                          "0100031C000000640000006420C0A800010000000105200A000009200A000101");
+  const Nlri b =
+      from_hex(ipv4_mup_row, "0100031C000000640000006420C0A800010000000105200A000009200A000101");
   EXPECT_NE(a, b);
   EXPECT_EQ(key_compare(a, b), std::strong_ordering::equal);
   const Nlri other_prefix =
@@ -232,8 +246,14 @@ TEST(FamilyVpls, RouteFromExabgp) {
 
 // RFC 7432 7.2: type 2, RD 65000:1, ESI, tag 7, MAC, IPv4 10.0.0.1, label 1000 (BoS).
 constexpr std::string_view mac_ip =
-    "02250000FDE800000001" "00010203040506070809" "00000007" "30" "0A0B0C0D0E0F" "20"
-    "0A000001" "003E81";
+    "02250000FDE800000001"
+    "00010203040506070809"
+    "00000007"
+    "30"
+    "0A0B0C0D0E0F"
+    "20"
+    "0A000001"
+    "003E81";
 
 TEST(FamilyEvpn, MacIpAdvertisement) {
   expect_json(l2vpn_evpn_row, mac_ip,
@@ -250,22 +270,37 @@ TEST(FamilyEvpn, MacIpKeyLeavesOutEsiAndLabels) {
   // RFC 7432 7.2: "The Ethernet Segment Identifier and MPLS Label1 and MPLS
   // Label2 fields are to be treated as route attributes".
   const Nlri a = from_hex(l2vpn_evpn_row, mac_ip);
-  const Nlri other_esi_labels = from_hex(
-      l2vpn_evpn_row,
-      "02280000FDE800000001" "FFFFFFFFFFFFFFFFFFFF" "00000007" "30" "0A0B0C0D0E0F" "20"
-      "0A000001" "000011" "000021");
+  const Nlri other_esi_labels = from_hex(l2vpn_evpn_row,
+                                         "02280000FDE800000001"
+                                         "FFFFFFFFFFFFFFFFFFFF"
+                                         "00000007"
+                                         "30"
+                                         "0A0B0C0D0E0F"
+                                         "20"
+                                         "0A000001"
+                                         "000011"
+                                         "000021");
   EXPECT_EQ(key_compare(a, other_esi_labels), std::strong_ordering::equal);
   EXPECT_EQ(other_esi_labels.raw.wire().size(), 42u);
-  const Nlri other_mac = from_hex(
-      l2vpn_evpn_row,
-      "02250000FDE800000001" "00010203040506070809" "00000007" "30" "0A0B0C0D0E10" "20"
-      "0A000001" "003E81");
+  const Nlri other_mac = from_hex(l2vpn_evpn_row,
+                                  "02250000FDE800000001"
+                                  "00010203040506070809"
+                                  "00000007"
+                                  "30"
+                                  "0A0B0C0D0E10"
+                                  "20"
+                                  "0A000001"
+                                  "003E81");
   EXPECT_NE(key_compare(a, other_mac), std::strong_ordering::equal);
 }
 
 TEST(FamilyEvpn, OtherRouteTypes) {
   // Type 1, Ethernet A-D: the zero ESI is ExaBGP's "-".
-  expect_json(l2vpn_evpn_row, "01190000FDE800000001" "00000000000000000000" "00000000" "003E81",
+  expect_json(l2vpn_evpn_row,
+              "01190000FDE800000001"
+              "00000000000000000000"
+              "00000000"
+              "003E81",
               R"({"code":1,"parsed":true,
                   "raw":"01190000FDE8000000010000000000000000000000000000003E81",
                   "name":"Ethernet Auto-Discovery","rd":"65000:1","esi":"-","ethernet-tag":0,
@@ -283,10 +318,15 @@ TEST(FamilyEvpn, OtherRouteTypes) {
                   "name":"Ethernet Segment","rd":"65000:1","esi":"00:01:02:03:04:05:06:07:08:09",
                   "ip":"10.0.0.1"})");
   // Type 5, IP prefix (RFC 9136): 10.1.0.0/16 via gateway 10.0.0.254.
-  const std::string prefix = "05220000FDE800000001" "00000000000000000000" "00000000" "10"
-                             "0A010000" "0A0000FE" "003E81";
-  expect_json(l2vpn_evpn_row, prefix,
-              R"({"code":5,"parsed":true,"raw":")" + prefix + R"(",
+  const std::string prefix =
+      "05220000FDE800000001"
+      "00000000000000000000"
+      "00000000"
+      "10"
+      "0A010000"
+      "0A0000FE"
+      "003E81";
+  expect_json(l2vpn_evpn_row, prefix, R"({"code":5,"parsed":true,"raw":")" + prefix + R"(",
                   "name":"IP Prefix Advertisement","rd":"65000:1","esi":"-","ethernet-tag":0,
                   "label":[[1000,16001]],"ip":"10.1.0.0","iplen":16,"gateway":"10.0.0.254"})");
   // Unknown types are kept.
@@ -296,17 +336,30 @@ TEST(FamilyEvpn, OtherRouteTypes) {
 TEST(FamilyEvpn, ErrorsNameTheByte) {
   // A MAC length of 40 bits (byte 24).
   auto e = test::decode_error(l2vpn_evpn_row,
-                              "02210000FDE800000001" "00010203040506070809" "00000007" "28"
-                              "0A0B0C0D0E0F" "00" "003E81");
+                              "02210000FDE800000001"
+                              "00010203040506070809"
+                              "00000007"
+                              "28"
+                              "0A0B0C0D0E0F"
+                              "00"
+                              "003E81");
   EXPECT_EQ(e.offset, 24u);
   EXPECT_NE(e.reason.find("MAC length 40"), std::string::npos) << e.reason;
   // An IP prefix route of 33 bytes.
-  e = test::decode_error(l2vpn_evpn_row, "05210000FDE800000001" "00000000000000000000" "00000000"
-                                         "10" "0A010000" "0A0000FE" "003E");
+  e = test::decode_error(l2vpn_evpn_row,
+                         "05210000FDE800000001"
+                         "00000000000000000000"
+                         "00000000"
+                         "10"
+                         "0A010000"
+                         "0A0000FE"
+                         "003E");
   EXPECT_EQ(e.offset, 0u);
   // A type 1 route whose length leaves out the label: its first byte is named.
   e = test::decode_error(l2vpn_evpn_row,
-                         "01160000FDE800000001" "00000000000000000000" "00000000");
+                         "01160000FDE800000001"
+                         "00000000000000000000"
+                         "00000000");
   EXPECT_EQ(e.offset, 0u);
   EXPECT_NE(e.reason.find("MPLS label needs 3 bytes, 0 left"), std::string::npos) << e.reason;
 }
@@ -323,13 +376,88 @@ TEST(FamilyRtc, RouteTargetConstraints) {
   expect_json(ipv4_rtc_row, "300000FDE80002",
               R"({"origin-as":65000,"route-target":"target:0:0","length":48})");
   expect_json(ipv4_rtc_row, "00", R"({"wildcard":true})");
-  auto e = test::decode_error(ipv4_rtc_row, "600000FDE80002FDE800000064" "1F00000000");
+  auto e = test::decode_error(ipv4_rtc_row,
+                              "600000FDE80002FDE800000064"
+                              "1F00000000");
   EXPECT_EQ(e.offset, 13u);
   EXPECT_NE(e.reason.find("length 31"), std::string::npos) << e.reason;
   // A route target cut short (byte 5).
   e = test::decode_error(ipv4_rtc_row, "600000FDE80002FDE8");
   EXPECT_EQ(e.offset, 5u);
   EXPECT_NE(e.reason.find("route target needs 8 bytes, 4 left"), std::string::npos) << e.reason;
+}
+
+// ---------------------------------------------------------------- configuration words
+
+// The bytes `row.from_fields` builds from `rd` and `words` ("key value..."
+// separated by ';'), or its error prefixed by "error: ".
+std::string built(const FamilyRow& row, std::string_view rd, std::string_view words) {
+  std::vector<NlriField> fields;
+  std::string all(words);
+  for (std::size_t at = 0; at < all.size();) {
+    const auto end = std::min(all.find(';', at), all.size());
+    std::istringstream part(all.substr(at, end - at));
+    NlriField f;
+    part >> f.key;
+    for (std::string v; part >> v;) f.values.push_back(v);
+    fields.push_back(std::move(f));
+    at = end + 1;
+  }
+  auto n = row.from_fields(RouteDistinguisher::parse(rd), fields);
+  if (auto* error = std::get_if<std::string>(&n)) return "error: " + *error;
+  return to_hex(std::get<Nlri>(n).raw.wire(), true);
+}
+
+TEST(FamilyRaw, ConfigurationWordsBuildWhatExabgpSends) {
+  // etc/conf-mvpn.conf and the NLRI of conf-mvpn.ci.
+  EXPECT_EQ(built(ipv4_mvpn_row, "65000:99999",
+                  "shared-join; rp 10.99.199.1; group 239.251.255.228; source-as 65000"),
+            "06160000FDE80001869F0000FDE8200A63C70120EFFBFFE4");
+  EXPECT_EQ(built(ipv4_mvpn_row, "65000:99999",
+                  "source-join; source 10.99.12.2; group 239.251.255.228; source-as 65000"),
+            "07160000FDE80001869F0000FDE8200A630C0220EFFBFFE4");
+  EXPECT_EQ(
+      built(ipv4_mvpn_row, "65000:99999", "source-ad; source 10.99.12.4; group 239.251.255.228"),
+      "05120000FDE80001869F200A630C0420EFFBFFE4");
+  EXPECT_EQ(
+      built(ipv6_mvpn_row, "65000:99999", "source-ad; source fd12::4; group ff0e::1"),
+      "052A0000FDE80001869F80FD12000000000000000000000000000480FF0E0000000000000000000000000001");
+  // etc/conf-srv6-mup.conf and the NLRI of conf-srv6-mup.ci.
+  EXPECT_EQ(built(ipv4_mup_row, "100:100", "mup-isd 10.0.1.0/24"),
+            "0100010C0000006400000064180A0001");
+  EXPECT_EQ(built(ipv4_mup_row, "100:100", "mup-dsd 10.0.0.1"), "0100020C00000064000000640A000001");
+  EXPECT_EQ(built(ipv4_mup_row, "100:100",
+                  "mup-t1st 192.168.0.1/32; teid 12345; qfi 9; endpoint 10.0.0.1"),
+            "01000317000000640000006420C0A800010000303909200A000001");
+  EXPECT_EQ(built(ipv4_mup_row, "100:100",
+                  "mup-t1st 192.168.0.2/32; teid 12345; qfi 9; endpoint 10.0.0.1; source 10.0.1.1"),
+            "0100031C000000640000006420C0A800020000303909200A000001200A000101");
+  EXPECT_EQ(built(ipv4_mup_row, "100:100", "mup-t2st 10.0.0.1; teid 12345/32"),
+            "010004110000006400000064400A00000100003039");
+  EXPECT_EQ(built(ipv4_mup_row, "100:100", "mup-t2st 10.0.0.1; teid 12345/23"),
+            "010004100000006400000064370A000001003039");
+  EXPECT_EQ(built(ipv4_mup_row, "100:100", "mup-t2st 10.0.0.1; teid 0/0"),
+            "0100040D0000006400000064200A000001");
+  EXPECT_EQ(built(ipv6_mup_row, "100:100", "mup-t2st 2001::1; teid 12345/32"),
+            "0100041D0000006400000064A02001000000000000000000000000000100003039");
+  // etc/conf-l2vpn.conf and the NLRI of conf-l2vpn.ci.
+  EXPECT_EQ(built(l2vpn_vpls_row, "192.168.201.1:123", "endpoint 5; base 10702; offset 1; size 8"),
+            "00110001C0A8C901007B000500010008029CE1");
+  // What is missing or wrong is named.
+  EXPECT_EQ(built(ipv4_mvpn_row, "", "source-ad; source 10.0.0.1; group 239.0.0.1"),
+            "error: mcast-vpn needs an rd");
+  EXPECT_EQ(built(ipv4_mvpn_row, "1:1", "source-ad; source ten; group 239.0.0.1"),
+            "error: 'source' is not an IP address: 'ten'");
+  EXPECT_EQ(built(ipv4_mup_row, "1:1", "mup-t1st 10.0.0.0/8; qfi 9; endpoint 10.0.0.1"),
+            "error: 'teid' needs one value");
+  EXPECT_EQ(built(l2vpn_vpls_row, "1:1", "endpoint 5; base 1048576; offset 1; size 8"),
+            "error: 'base' needs a number up to 1048575, not '1048576'");
+  // A value the family cannot carry: the decoder's error.
+  EXPECT_EQ(built(ipv4_mup_row, "1:1", "mup-t2st 10.0.0.1; teid 1/33"),
+            "error: 'teid bits' needs a number up to 32, not '33'");
+  EXPECT_NE(built(ipv4_mup_row, "1:1", "mup-isd 2001:db8::/48").find("error: MUP route: prefix"),
+            std::string::npos);
+  EXPECT_EQ(l2vpn_evpn_row.from_fields, nullptr);
 }
 
 // ---------------------------------------------------------------- the codec entry points
@@ -373,9 +501,10 @@ TEST(PrefixSid, LabelIndexAndSrgbs) {
   prefix_sid::label_index(w, 300);
   prefix_sid::originator_srgb(w, {{800000, 4096}, {1000000, 5000}});
   EXPECT_EQ(value, hex("0100070000000000012C03000E00000C35000010000F4240001388"));
-  EXPECT_EQ(attribute_json(prefix_sid::attribute(value)),
-            nlohmann::json::parse(
-                R"({"bgp-prefix-sid":{"sr-label-index":300,"sr-srgbs":[[800000,4096],[1000000,5000]]}})"));
+  EXPECT_EQ(
+      attribute_json(prefix_sid::attribute(value)),
+      nlohmann::json::parse(
+          R"({"bgp-prefix-sid":{"sr-label-index":300,"sr-srgbs":[[800000,4096],[1000000,5000]]}})"));
 }
 
 TEST(PrefixSid, Srv6L3ServiceWithStructure) {
@@ -414,8 +543,8 @@ TEST(PmsiTunnel, AsExabgpShowsIt) {
 
 // ---------------------------------------------------------------- properties
 
-const std::vector<const FamilyRow*> raw_rows{&ipv4_mvpn_row,  &ipv6_mvpn_row,  &ipv4_mup_row,
-                                             &ipv6_mup_row,   &l2vpn_vpls_row, &l2vpn_evpn_row,
+const std::vector<const FamilyRow*> raw_rows{&ipv4_mvpn_row, &ipv6_mvpn_row,  &ipv4_mup_row,
+                                             &ipv6_mup_row,  &l2vpn_vpls_row, &l2vpn_evpn_row,
                                              &ipv4_rtc_row};
 
 RC_GTEST_PROP(FamilyRaw, RoundTrip, ()) { test::check_round_trip(**rc::gen::elementOf(raw_rows)); }
