@@ -189,12 +189,9 @@ template <bool V6>
 std::variant<Nlri, std::string> from_fields(const std::optional<RouteDistinguisher>& rd,
                                             std::span<const NlriField> fields) {
   family_raw::Words words(fields);
-  const std::uint16_t type = words.has("mup-isd")    ? 1
-                             : words.has("mup-dsd")  ? 2
-                             : words.has("mup-t1st") ? 3
-                             : words.has("mup-t2st") ? 4
-                                                     : 0;
-  if (type == 0) return std::string("mup needs mup-isd, mup-dsd, mup-t1st or mup-t2st");
+  const auto type = static_cast<std::uint16_t>(
+      words.which({"mup-isd", "mup-dsd", "mup-t1st", "mup-t2st"}, "mup"));
+  if (type == 0) return *words.error();
   if (!rd) return std::string("mup needs an rd");
   auto write_prefix = [](Writer& w, const IpPrefix& p) {
     w.u8(p.length);

@@ -158,12 +158,11 @@ template <Afi A>
 std::variant<Nlri, std::string> from_fields(const std::optional<RouteDistinguisher>& rd,
                                             std::span<const NlriField> fields) {
   family_raw::Words words(fields);
-  const std::uint8_t type = words.has("source-ad")     ? 5
-                            : words.has("shared-join") ? 6
-                            : words.has("source-join") ? 7
-                                                       : 0;
-  if (type == 0) return std::string("mcast-vpn needs source-ad, shared-join or source-join");
+  // Route types 5, 6 and 7.
+  const auto kind = words.which({"source-ad", "shared-join", "source-join"}, "mcast-vpn");
+  if (kind == 0) return *words.error();
   if (!rd) return std::string("mcast-vpn needs an rd");
+  const auto type = static_cast<std::uint8_t>(4 + kind);
   Bytes bytes;
   Writer w(bytes);
   w.u8(type);

@@ -150,6 +150,19 @@ class Words {
     if (!error_) error_ = std::move(reason);
   }
   bool has(std::string_view key) const { return find(key) != nullptr; }
+  // Which of `kinds` (the words naming a route type) is given: 1 for the
+  // first, 0 (and an error listing them) for none.
+  unsigned which(std::initializer_list<std::string_view> kinds, std::string_view family) {
+    unsigned i = 1;
+    for (auto kind : kinds) {
+      if (has(kind)) return i;
+      ++i;
+    }
+    std::string names;
+    for (auto kind : kinds) names += fmt::format("{}{}", names.empty() ? "" : ", ", kind);
+    fail(fmt::format("{} needs one of {}", family, names));
+    return 0;
+  }
   // The value after `key`, or "" (and an error) when it is absent.
   std::string value(std::string_view key) {
     const NlriField* f = find(key);

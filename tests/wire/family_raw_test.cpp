@@ -446,6 +446,8 @@ TEST(FamilyRaw, ConfigurationWordsBuildWhatExabgpSends) {
   // What is missing or wrong is named.
   EXPECT_EQ(built(ipv4_mvpn_row, "", "source-ad; source 10.0.0.1; group 239.0.0.1"),
             "error: mcast-vpn needs an rd");
+  EXPECT_EQ(built(ipv4_mvpn_row, "1:1", "source 10.0.0.1; group 239.0.0.1"),
+            "error: mcast-vpn needs one of source-ad, shared-join, source-join");
   EXPECT_EQ(built(ipv4_mvpn_row, "1:1", "source-ad; source ten; group 239.0.0.1"),
             "error: 'source' is not an IP address: 'ten'");
   EXPECT_EQ(built(ipv4_mup_row, "1:1", "mup-t1st 10.0.0.0/8; qfi 9; endpoint 10.0.0.1"),
