@@ -230,6 +230,16 @@ FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
                                                           *applied, std::move(host_options));
     api::Control control;
     control.reload = reload;
+    // ExaBGP's `restart`: reload, then every session again (Cease /
+    // Administrative Reset), as `bgpsim live` does.
+    control.restart = [&]() -> std::optional<std::string> {
+      if (auto error = reload()) return error;
+      for (const auto& n : applied->neighbors)
+        if (auto* p = speaker.find_peer(n.peer_address.to_string()))
+          p->teardown(wire::Notification{static_cast<std::uint8_t>(wire::NotifyCode::cease),
+                                         wire::cease::administrative_reset, {}});
+      return std::nullopt;
+    };
     control.shutdown = [&] { speaker.stop(); };
     control.pid = 999;  // the simulator's pid for the speaker (docs/processes.md)
     api->set_control(std::move(control));
