@@ -1,5 +1,6 @@
 #include "speaker/rib/adj_rib_out.hpp"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -12,44 +13,73 @@ namespace bgpsim::rib {
 
 using namespace bgpsim::wire;
 
+bool AdjRibOut::swept(Table::const_iterator it) const {
+  auto s = sweeps_.find(it->first.family);
+  return s != sweeps_.end() && (!s->second.after || *s->second.after < it->first);
+}
+
 void AdjRibOut::announce(const RouteKey& key, AttributesPtr attributes) {
   // Hinted at the end: a configuration's routes mostly come in key order,
   // and a million of them then go in without a search each.
   const std::size_t before = routes_.size();
   auto it = routes_.try_emplace(routes_.end(), key, attributes);
+  const Family family = key.family;
   if (routes_.size() == before) {
     if (it->second == attributes && it->first.nlri == key.nlri) return;
     announced_.erase(&*it);  // found again below, under its new key
+    std::vector<Sweep*> at;
+    for (auto& [_, s] : sweeps_)
+      if (s.next == it) at.push_back(&s);
     it = replace_key(routes_, it, key);  // new labels (RFC 8277): same route, sent again
+    for (auto* s : at) s->next = it;
     it->second = std::move(attributes);
+  } else if ((it == routes_.begin() || std::prev(it)->first.family != family) &&
+             (std::next(it) == routes_.end() || std::next(it)->first.family != family)) {
+    // The family's only entry: the family is sent whole from here on, so
+    // a table filled at once queues nothing per route.
+    sweeps_.insert_or_assign(family, Sweep{std::nullopt, it});
   }
   if (!withdrawn_.empty()) withdrawn_.erase(key);
-  announced_.insert(announced_.end(), &*it);
+  if (!swept(it)) {
+    announced_.insert(announced_.end(), &*it);
+    return;
+  }
+  auto& s = sweeps_.at(family);
+  if (s.next == routes_.end() || it->first < s.next->first) s.next = it;
+}
+
+AdjRibOut::Table::iterator AdjRibOut::drop(Table::iterator it, const RouteKey& queued_as) {
+  for (auto& [_, s] : sweeps_)
+    if (s.next == it) ++s.next;
+  announced_.erase(&*it);
+  withdrawn_.insert(queued_as);
+  return routes_.erase(it);
 }
 
 void AdjRibOut::withdraw(const RouteKey& key) {
   auto it = routes_.find(key);
-  if (it == routes_.end()) return;
-  announced_.erase(&*it);
-  withdrawn_.insert(key);
-  routes_.erase(it);
+  if (it != routes_.end()) drop(it, key);
 }
 
 void AdjRibOut::withdraw_all(std::optional<Family> family) {
-  for (auto it = routes_.begin(); it != routes_.end();) {
-    if (family && it->first.family != *family) {
-      ++it;
-      continue;
-    }
-    announced_.erase(&*it);
-    withdrawn_.insert(it->first);
-    it = routes_.erase(it);
-  }
+  for (auto it = routes_.begin(); it != routes_.end();)
+    it = family && it->first.family != *family ? std::next(it) : drop(it, it->first);
 }
 
 void AdjRibOut::resend_all(std::optional<Family> family) {
-  for (const auto& entry : routes_)
-    if (!family || entry.first.family == *family) announced_.insert(&entry);
+  std::set<Family> families;
+  if (family)
+    families.insert(*family);
+  else
+    for (const auto& [key, _] : routes_) families.insert(key.family);
+  for (auto f : families) {
+    // The whole family from its first entry: what was queued of it is in the sweep.
+    const RouteKey first{f, {}};
+    auto from = announced_.lower_bound(first), to = from;
+    while (to != announced_.end() && (*to)->first.family == f) ++to;
+    announced_.erase(from, to);
+    sweeps_.insert_or_assign(f, Sweep{std::nullopt, routes_.lower_bound(first)});
+  }
 }
 
 void AdjRibOut::request_end_of_rib(Family family) { end_of_rib_due_.insert(family); }
@@ -57,34 +87,47 @@ void AdjRibOut::request_end_of_rib(Family family) { end_of_rib_due_.insert(famil
 void AdjRibOut::clear_pending() {
   announced_.clear();
   withdrawn_.clear();
+  sweeps_.clear();
   end_of_rib_due_.clear();
 }
 
-// Which of the two queues holds the next change in key order (less: the
-// announcement); equal only when both are at their end.
-std::strong_ordering AdjRibOut::first_pending(std::set<const Entry*, ByKey>::const_iterator a,
-                                              std::set<RouteKey>::const_iterator w) const {
-  if (a == announced_.end()) return w == withdrawn_.end() ? std::strong_ordering::equal
-                                                          : std::strong_ordering::greater;
-  if (w == withdrawn_.end()) return std::strong_ordering::less;
-  return (*a)->first <=> *w;
+bool AdjRibOut::has_pending() const {
+  if (!announced_.empty() || !withdrawn_.empty() || !end_of_rib_due_.empty()) return true;
+  return std::any_of(sweeps_.begin(), sweeps_.end(),
+                     [&](const auto& s) { return live(s.first, s.second); });
+}
+
+std::size_t AdjRibOut::pending() const {
+  std::size_t n = announced_.size() + withdrawn_.size();
+  for (const auto& [f, s] : sweeps_)
+    for (auto it = s.next; it != routes_.end() && it->first.family == f; ++it) ++n;
+  return n;
 }
 
 std::vector<Update> AdjRibOut::take_updates(const EncodeContext& ctx, const BuildOptions& options) {
   std::vector<Route> batch;
-  batch.reserve(std::min(pending(), options.batch_routes_max));
   auto a = announced_.begin();
   auto w = withdrawn_.begin();
-  // Both queues in key order, merged: announcements as the table holds them,
-  // withdrawals under the key they were queued with.
+  // The three queues in key order, merged: announcements as the table holds
+  // them, withdrawals under the key they were queued with. Sweeps go in
+  // family order, and a family's entries follow those of smaller families.
   while (batch.size() < options.batch_routes_max) {
-    const auto next = first_pending(a, w);
-    if (next == 0) break;
-    Route route = next < 0 ? Route{(*a)->first, (*a)->second} : Route{*w, nullptr};
-    if (next < 0)
-      ++a;
-    else
-      ++w;
+    auto s = std::find_if(sweeps_.begin(), sweeps_.end(),
+                          [&](const auto& x) { return live(x.first, x.second); });
+    const RouteKey* next = nullptr;
+    if (a != announced_.end()) next = &(*a)->first;
+    if (w != withdrawn_.end() && (!next || *w < *next)) next = &*w;
+    if (s != sweeps_.end() && (!next || s->second.next->first < *next))
+      next = &s->second.next->first;
+    if (!next) break;
+    const Entry* entry = nullptr;  // an announcement's table entry
+    if (a != announced_.end() && next == &(*a)->first) {
+      entry = *a++;
+    } else if (s != sweeps_.end() && next == &s->second.next->first) {
+      entry = &*s->second.next++;
+      s->second.after = entry->first;
+    }
+    Route route = entry ? Route{entry->first, entry->second} : Route{*w++, nullptr};
     if (!options.families.items().empty() && !options.families.contains(route.key.family))
       continue;
     batch.push_back(std::move(route));
@@ -100,7 +143,7 @@ std::vector<Update> AdjRibOut::take_updates(const EncodeContext& ctx, const Buil
     auto pending_a = announced_.lower_bound(first);
     auto pending_w = withdrawn_.lower_bound(first);
     if ((pending_a != announced_.end() && (*pending_a)->first.family == *eor) ||
-        (pending_w != withdrawn_.end() && pending_w->family == *eor)) {
+        (pending_w != withdrawn_.end() && pending_w->family == *eor) || sweeping(*eor)) {
       ++eor;
       continue;
     }

@@ -56,10 +56,9 @@ class AdjRibOut {
   // Forgets queued changes and End-of-RIB markers (a new session resends all).
   void clear_pending();
 
-  bool has_pending() const {
-    return !announced_.empty() || !withdrawn_.empty() || !end_of_rib_due_.empty();
-  }
-  std::size_t pending() const { return announced_.size() + withdrawn_.size(); }
+  bool has_pending() const;
+  // Changes queued (walks what a resend has still to visit: for tests).
+  std::size_t pending() const;
   // Serialises up to batch_routes_max queued changes into UPDATEs, packed as
   // `ctx` allows (message size, add-path, extended next hop). End-of-RIB
   // markers follow once no change of their family is queued.
@@ -75,7 +74,8 @@ class AdjRibOut {
   std::size_t size() const { return routes_.size(); }
 
  private:
-  using Entry = std::map<RouteKey, AttributesPtr>::value_type;
+  using Table = std::map<RouteKey, AttributesPtr>;
+  using Entry = Table::value_type;
   // Orders entries of routes_ by key, and finds them by key.
   struct ByKey {
     using is_transparent = void;
@@ -86,16 +86,36 @@ class AdjRibOut {
       return k(a) < k(b);
     }
   };
-  std::strong_ordering first_pending(std::set<const Entry*, ByKey>::const_iterator a,
-                                     std::set<RouteKey>::const_iterator w) const;
+  // A family sent whole, in key order: every entry of it after `after`
+  // (all of them when none) is pending. `next` is the first table entry
+  // after `after`: the sweep has work left while it is of the family.
+  struct Sweep {
+    std::optional<RouteKey> after;
+    Table::iterator next;
+  };
+  bool live(wire::Family family, const Sweep& s) const {
+    return s.next != routes_.end() && s.next->first.family == family;
+  }
+  bool sweeping(wire::Family family) const {
+    auto s = sweeps_.find(family);
+    return s != sweeps_.end() && live(family, s->second);
+  }
+  // Whether the entry is ahead of its family's sweep (the sweep sends it).
+  bool swept(Table::const_iterator it) const;
+  // Removes the entry, queueing its withdrawal under `queued_as`.
+  Table::iterator drop(Table::iterator it, const RouteKey& queued_as);
 
-  std::map<RouteKey, AttributesPtr> routes_;  // the table the peer should end up with
-  // Changes not yet sent, a key in one of the two at most: announcements as
-  // pointers to their table entry (map nodes stay put; 48 bytes a route
-  // where a copy of the key took 144, and a full table starts all queued),
-  // withdrawals as the key (no longer in the table).
+  Table routes_;  // the table the peer should end up with
+  // Changes not yet sent, a key in one of the three at most. Announcements
+  // as pointers to their table entry (map nodes stay put; 48 bytes a route
+  // where a copy of the key took 144); withdrawals as the key (no longer in
+  // the table); and the families being sent whole: after resend_all (a new
+  // session, a ROUTE-REFRESH), or from a family's first entry on (a first
+  // configuration), where a route costs no queue entry at all (BIRD feeds a
+  // new session alike).
   std::set<const Entry*, ByKey> announced_;
   std::set<RouteKey> withdrawn_;
+  std::map<wire::Family, Sweep> sweeps_;
   std::set<wire::Family> end_of_rib_due_;
   std::vector<Refusal> refused_;
 };

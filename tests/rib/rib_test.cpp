@@ -283,8 +283,9 @@ TEST(AdjRibIn, RoutesFromAnOldSpeakerCarryTheMergedFourByteAsPath) {
   EXPECT_FALSE(got.as4_aggregator);
 }
 
-// Any sequence of announcements and withdrawals, sent in any batch size,
-// leaves the peer's Adj-RIB-In equal to our Adj-RIB-Out.
+// Any sequence of announcements, withdrawals, resends and new sessions,
+// sent in any batch size, leaves the peer's Adj-RIB-In equal to our
+// Adj-RIB-Out.
 RC_GTEST_PROP(AdjRibOutProperty, PeerEndsWithOurTable, ()) {
   AttributePool pool;
   AdjRibOut out;
@@ -307,7 +308,16 @@ RC_GTEST_PROP(AdjRibOutProperty, PeerEndsWithOurTable, ()) {
                             {}}}
             : RouteKey{ipv4_unicast,
                        Nlri{IpPrefix{IpAddress::v4_from_u32(prefix << 8), 24}, prefix % 3}};
-    if (*rc::gen::inRange(0, 4) == 0) {
+    const auto op = *rc::gen::inRange(0, 40);
+    if (op == 0) {  // a new session: the peer starts empty, we send everything again
+      out.clear_pending();
+      out.resend_all();
+      in = AdjRibIn{};
+    } else if (op == 1) {  // a ROUTE-REFRESH, or `flush adj-rib out`
+      out.resend_all(six ? std::optional(ipv6_unicast) : std::nullopt);
+    } else if (op == 2) {
+      out.withdraw_all(six ? std::optional(ipv6_unicast) : std::nullopt);
+    } else if (op < 12) {
       out.withdraw(key);
     } else {
       auto local_pref = *rc::gen::inRange<std::uint32_t>(0, 4);
