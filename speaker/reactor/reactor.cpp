@@ -109,19 +109,33 @@ std::variant<PathAttributes, std::string> outgoing_attributes(const RouteContext
   return a;
 }
 
-std::variant<std::map<rib::RouteKey, PathAttributes>, std::string> neighbor_routes(
-    const config::Neighbor& n) {
-  std::map<rib::RouteKey, PathAttributes> out;
+std::variant<ResolvedRoutes, std::string> ResolvedRoutes::resolve(const config::Neighbor& n,
+                                                                   rib::AttributePool& pool) {
   if (auto unsupported = n.unsupported()) return *unsupported;
+  ResolvedRoutes out;
+  out.neighbor_ = &n;
   const auto context = route_context(n);
   for (const auto& r : n.routes) {
     // `withdraw` (with `watchdog NAME`): configured, but sent only once the
     // API announces the watchdog.
     if (r.extra().withdrawn) continue;
+    auto [it, fresh] = out.resolved_.try_emplace({r.attributes.get(), r.next_hop_self});
+    if (!fresh) continue;
     auto a = outgoing_attributes(context, *r.attributes, r.next_hop_self);
     if (auto* error = std::get_if<std::string>(&a)) return r.where.to_string() + ": " + *error;
-    out[rib::RouteKey{r.family, r.route_nlri()}] = std::move(std::get<PathAttributes>(a));
+    it->second = pool.intern(std::move(std::get<PathAttributes>(a)));
   }
+  return out;
+}
+
+std::variant<std::map<rib::RouteKey, PathAttributes>, std::string> neighbor_routes(
+    const config::Neighbor& n) {
+  rib::AttributePool pool;
+  auto resolved = ResolvedRoutes::resolve(n, pool);
+  if (auto* error = std::get_if<std::string>(&resolved)) return *error;
+  std::map<rib::RouteKey, PathAttributes> out;
+  std::get<ResolvedRoutes>(resolved).for_each(
+      [&](const rib::RouteKey& key, const rib::AttributesPtr& a) { out[key] = *a; });
   return out;
 }
 

@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "speaker/config/model.hpp"
@@ -38,8 +39,32 @@ session::PeerSettings peer_settings(const config::Neighbor& neighbor);
 void normalise_communities(wire::PathAttributes& attributes);
 // LOCAL_PREF given to routes towards internal peers that do not set one.
 inline constexpr std::uint32_t default_local_pref = 100;
-// The neighbor's routes as the Adj-RIB-Out holds them; nullopt and an error
-// when a route cannot be resolved (next-hop self without a local address).
+// A neighbor's configured routes resolved for its Adj-RIB-Out, without a
+// copy of the routes (a million of them stay in the model alone): the
+// outgoing attributes are worked out once per attribute set the routes share
+// (the parser interns them) and interned in `pool`, not once per route. An
+// error, naming the first route, when one cannot be resolved (next-hop self
+// without a local address).
+class ResolvedRoutes {
+ public:
+  static std::variant<ResolvedRoutes, std::string> resolve(const config::Neighbor& neighbor,
+                                                           rib::AttributePool& pool);
+  // f(key, attributes) for every route to send, in configuration order (a
+  // key written twice: the last one wins, as in the Adj-RIB-Out). The
+  // neighbor must outlive this.
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto& r : neighbor_->routes)
+      if (!r.extra().withdrawn)
+        f(rib::RouteKey{r.family, r.route_nlri()},
+          resolved_.find({r.attributes.get(), r.next_hop_self})->second);
+  }
+
+ private:
+  const config::Neighbor* neighbor_ = nullptr;
+  std::map<std::pair<const wire::PathAttributes*, bool>, rib::AttributesPtr> resolved_;
+};
+// The neighbor's routes as the Adj-RIB-Out holds them, or the error above.
 std::variant<std::map<rib::RouteKey, wire::PathAttributes>, std::string> neighbor_routes(
     const config::Neighbor& neighbor);
 // Whether two neighbors' sessions are configured alike (routes aside).
@@ -113,11 +138,11 @@ class Reactor {
 
   // Applies a configuration (first or reload). On an error nothing changes.
   std::optional<std::string> configure(const config::Config& config) {
-    std::map<std::string, std::map<rib::RouteKey, wire::PathAttributes>> routes;
+    std::map<std::string, ResolvedRoutes> routes;
     for (const auto& n : config.neighbors) {
-      auto r = neighbor_routes(n);
+      auto r = ResolvedRoutes::resolve(n, pool_);
       if (auto* error = std::get_if<std::string>(&r)) return *error;
-      routes[n.peer_address.to_string()] = std::move(std::get<0>(r));
+      routes.insert_or_assign(n.peer_address.to_string(), std::move(std::get<0>(r)));
     }
     // Removed neighbors, and neighbors whose session settings changed (whose
     // API routes go to the neighbor that replaces them).
@@ -163,7 +188,7 @@ class Reactor {
           e.peer->adj_rib_out().announce(key, pool_.intern(std::move(std::get<0>(a))));
           e.api.emplace(key, std::move(route));
         }
-      set_routes(e, routes[name]);
+      set_routes(e, routes.at(name));
     }
     ensure_listeners(config);
     return std::nullopt;
@@ -294,14 +319,22 @@ class Reactor {
   }
 
   // The configured routes of a peer become `wanted`; API routes stay.
-  void set_routes(Entry& e, std::map<rib::RouteKey, wire::PathAttributes>& wanted) {
+  void set_routes(Entry& e, const ResolvedRoutes& wanted) {
     auto& out = e.peer->adj_rib_out();
-    std::vector<rib::RouteKey> gone;
-    for (const auto& [key, _] : out.routes())
-      if (!wanted.count(key) && !e.api.count(key)) gone.push_back(key);
-    for (const auto& key : gone) out.withdraw(key);
-    for (auto& [key, attributes] : wanted)
-      if (!e.api.count(key)) out.announce(key, pool_.intern(std::move(attributes)));
+    const auto configured = [&](const auto& entry) { return !e.api.count(entry.first); };
+    // Configured routes that left the file (a first configuration has none:
+    // no set of the million keys is built then).
+    if (std::any_of(out.routes().begin(), out.routes().end(), configured)) {
+      std::set<rib::RouteKey> kept;
+      wanted.for_each([&](const rib::RouteKey& key, const rib::AttributesPtr&) { kept.insert(key); });
+      std::vector<rib::RouteKey> gone;
+      for (const auto& entry : out.routes())
+        if (configured(entry) && !kept.count(entry.first)) gone.push_back(entry.first);
+      for (const auto& key : gone) out.withdraw(key);
+    }
+    wanted.for_each([&](const rib::RouteKey& key, const rib::AttributesPtr& attributes) {
+      if (!e.api.count(key)) out.announce(key, attributes);
+    });
     e.peer->routes_changed();
   }
 

@@ -2,6 +2,8 @@
 // the Adj-RIB-Out: RFC 4271 5.1.2 (AS prepend) and 5.1.5 (LOCAL_PREF).
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "speaker/reactor/reactor.hpp"
 
 namespace bgpsim {
@@ -46,6 +48,44 @@ TEST(NeighborRoutes, ExternalPeersNeverGetLocalPref) {
   ASSERT_TRUE(a.as_path.has_value());
   ASSERT_EQ(a.as_path->segments.size(), 1u);
   EXPECT_EQ(a.as_path->segments[0].asns, std::vector<std::uint32_t>{65000});
+}
+
+TEST(NeighborRoutes, RoutesSharingAnAttributeSetShareTheOutgoingOne) {
+  auto n = neighbor(65000, 65001, std::nullopt);
+  const auto first = n.routes[0];
+  for (std::uint32_t i = 1; i < 4; ++i) {
+    auto r = first;  // the same set, as the parser interns it
+    r.nlri.prefix = wire::IpPrefix{wire::IpAddress::v4_from_u32(0x0A000000 + (i << 8)), 24};
+    n.routes.push_back(r);
+  }
+  auto self = first;
+  self.next_hop_self = true;  // the same set, resolved otherwise
+  self.nlri.prefix = *wire::IpPrefix::parse("10.9.0.0/24");
+  n.routes.push_back(self);
+  auto again = first;  // a key written twice: the last one wins
+  again.attributes = config::share(wire::PathAttributes{*first.attributes});
+  n.routes.push_back(again);
+  rib::AttributePool pool;
+  auto resolved = reactor::ResolvedRoutes::resolve(n, pool);
+  ASSERT_TRUE(std::holds_alternative<reactor::ResolvedRoutes>(resolved));
+  std::map<rib::RouteKey, rib::AttributesPtr> seen;
+  std::get<0>(resolved).for_each([&](const rib::RouteKey& key, const rib::AttributesPtr& a) {
+    seen[key] = a;
+  });
+  ASSERT_EQ(seen.size(), 5u);
+  std::set<const wire::PathAttributes*> sets;
+  for (const auto& [key, a] : seen) sets.insert(a.get());
+  EXPECT_EQ(sets.size(), 1u) << "one outgoing set (interned), whatever the route";
+  EXPECT_EQ(seen.begin()->second->as_path->segments[0].asns, std::vector<std::uint32_t>{65000});
+  EXPECT_EQ(pool.size(), 1u);
+
+  n.local_address.reset();  // next-hop self cannot be resolved: the error names the route
+  n.routes.back().where = config::Location("x.conf", 7, 3);
+  n.routes[4].where = config::Location("x.conf", 5, 3);
+  auto failed = reactor::ResolvedRoutes::resolve(n, pool);
+  ASSERT_TRUE(std::holds_alternative<std::string>(failed));
+  EXPECT_EQ(std::get<std::string>(failed),
+            "x.conf:5:3: next-hop self needs the neighbor's local-address");
 }
 
 TEST(NeighborRoutes, CommunitiesSortedWithoutDuplicates) {
