@@ -110,7 +110,7 @@ std::variant<PathAttributes, std::string> outgoing_attributes(const RouteContext
 }
 
 std::variant<ResolvedRoutes, std::string> ResolvedRoutes::resolve(const config::Neighbor& n,
-                                                                   rib::AttributePool& pool) {
+                                                                  rib::AttributePool& pool) {
   if (auto unsupported = n.unsupported()) return *unsupported;
   ResolvedRoutes out;
   out.neighbor_ = &n;

@@ -326,7 +326,8 @@ class Reactor {
     // no set of the million keys is built then).
     if (std::any_of(out.routes().begin(), out.routes().end(), configured)) {
       std::set<rib::RouteKey> kept;
-      wanted.for_each([&](const rib::RouteKey& key, const rib::AttributesPtr&) { kept.insert(key); });
+      wanted.for_each(
+          [&](const rib::RouteKey& key, const rib::AttributesPtr&) { kept.insert(key); });
       std::vector<rib::RouteKey> gone;
       for (const auto& entry : out.routes())
         if (configured(entry) && !kept.count(entry.first)) gone.push_back(entry.first);

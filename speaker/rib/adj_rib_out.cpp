@@ -128,8 +128,7 @@ std::vector<Update> AdjRibOut::take_updates(const EncodeContext& ctx, const Buil
       s->second.after = entry->first;
     }
     Route route = entry ? Route{entry->first, entry->second} : Route{*w++, nullptr};
-    if (!options.families.items().empty() && !options.families.contains(route.key.family))
-      continue;
+    if (!options.families.items().empty() && !options.families.contains(route.key.family)) continue;
     batch.push_back(std::move(route));
   }
   announced_.erase(announced_.begin(), a);

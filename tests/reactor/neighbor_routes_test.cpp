@@ -69,9 +69,8 @@ TEST(NeighborRoutes, RoutesSharingAnAttributeSetShareTheOutgoingOne) {
   auto resolved = reactor::ResolvedRoutes::resolve(n, pool);
   ASSERT_TRUE(std::holds_alternative<reactor::ResolvedRoutes>(resolved));
   std::map<rib::RouteKey, rib::AttributesPtr> seen;
-  std::get<0>(resolved).for_each([&](const rib::RouteKey& key, const rib::AttributesPtr& a) {
-    seen[key] = a;
-  });
+  std::get<0>(resolved).for_each(
+      [&](const rib::RouteKey& key, const rib::AttributesPtr& a) { seen[key] = a; });
   ASSERT_EQ(seen.size(), 5u);
   std::set<const wire::PathAttributes*> sets;
   for (const auto& [key, a] : seen) sets.insert(a.get());
