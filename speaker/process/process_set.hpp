@@ -295,7 +295,9 @@ class ProcessSet {
         data.remove_prefix(nl + 1);
       }
     }
-    if (p.running()) {
+    // (Not while stopping: a helper told `shutdown` closes its stdout on its
+    // way out; stop() ends the others.)
+    if (p.running() && !stopping_) {
       log(h, "closed its stdout: ending it");
       p.terminate();
     }

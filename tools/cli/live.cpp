@@ -218,14 +218,26 @@ int run_live(const LiveOptions& options) {
     if (!next) return "the configuration does not load (the error is in the log)";
     if (auto error = apply(reactor, events, *next)) return error;
     host->reconfigure(*next);
+    config = std::move(next);  // the one running now
     return std::nullopt;
   };
   auto shutdown = [&] {
     reactor.stop();  // Cease / Administrative Shutdown to every peer
     host->stop();
   };
+  // ExaBGP's `restart`: reload, then every session again (Cease /
+  // Administrative Reset; each comes back after its back-off).
+  auto restart = [&]() -> std::optional<std::string> {
+    if (auto error = reload()) return error;
+    for (const auto& n : config->neighbors)
+      if (auto* peer = reactor.find_peer(n.peer_address.to_string()))
+        peer->teardown(wire::Notification{static_cast<std::uint8_t>(wire::NotifyCode::cease),
+                                          4, {}});
+    return std::nullopt;
+  };
   api::Control control;
   control.reload = reload;
+  control.restart = restart;
   control.shutdown = shutdown;
   control.pid = ::getpid();
   control.ppid = ::getppid();
