@@ -95,7 +95,10 @@ class ControlServer {
     acceptor_.close(ec);
     if (bound_) std::filesystem::remove(path_, ec);
     bound_ = false;
-    for (auto& [id, c] : connections_) c->socket.close(ec);
+    // Each connection's reader sees the end; its writer still sends what was
+    // answered (the `done` of a `shutdown`), then closes.
+    for (auto& [id, c] : connections_)
+      c->socket.shutdown(stream_protocol::socket::shutdown_receive, ec);
   }
 
  private:
