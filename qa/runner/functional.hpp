@@ -10,7 +10,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "qa/peer/script.hpp"
 #include "qa/runner/ci_file.hpp"
 
 namespace bgpsim::qa {
@@ -37,8 +39,9 @@ struct FunctionalResult {
   std::chrono::nanoseconds virtual_time{0};
   double wall_s = 0;
   std::uint64_t seed = 0;
-  std::uint64_t trace_hash = 0;
+  std::uint64_t trace_hash = 0;  // 0 live: no trace
   int connections = 0;
+  std::vector<Bytes> messages_sent;  // what the speaker sent but KEEPALIVEs, in order
 };
 
 // Whether a .ci file is a functional test: it names a configuration and
@@ -49,6 +52,14 @@ bool is_functional(const CiFile& file);
 // (ExaBGP's layout: the .ci's ../etc/).
 FunctionalResult run_functional(const CiFile& file, const std::filesystem::path& config_dir,
                                 const FunctionalOptions& options);
+
+// The same test with the speaker and the test peer on real sockets on the
+// loopback address (one io_context, real time): the peer listens on an
+// ephemeral port, which every neighbor of the configurations connects to
+// (no byte on the wire carries the port), so tests can run side by side and
+// nothing needs port 179. `virtual_time` is then the elapsed real time.
+FunctionalResult run_functional_live(const CiFile& file, const std::filesystem::path& config_dir,
+                                     const FunctionalOptions& options);
 
 std::string_view to_string(FunctionalResult::Status status);
 

@@ -28,6 +28,12 @@ void add_functional_options(CLI::App* cmd, FunctionalCliOptions& options) {
                 "Only the raw -> JSON checks, no functional test in the simulator");
   cmd->add_option("-j,--jobs", options.jobs,
                   "Functional tests run at once, one world per thread (default: one per core)");
+  auto* live = cmd->add_flag("--live", options.live,
+                             "Run the functional tests on real loopback sockets (real time)");
+  cmd->add_flag("--compare-live", options.compare_live,
+                "Run each functional test in the simulator and live; fail when what the "
+                "speaker sends (but KEEPALIVEs) differs in any byte")
+      ->excludes(live);
 }
 
 void FunctionalRun::maybe_run(const qa::CiFile& file, const fs::path& config_dir) {
@@ -43,7 +49,33 @@ FunctionalResult FunctionalRun::run_one(const qa::CiFile& file, const fs::path& 
   qa::FunctionalOptions o;
   o.seed = options_.seed;
   o.pcap_dir = options_.pcap_dir;
-  auto result = qa::run_functional(file, dir, o);
+  auto result = options_.live ? qa::run_functional_live(file, dir, o)
+                              : qa::run_functional(file, dir, o);
+  if (options_.compare_live && result.status == Status::passed) {
+    // The live run only has to show the same bytes: a short settle.
+    auto live_options = o;
+    live_options.pcap_dir.clear();
+    live_options.settle = std::chrono::milliseconds(200);
+    const auto live = qa::run_functional_live(file, dir, live_options);
+    result.wall_s += live.wall_s;
+    if (live.status != Status::passed || live.messages_sent != result.messages_sent) {
+      result.detail = fmt::format("  simulator: {} message(s); live: {} ({}), {} message(s)\n",
+                                  result.messages_sent.size(), qa::to_string(live.status),
+                                  live.reason, live.messages_sent.size()) +
+                      live.detail;
+      for (std::size_t i = 0; i < std::max(live.messages_sent.size(), result.messages_sent.size());
+           ++i) {
+        const auto* a = i < result.messages_sent.size() ? &result.messages_sent[i] : nullptr;
+        const auto* b = i < live.messages_sent.size() ? &live.messages_sent[i] : nullptr;
+        if (a && b && *a == *b) continue;
+        result.detail += fmt::format("  message {}: simulator {}\n            live      {}\n", i + 1,
+                                     a ? qa::to_hex(*a) : "-", b ? qa::to_hex(*b) : "-");
+        break;
+      }
+      result.status = Status::failed;
+      result.reason = "the live run differs from the simulator's";
+    }
+  }
   if (options_.check_determinism && result.status != Status::skipped) {
     o.pcap_dir.clear();
     const auto again = qa::run_functional(file, dir, o);

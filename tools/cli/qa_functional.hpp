@@ -19,6 +19,8 @@ struct FunctionalCliOptions {
   std::string pcap_dir;            // a pcap per test
   bool decode_only = false;        // skip the simulator runs
   unsigned jobs = 0;               // worlds run at once; 0: one per core
+  bool live = false;               // real loopback sockets instead of the simulator
+  bool compare_live = false;       // both, and the speaker's UPDATE bytes compared
 };
 
 void add_functional_options(CLI::App* cmd, FunctionalCliOptions& options);
