@@ -215,6 +215,7 @@ class Acceptor {
   // Simulated connections carry no TCP options: both ends of a simulated
   // session share one configuration, so there is nothing to authenticate.
   void set_peer_md5(const Address&, const std::string&) {}
+  void apply(const runtime::SocketOptions&) {}  // the simulator carries no TTL
   void close();
 
   template <class Token>

@@ -56,6 +56,9 @@ class TestPeer {
         on_signal_(std::move(on_signal)),
         on_end_(std::move(on_end)) {}
 
+  // Applied to every connection accepted (the far end's GTSM TTLs).
+  void set_socket_options(runtime::SocketOptions options) { socket_options_ = std::move(options); }
+
   const PeerOutcome& outcome() const { return outcome_; }
   const Checker& checker() const { return checker_; }
 
@@ -73,6 +76,7 @@ class TestPeer {
         continue;
       }
       ++outcome_.connections;
+      socket.apply(socket_options_);
       co_await serve(socket);
       socket.close();
       if (ended_) co_return;
@@ -216,6 +220,7 @@ class TestPeer {
 
   R& rt_;
   Checker checker_;
+  runtime::SocketOptions socket_options_;
   std::function<void(const std::string&)> on_signal_;
   std::function<void()> on_end_;
   PeerOutcome outcome_;

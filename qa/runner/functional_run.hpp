@@ -78,6 +78,19 @@ void run_prepared(Env& env, const CiFile& file, const std::filesystem::path& con
   const runtime::Endpoint listen_on = env.peer_endpoint(runtime::Endpoint(address, port));
   auto acceptor = env.peer_runtime().listen(listen_on);
   const std::uint16_t actual_port = acceptor.local_endpoint().port();
+  // The peer is the far end of the first neighbor: its TCP-MD5 key (RFC
+  // 2385) on the listener, TTL 255 when the speaker demands it (GTSM, RFC
+  // 5082) and, when the speaker sends a TTL, that as the minimum accepted:
+  // live, the kernel then drops what a speaker sends without it.
+  const auto& far = configs.front().neighbors.front();
+  runtime::SocketOptions mirrored;
+  if (far.incoming_ttl) mirrored.ttl = 255;
+  mirrored.min_ttl = far.outgoing_ttl;
+  acceptor.apply(mirrored);  // the SYN-ACK's TTL comes from the listener
+  if (!far.md5_password.empty())
+    acceptor.set_peer_md5(
+        far.local_address ? boost::asio::ip::make_address(far.local_address->to_string()) : address,
+        far.md5_password);
   if (actual_port != port)
     for (auto& c : configs)
       for (auto& n : c.neighbors) n.connect_port = actual_port;
@@ -149,6 +162,7 @@ void run_prepared(Env& env, const CiFile& file, const std::filesystem::path& con
                            ? std::chrono::seconds(*prepared.script.options.timeout_s)
                            : options.timeout;
   TestPeer<R> peer(env.peer_runtime(), std::move(prepared.script), on_signal, [&] { env.stop(); });
+  peer.set_socket_options(mirrored);
   env.spawn(env.peer_runtime(), peer.run(acceptor));
   env.spawn(env.speaker_runtime(), speaker.run());
   bool helpers_done = false;

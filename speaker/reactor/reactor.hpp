@@ -353,6 +353,15 @@ class Reactor {
       }
       l->acceptor.set_peer_md5(boost::asio::ip::make_address(n.peer_address.to_string()),
                                n.md5_password);
+      // GTSM (RFC 5082): our SYN-ACK leaves with the listener's TTL, so a
+      // neighbor that sends 255 gets it from the listener too (harmless to
+      // the listener's other neighbors); the minimum TTL is set per accepted
+      // connection (Peer::accept), since the listener may serve others.
+      if (n.outgoing_ttl) {
+        runtime::SocketOptions ttl;
+        ttl.ttl = n.outgoing_ttl;
+        l->acceptor.apply(ttl);
+      }
     }
   }
 

@@ -157,6 +157,15 @@ class AsioRuntime {
       a_.close(ec);
     }
     Endpoint local_endpoint() const { return a_.local_endpoint(); }
+    // GTSM (RFC 5082) on the listener: the kernel answers a SYN with the
+    // listener's TTL, before any accepted socket exists, so a peer that
+    // demands TTL 255 only completes the handshake if it is set here (and a
+    // minimum TTL here drops SYNs that come from too far).
+    void apply(const SocketOptions& options) {
+      boost::system::error_code ec;
+      apply_ttl(a_, options, ec);
+      if (ec) throw boost::system::system_error(ec, "TTL on listener");
+    }
     // RFC 2385: the key must be on the listening socket before the peer's SYN.
     void set_peer_md5(const boost::asio::ip::address& peer, const std::string& key) {
       if (key.empty()) return;

@@ -136,6 +136,7 @@ concept Runtime = requires(R& rt, const Endpoint& ep, std::string_view name,
 
   { rt.listen(ep) } -> std::same_as<typename R::acceptor_type>;
   acceptor.set_peer_md5(ep.address(), std::string());
+  acceptor.apply(SocketOptions{});
   {
     acceptor.async_accept(tok)
     } -> std::same_as<boost::asio::awaitable<typename R::socket_type, typename R::executor_type>>;
