@@ -81,6 +81,18 @@ def run_test(test: str, scenario) -> int:
     return 0
 
 
+def finish_workdir(workdir: Path, ok: bool, keep: bool, extra: tuple = ()) -> None:
+    """After a test: when it failed, the tail of every log in `workdir` (and
+    of the `extra` files); the folder is removed unless it failed or `keep`."""
+    if not ok:
+        for p in sorted(workdir.rglob("*.log")) + [workdir / name for name in extra]:
+            log(f"--- {p}:\n{tail(p)}")
+    if ok and not keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    else:
+        log(f"work directory kept: {workdir}")
+
+
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 

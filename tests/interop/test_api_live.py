@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -291,13 +290,7 @@ def scenario(bgpsim: str, case: str, timeout: float, keep: bool, flood: int) -> 
         ok = True
     finally:
         runner.cleanup()
-        if not ok:
-            for p in sorted(workdir.rglob("*.log")) + [workdir / "events.jsonl"]:
-                log(f"--- {p}:\n{harness.tail(p)}")
-        if ok and not keep:
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            log(f"work directory kept: {workdir}")
+        harness.finish_workdir(workdir, ok, keep, ("events.jsonl",))
 
 
 def main() -> int:

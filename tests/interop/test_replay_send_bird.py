@@ -27,12 +27,11 @@ import signal
 import struct
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
-from harness import Endpoints, Fail, Runner, Skip, log, skip_or_fail, wait_until  # noqa: E402
+from harness import Endpoints, Fail, Runner, log, skip_or_fail, wait_until  # noqa: E402
 from test_bird import Bird  # noqa: E402
 
 TEST = "interop_replay_send_bird"
@@ -159,14 +158,7 @@ def scenario(bgpsim: str, timeout: float, keep: bool) -> None:
         ok = True
     finally:
         runner.cleanup()
-        if not ok:
-            for p in sorted(workdir.rglob("*.log")) + [workdir / "send.jsonl"]:
-                log(f"--- {p}:\n{harness.tail(p)}")
-        if ok and not keep:
-            import shutil
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            log(f"work directory kept: {workdir}")
+        harness.finish_workdir(workdir, ok, keep, ("send.jsonl",))
 
 
 def main() -> int:
@@ -177,17 +169,7 @@ def main() -> int:
     a = ap.parse_args()
     if not Path(a.speaker).exists():
         return skip_or_fail(TEST, f"{a.speaker} does not exist (build the bgpsim target)")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    t0 = time.monotonic()
-    try:
-        scenario(a.speaker, a.timeout, a.keep)
-    except Skip as e:
-        return skip_or_fail(TEST, str(e))
-    except Fail as e:
-        print(f"FAIL {TEST}: {e}", flush=True)
-        return 1
-    print(f"PASS {TEST} ({time.monotonic() - t0:.1f}s)", flush=True)
-    return 0
+    return harness.run_test(TEST, lambda: scenario(a.speaker, a.timeout, a.keep))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ Python 3 standard library only; reuses tests/interop (harness, BIRD set-up).
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 import tempfile
@@ -25,8 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "interop"))
+import bird_bench  # noqa: E402
 import harness  # noqa: E402
-from harness import Endpoints, Fail, Neighbor, Runner, Skip, Speaker, log, wait_until  # noqa: E402
+from harness import Endpoints, Fail, Neighbor, Runner, Skip, Speaker, log  # noqa: E402
 from test_bird import Bird  # noqa: E402
 
 
@@ -61,22 +61,8 @@ def run_one(label: str, spec: str, routes: list[str], workdir: Path, timeout: fl
                                        hold_time=180)], events=False)
         n = len(routes)
         speaker.start()
-        t0 = speaker.started_at
-        alive = speaker.alive() + bird.alive()
-        wait_until(bird.established, timeout, f"{label}: BIRD Established", interval=0.2, alive=alive)
-        res["established_s"] = time.monotonic() - t0
-        log(f"{label}: Established after {res['established_s']:.2f}s")
-        last = [0, time.monotonic()]
-
-        def all_in() -> bool:
-            c = bird.received_count()
-            if time.monotonic() - last[1] > 10:
-                log(f"{label}: BIRD holds {c}/{n}")
-                last[1] = time.monotonic()
-            return c >= n
-
-        wait_until(all_in, timeout, f"{label}: BIRD to hold {n} routes", interval=0.2, alive=alive)
-        res["all_s"] = time.monotonic() - t0
+        bird_bench.wait_for_all_routes(label, speaker, bird, n, timeout, res)
+        res["all_s"] = time.monotonic() - speaker.started_at
         res["hwm_kib"] = vm_hwm_kib(speaker.proc.pid)
         res["count"] = bird.received_count()
         log(f"{label}: BIRD holds all {n} routes after {res['all_s']:.2f}s, speaker VmHWM {res['hwm_kib']} KiB")
@@ -91,23 +77,13 @@ def run_one(label: str, spec: str, routes: list[str], workdir: Path, timeout: fl
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--routes", type=int, default=1_000_000)
-    ap.add_argument("--speaker", action="append", metavar="LABEL=COMMAND|exabgp",
-                    help="a speaker to measure, in order (default: bgpsim=bgpsim on PATH, then exabgp)")
-    ap.add_argument("--timeout", type=float, default=1800.0, help="per speaker, seconds")
-    ap.add_argument("--keep", action="store_true", help="keep the work directory")
-    a = ap.parse_args()
+    a = bird_bench.arguments(__doc__)
     Bird.check_available()
-    specs = a.speaker or [f"bgpsim={shutil.which('bgpsim') or 'bgpsim'}", "exabgp"]
     routes = harness.many_prefixes(a.routes)
     workdir = Path(tempfile.mkdtemp(prefix="bgpsim-bench-bird-"))
     results = []
     try:
-        for s in specs:
-            label, _, cmd = s.partition("=")
-            if not cmd:
-                label, cmd = (s if s == "exabgp" else Path(s).name), s
+        for label, cmd in bird_bench.speakers(a):
             results.append(run_one(label, cmd, routes, workdir, a.timeout))
     finally:
         if not a.keep:

@@ -21,7 +21,6 @@ Python 3 standard library only; reuses tests/interop (harness, BIRD set-up).
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import sys
@@ -31,8 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "interop"))
+import bird_bench  # noqa: E402
 import harness  # noqa: E402
-from harness import Endpoints, Fail, Neighbor, Runner, Skip, Speaker, log, wait_until  # noqa: E402
+from harness import Endpoints, Fail, Neighbor, Runner, Skip, Speaker, log  # noqa: E402
 from test_bird import Bird  # noqa: E402
 
 HELPER = r"""
@@ -86,21 +86,7 @@ def run_one(label: str, spec: str, commands: Path, n: int, workdir: Path, timeou
         speaker.config.write_text(harness.render_exabgp_config(
             [neighbor], "flood", [sys.executable, str(helper), str(commands), str(stamps)]))
         speaker.start()
-        t0 = speaker.started_at
-        alive = speaker.alive() + bird.alive()
-        wait_until(bird.established, timeout, f"{label}: BIRD Established", interval=0.2, alive=alive)
-        res["established_s"] = time.monotonic() - t0
-        log(f"{label}: Established after {res['established_s']:.2f}s")
-        last = [time.monotonic()]
-
-        def all_in() -> bool:
-            c = bird.received_count()
-            if time.monotonic() - last[0] > 10:
-                log(f"{label}: BIRD holds {c}/{n}")
-                last[0] = time.monotonic()
-            return c >= n
-
-        wait_until(all_in, timeout, f"{label}: BIRD to hold {n} routes", interval=0.2, alive=alive)
+        bird_bench.wait_for_all_routes(label, speaker, bird, n, timeout, res)
         end = time.time()
         first, written = (float(x) for x in stamps.read_text().split())
         res["write_s"] = written - first
@@ -118,15 +104,8 @@ def run_one(label: str, spec: str, commands: Path, n: int, workdir: Path, timeou
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--routes", type=int, default=1_000_000)
-    ap.add_argument("--speaker", action="append", metavar="LABEL=COMMAND|exabgp",
-                    help="a speaker to measure, in order (default: bgpsim=bgpsim on PATH, then exabgp)")
-    ap.add_argument("--timeout", type=float, default=1800.0, help="per speaker, seconds")
-    ap.add_argument("--keep", action="store_true", help="keep the work directory")
-    a = ap.parse_args()
+    a = bird_bench.arguments(__doc__)
     Bird.check_available()
-    specs = a.speaker or [f"bgpsim={shutil.which('bgpsim') or 'bgpsim'}", "exabgp"]
     workdir = Path(tempfile.mkdtemp(prefix="bgpsim-bench-api-"))
     results = []
     try:
@@ -135,12 +114,7 @@ def main() -> int:
             for p in harness.many_prefixes(a.routes):
                 f.write(f"announce route {p} next-hop {harness.SPEAKER_NEXT_HOP}\n")
         log(f"{a.routes} commands in {commands} ({os.path.getsize(commands) / 1e6:.1f} MB)")
-        for s in specs:
-            label, _, cmd = s.partition("=")
-            if not cmd:
-                label, cmd = (s if s == "exabgp" else Path(s).name), s
-            if os.path.sep in cmd:
-                cmd = os.path.abspath(cmd)  # the speaker starts in its own folder
+        for label, cmd in bird_bench.speakers(a):
             results.append(run_one(label, cmd, commands, a.routes, workdir, a.timeout))
     finally:
         if not a.keep:
