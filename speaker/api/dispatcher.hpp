@@ -453,17 +453,23 @@ class Dispatcher : public session::PeerObserver {
     reply.done(*this);
   }
 
-  // teardown CODE: Cease with subcode CODE, the session comes back after its back-off.
+  // teardown CODE: Cease with subcode CODE, the session comes back after its
+  // back-off. Administrative Shutdown and Reset carry the subcode's name as
+  // their shutdown communication (RFC 9003), as ExaBGP sends them
+  // (its api-teardown test).
   void teardown(const Reply& reply, std::string_view line, const SplitCommand& cmd) {
     std::optional<std::uint8_t> code;
     if (cmd.words.size() == 2) code = config::values::number<std::uint8_t>(cmd.words[1]);
     if (!code) return reply.error(*this, line, "expected 'teardown CODE' (a Cease subcode 0..255)");
     const auto peers = targets(reply.process, cmd);
     if (peers.empty()) return reply.error(*this, line, "no neighbor matching the command");
+    const auto cease = static_cast<std::uint8_t>(wire::NotifyCode::cease);
+    const auto notification =
+        *code == wire::cease::administrative_shutdown || *code == wire::cease::administrative_reset
+            ? wire::Notification::make_shutdown(*code, wire::notify_subcode_name(cease, *code))
+            : wire::Notification{cease, *code, {}};
     for (const auto& p : peers)
-      if (auto* peer = reactor_.find_peer(p))
-        peer->teardown(
-            wire::Notification{static_cast<std::uint8_t>(wire::NotifyCode::cease), *code, {}});
+      if (auto* peer = reactor_.find_peer(p)) peer->teardown(notification);
     reply.done(*this);
   }
 
