@@ -131,10 +131,12 @@ class TestPeer {
         if (checker_.options().send_unknown_message) out.push_back(unknown_type_message());
       } else {
         out.push_back(keepalive_message());
-        if (type == 2) updates.push_back(message);
+        if (type == 2 && !end_of_rib(message)) updates.push_back(message);
         if (!check(message)) co_return;
         // RFC 2918: the speaker asks for our routes again; the test peer's
-        // "routes" are what the speaker sent it, replayed.
+        // "routes" are the UPDATEs the speaker sent it, replayed (not its
+        // End-of-RIB markers, which carry no route: ExaBGP's api-rr helper
+        // reads the replayed routes and nothing else).
         if (type == 5)
           for (const auto& u : updates) out.push_back(u);
         if (!perform(out)) co_return;
@@ -155,6 +157,23 @@ class TestPeer {
   }
 
  private:
+  // RFC 4724 2, read from the bytes: an UPDATE whose withdrawn routes and
+  // attributes are empty (IPv4 unicast), or whose only attribute is an
+  // MP_UNREACH_NLRI holding just its AFI and SAFI.
+  static bool end_of_rib(const Bytes& m) {
+    constexpr std::size_t body = 19;
+    if (m.size() < body + 4 || m[body] != 0 || m[body + 1] != 0) return false;
+    const std::size_t attributes = std::size_t{m[body + 2]} << 8 | m[body + 3];
+    if (attributes == 0) return m.size() == body + 4;
+    const std::size_t at = body + 4;
+    if (m.size() != at + attributes || attributes < 6) return false;
+    const bool extended = (m[at] & 0x10) != 0;  // two length bytes
+    const std::size_t length =
+        extended ? (std::size_t{m[at + 2]} << 8 | m[at + 3]) : std::size_t{m[at + 2]};
+    constexpr std::uint8_t mp_unreach = 15;
+    return m[at + 1] == mp_unreach && length == 3 && attributes == (extended ? 4u : 3u) + 3;
+  }
+
   // Checks a message; on a mismatch the outcome fails. After the outcome
   // passed, messages are still checked: only End-of-RIB may follow.
   bool check(const Bytes& message) {
