@@ -207,7 +207,7 @@ std::string answer_error(Encoder e, std::string_view reason) {
   wire::Json j;
   j["answer"] = "error";
   j["message"] = std::string(reason);
-  return j.dump();
+  return wire::exabgp_text(j);
 }
 
 // --- Text events ----------------------------------------------------------------

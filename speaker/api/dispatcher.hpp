@@ -329,7 +329,7 @@ class Dispatcher : public session::PeerObserver {
     }
     if (verb == "ping") {
       if (encoder(reply.process) == Encoder::json)
-        reply.line(*this, fmt::format(R"({{"pong": "{}", "active": true}})", uuid_));
+        reply.line(*this, fmt::format(R"({{ "pong": "{}", "active": true }})", uuid_));
       else
         reply.line(*this, fmt::format("pong {} active=true", uuid_));
       return reply.done(*this);
@@ -544,7 +544,7 @@ class Dispatcher : public session::PeerObserver {
         if (auto* peer = reactor_.find_peer(n.address))
           peers[n.address] = std::string(session::to_string(peer->state()));
       j["peers"] = std::move(peers);
-      reply.line(*this, j.dump());
+      reply.line(*this, wire::exabgp_text(j));
       return reply.done(*this);
     }
     reply.line(*this, "bgpsim Daemon Status");

@@ -43,20 +43,20 @@ std::string JsonEvents::up_line(const std::string& peer, const session::Negotiat
   if (e.peer_address.empty()) e.peer_address = peer;
   e.router_id = n.peer_router_id;
   e.peer_as = n.peer_as;
-  return state_line(e, "up").dump();
+  return wire::exabgp_text(state_line(e, "up"));
 }
 
 std::string JsonEvents::down_line(const std::string& peer, const session::Down& down) const {
   Json j = state_line(envelope(peer), "down");
   j["neighbor"]["reason"] = down.reason;
-  return j.dump();
+  return wire::exabgp_text(j);
 }
 
 std::string JsonEvents::message_line(const std::string& peer, const wire::Message& m,
                                      const wire::DecodeContext& ctx, bool sent) const {
   auto e = envelope(peer);
   if (sent) e.direction = "out";
-  return wire::to_json(m, ctx, e).dump();
+  return wire::exabgp_text(wire::to_json(m, ctx, e));
 }
 
 void JsonEvents::on_established(const std::string& peer, const session::Negotiated& n) {

@@ -167,4 +167,35 @@ Json error_to_json(const DecodeError& e) {
        {{"offset", e.offset}, {"reason", e.reason}, {"notification", std::move(notification)}}}};
 }
 
+std::string exabgp_text(const Json& j) {
+  std::string out;
+  auto write = [&out](const auto& self, const Json& v) -> void {
+    if (v.is_object()) {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, value] : v.items()) {
+        out += first ? " " : ", ";
+        first = false;
+        out += Json(key).dump();
+        out += ": ";
+        self(self, value);
+      }
+      out += " }";
+    } else if (v.is_array()) {
+      out += '[';
+      bool first = true;
+      for (const auto& value : v) {
+        out += first ? " " : ", ";
+        first = false;
+        self(self, value);
+      }
+      out += " ]";
+    } else {
+      out += v.dump();
+    }
+  };
+  write(write, j);
+  return out;
+}
+
 }  // namespace bgpsim::wire

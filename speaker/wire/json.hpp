@@ -24,6 +24,12 @@ struct JsonEnvelope {
 inline constexpr const char* exabgp_json_version = "6.0.0";
 
 Json to_json(const Message& m, const DecodeContext& ctx, const JsonEnvelope& env);
+
+// One line of JSON spaced as ExaBGP writes its API lines by hand: objects
+// "{ "key": value, ... }", arrays "[ a, b ]". A JSON parser does not care;
+// helper scripts that look for a substring such as '"nlri": "10.0.0.0/24"'
+// (ExaBGP's etc/run/api-rr.run) do.
+std::string exabgp_text(const Json& j);
 // The body under "message" (update) or the message key (open, notification...).
 Json update_to_json(const Update& u, const DecodeContext& ctx);
 Json open_to_json(const Open& o);

@@ -204,15 +204,15 @@ TEST(HelperApi, SendEventsReportTheUpdatesTheSpeakerSent) {
     return l.find("10.50.0.0/24") != std::string::npos;
   });
   ASSERT_NE(sent, json.end());
-  EXPECT_NE(sent->find(R"("direction":"out")"), std::string::npos) << *sent;
-  EXPECT_NE(sent->find(R"("type":"update")"), std::string::npos) << *sent;
+  EXPECT_NE(sent->find(R"("direction": "out")"), std::string::npos) << *sent;
+  EXPECT_NE(sent->find(R"("type": "update")"), std::string::npos) << *sent;
   const auto& text = w.lines["text"];
   EXPECT_NE(std::find(text.begin(), text.end(), "neighbor 10.0.0.2 send update start"), text.end());
   EXPECT_TRUE(std::any_of(text.begin(), text.end(), [](const std::string& l) {
     return l.starts_with("neighbor 10.0.0.2 send update announced 10.50.0.0/24 next-hop 10.0.0.1");
   })) << fmt::format("{}", fmt::join(text, "\n"));
   // Nothing received is reported: the binding asks for no `receive`.
-  for (const auto& l : json) EXPECT_EQ(l.find(R"("direction":"in")"), std::string::npos) << l;
+  for (const auto& l : json) EXPECT_EQ(l.find(R"("direction": "in")"), std::string::npos) << l;
 }
 
 }  // namespace
