@@ -16,7 +16,6 @@ Python 3 standard library only; reuses tests/interop (harness, BIRD set-up).
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 import time
@@ -86,26 +85,15 @@ def main() -> int:
         for label, cmd in bird_bench.speakers(a):
             results.append(run_one(label, cmd, routes, workdir, a.timeout))
     finally:
-        if not a.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            log(f"work directory kept: {workdir}")
+        bird_bench.remove_workdir(workdir, a.keep)
 
     print(f"\nannounce {a.routes} IPv4 routes to BIRD 2 on loopback (wall time from speaker start)")
     print(f"{'speaker':<10} {'established':>12} {'all in BIRD':>12} {'routes/s':>10} {'peak RSS':>10} {'B/route':>8}")
-    base = next((r for r in results if "all_s" in r), None)
-    for r in results:
-        if "error" in r:
-            print(f"{r['label']:<10} error: {r['error']}")
-            continue
-        hwm = r.get("hwm_kib")
-        print(f"{r['label']:<10} {r['established_s']:>11.2f}s {r['all_s']:>11.2f}s {a.routes / r['all_s']:>10.0f} "
-              f"{(hwm or 0) / 1024:>8.1f}MB {((hwm or 0) * 1024 / a.routes):>8.0f}")
-    if base:
-        for r in results:
-            if r is not base and "all_s" in r:
-                print(f"ratio {r['label']}/{base['label']}: {r['all_s'] / base['all_s']:.2f}x")
-    return 0 if results and all("error" not in r for r in results) else 1
+    def row(r: dict) -> str:
+        hwm = r.get("hwm_kib") or 0
+        return (f"{r['label']:<10} {r['established_s']:>11.2f}s {r['all_s']:>11.2f}s {a.routes / r['all_s']:>10.0f} "
+                f"{hwm / 1024:>8.1f}MB {(hwm * 1024 / a.routes):>8.0f}")
+    return bird_bench.table(results, row)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ Python 3 standard library only; reuses tests/interop (harness, BIRD set-up).
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -117,25 +116,13 @@ def main() -> int:
         for label, cmd in bird_bench.speakers(a):
             results.append(run_one(label, cmd, commands, a.routes, workdir, a.timeout))
     finally:
-        if not a.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            log(f"work directory kept: {workdir}")
+        bird_bench.remove_workdir(workdir, a.keep)
 
     print(f"\n{a.routes} `announce route` commands from a helper process to BIRD 2 on loopback")
     print(f"{'speaker':<10} {'established':>12} {'helper wrote':>13} {'all in BIRD':>12} {'commands/s':>11}")
-    base = next((r for r in results if "all_s" in r), None)
-    for r in results:
-        if "error" in r:
-            print(f"{r['label']:<10} error: {r['error']}")
-            continue
-        print(f"{r['label']:<10} {r['established_s']:>11.2f}s {r['write_s']:>12.2f}s {r['all_s']:>11.2f}s "
-              f"{a.routes / r['all_s']:>11.0f}")
-    if base:
-        for r in results:
-            if r is not base and "all_s" in r:
-                print(f"ratio {r['label']}/{base['label']}: {r['all_s'] / base['all_s']:.2f}x")
-    return 0 if results and all("error" not in r for r in results) else 1
+    return bird_bench.table(results, lambda r: (
+        f"{r['label']:<10} {r['established_s']:>11.2f}s {r['write_s']:>12.2f}s {r['all_s']:>11.2f}s "
+        f"{a.routes / r['all_s']:>11.0f}"))
 
 
 if __name__ == "__main__":

@@ -58,3 +58,23 @@ def wait_for_all_routes(label: str, speaker, bird, n: int, timeout: float, res: 
         return c >= n
 
     wait_until(all_in, timeout, f"{label}: BIRD to hold {n} routes", interval=0.2, alive=alive)
+
+
+def remove_workdir(workdir: Path, keep: bool) -> None:
+    if not keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    else:
+        log(f"work directory kept: {workdir}")
+
+
+def table(results: list[dict], row) -> int:
+    """Prints `row(r)` per speaker (or its error), then each time's ratio to
+    the first speaker's; the exit status: 0 when every speaker finished."""
+    base = next((r for r in results if "all_s" in r), None)
+    for r in results:
+        print(f"{r['label']:<10} error: {r['error']}" if "error" in r else row(r))
+    if base:
+        for r in results:
+            if r is not base and "all_s" in r:
+                print(f"ratio {r['label']}/{base['label']}: {r['all_s'] / base['all_s']:.2f}x")
+    return 0 if results and all("error" not in r for r in results) else 1
