@@ -102,5 +102,4 @@ std::string failure_detail(const PeerOutcome& o, const CiFile& file,
   return s;
 }
 
-
 }  // namespace bgpsim::qa

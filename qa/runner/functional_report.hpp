@@ -22,7 +22,6 @@ struct ContextKeeper : session::PeerObserver {
 
 // The group being matched, what it still expects (file:line and hex), and
 // the received message beside the closest expected one, both decoded.
-std::string failure_detail(const PeerOutcome& o, const CiFile& file,
-                           const wire::CodecContext& ctx);
+std::string failure_detail(const PeerOutcome& o, const CiFile& file, const wire::CodecContext& ctx);
 
 }  // namespace bgpsim::qa

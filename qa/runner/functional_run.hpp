@@ -73,8 +73,8 @@ void run_prepared(Env& env, const CiFile& file, const std::filesystem::path& con
   // The peer listens first: live, its port is only known then, and every
   // neighbor connects there (no byte on the wire carries the port).
   const std::uint16_t port = configs.front().neighbors.front().connect_port;
-  const auto address = boost::asio::ip::make_address(prepared.script.options.ipv6 ? "::1"
-                                                                                  : "127.0.0.1");
+  const auto address =
+      boost::asio::ip::make_address(prepared.script.options.ipv6 ? "::1" : "127.0.0.1");
   const runtime::Endpoint listen_on = env.peer_endpoint(runtime::Endpoint(address, port));
   auto acceptor = env.peer_runtime().listen(listen_on);
   const std::uint16_t actual_port = acceptor.local_endpoint().port();
@@ -142,7 +142,8 @@ void run_prepared(Env& env, const CiFile& file, const std::filesystem::path& con
       for (const auto& n : applied->neighbors)
         if (auto* p = speaker.find_peer(n.peer_address.to_string()))
           p->teardown(wire::Notification{static_cast<std::uint8_t>(wire::NotifyCode::cease),
-                                         wire::cease::administrative_reset, {}});
+                                         wire::cease::administrative_reset,
+                                         {}});
       return std::nullopt;
     };
     control.shutdown = [&] { speaker.stop(); };

@@ -56,10 +56,9 @@ class ApiHost {
       : rt_(rt),
         observers_(observers),
         options_(std::move(options)),
-        dispatcher_(reactor, config,
-                    [this](const std::string& name, const std::string& line) {
-                      deliver(name, line);
-                    }),
+        dispatcher_(
+            reactor, config,
+            [this](const std::string& name, const std::string& line) { deliver(name, line); }),
         group_(rt.get_executor()),
         stop_(rt.get_executor()) {
     if (options_.log) dispatcher_.set_log(options_.log, options_.log_commands);
@@ -78,8 +77,9 @@ class ApiHost {
     for (auto it = helpers_.begin(); it != helpers_.end();) {
       auto& h = *it++;  // retire() may erase h
       if (h.retiring) continue;
-      const auto p = std::find_if(config.processes.begin(), config.processes.end(),
-                                  [&](const config::Process& x) { return x.name == h.config.name; });
+      const auto p =
+          std::find_if(config.processes.begin(), config.processes.end(),
+                       [&](const config::Process& x) { return x.name == h.config.name; });
       if (p != config.processes.end() && same_helper(*p, h.config)) continue;
       log(h.config.name, p == config.processes.end() ? "removed from the configuration: stopping"
                                                      : "changed in the configuration: restarting");
@@ -179,7 +179,8 @@ class ApiHost {
     }(this, iterator(h)));
   }
   HelperIt iterator(const Helper& h) {
-    return std::find_if(helpers_.begin(), helpers_.end(), [&](const Helper& x) { return &x == &h; });
+    return std::find_if(helpers_.begin(), helpers_.end(),
+                        [&](const Helper& x) { return &x == &h; });
   }
 
   // A helper that left the configuration: its stdin gets the shutdown
@@ -207,7 +208,8 @@ class ApiHost {
   reactor::ObserverFanout& observers_;
   ApiHostOptions options_;
   Dispatcher<R> dispatcher_;
-  std::list<Helper> helpers_;  // stable addresses; a retiring one may share a name with its successor
+  std::list<Helper>
+      helpers_;  // stable addresses; a retiring one may share a name with its successor
   std::map<std::string, ClientSink> clients_;
   reactor::TaskGroup<Executor> group_;
   session::Notifier<Executor> stop_;

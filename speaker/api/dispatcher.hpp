@@ -119,8 +119,9 @@ class Dispatcher : public session::PeerObserver {
   // What ExaBGP writes to a helper when it shuts down (or drops the helper).
   std::string shutdown_notice(const std::string& process) const {
     if (encoder(process) == Encoder::json)
-      return fmt::format(R"({{"exabgp": "{}", "type": "notification", "notification": "shutdown"}})",
-                         wire::exabgp_json_version);
+      return fmt::format(
+          R"({{"exabgp": "{}", "type": "notification", "notification": "shutdown"}})",
+          wire::exabgp_json_version);
     return fmt::format("shutdown {} {}", control_.pid, control_.ppid);
   }
 

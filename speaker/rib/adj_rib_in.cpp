@@ -119,9 +119,8 @@ std::vector<AdjRibIn::Change> AdjRibIn::sweep_stale(std::optional<Family> family
 std::vector<AdjRibIn::Change> AdjRibIn::enter_long_lived(Family family, AttributePool& pool) {
   std::vector<Change> changes;
   auto has = [](const PathAttributes& a, std::uint32_t community) {
-    return a.communities &&
-           std::find(a.communities->begin(), a.communities->end(), community) !=
-               a.communities->end();
+    return a.communities && std::find(a.communities->begin(), a.communities->end(), community) !=
+                                a.communities->end();
   };
   for (auto it = stale_.lower_bound(RouteKey{family, {}});
        it != stale_.end() && it->family == family;) {

@@ -50,15 +50,15 @@ bool keeps_stale_family(const std::optional<wire::cap::GracefulRestart>& peer,
                         const std::optional<wire::cap::LongLivedGracefulRestart>& long_lived,
                         wire::Family family) {
   constexpr std::uint8_t forwarding_bit = 0x80;  // RFC 9494 3, as RFC 4724's
-  const bool gr = peer && std::any_of(peer->families.begin(), peer->families.end(),
-                                      [&](const auto& e) {
-                                        return e.family == family && e.forwarding_preserved;
-                                      });
+  const bool gr =
+      peer && std::any_of(peer->families.begin(), peer->families.end(), [&](const auto& e) {
+        return e.family == family && e.forwarding_preserved;
+      });
   const bool llgr =
-      long_lived && std::any_of(long_lived->entries.begin(), long_lived->entries.end(),
-                                [&](const auto& e) {
-                                  return e.family == family && (e.flags & forwarding_bit) != 0;
-                                });
+      long_lived &&
+      std::any_of(long_lived->entries.begin(), long_lived->entries.end(), [&](const auto& e) {
+        return e.family == family && (e.flags & forwarding_bit) != 0;
+      });
   return gr || llgr;
 }
 

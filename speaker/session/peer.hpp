@@ -420,8 +420,7 @@ class Peer {
         changes = adj_rib_in_.retain_stale(families);
         for (auto family : long_lived_only) append(changes, enter_long_lived(family));
         if (adj_rib_in_.stale_count() != 0)
-          restart_deadline_ =
-              rt_.now() + std::chrono::seconds(a.graceful_restart->restart_time_s);
+          restart_deadline_ = rt_.now() + std::chrono::seconds(a.graceful_restart->restart_time_s);
       } else {
         changes = adj_rib_in_.clear();
       }
