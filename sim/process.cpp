@@ -21,6 +21,7 @@
 #include <limits>
 #include <system_error>
 
+#include "sim/fork_server.hpp"
 #include "speaker/runtime/child.hpp"
 
 namespace bgpsim::sim {
@@ -54,6 +55,9 @@ struct ProcessImpl {
   pid_t pid = -1;
   int virtual_pid = -1;
   int in_fd = -1, out_fd = -1, err_fd = -1, ctl_fd = -1;
+  // Started by the fork server (its child, not ours): the wait status comes
+  // through this pipe (fork_server.hpp), not waitpid.
+  int status_fd = -1;
   bool vtime = false;
   State state = State::running;
   bool handle_gone = false;
@@ -218,17 +222,28 @@ void mark_exited(ProcessImpl& p, int status) {
   p.state = ProcessImpl::State::exited;
   p.world().unschedule(p.wake);
   p.in.clear();
-  for (int* fd : {&p.in_fd, &p.out_fd, &p.err_fd, &p.ctl_fd}) runtime::close_fd(*fd);
+  for (int* fd : {&p.in_fd, &p.out_fd, &p.err_fd, &p.ctl_fd, &p.status_fd}) runtime::close_fd(*fd);
+}
+
+// The wait status of an ended helper; nullopt when `block` is false and it
+// has not ended.
+std::optional<int> wait_status(ProcessImpl& p, bool block) {
+  if (p.status_fd >= 0) return forked_wait_status(p.status_fd, block);
+  int status = 0;
+  for (;;) {
+    const pid_t r = ::waitpid(p.pid, &status, block ? 0 : WNOHANG);
+    if (r == p.pid) return status;
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return W_EXITCODE(0, SIGKILL);  // not ours to wait for: gone
+    return std::nullopt;
+  }
 }
 
 // The helper has ended (its control channel or pipes closed): collect what it
 // wrote, then its exit status.
 void finish(ProcessImpl& p) {
   drain_pipes(p);
-  int status = 0;
-  while (::waitpid(p.pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  mark_exited(p, status);
+  mark_exited(p, *wait_status(p, true));
 }
 
 std::int64_t parse_i64(std::string_view s) {
@@ -336,11 +351,10 @@ void wait_for_report(ProcessImpl& p) {
 void poll_real_time(ProcessImpl& p) {
   if (!p.out_eof) read_available(p.out_fd, p.out, p.out_eof);
   if (!p.err_eof) read_available(p.err_fd, p.err, p.err_eof);
-  int status = 0;
-  if (::waitpid(p.pid, &status, WNOHANG) == p.pid) {
+  if (const auto status = wait_status(p, false)) {
     // Reaped here: finish() must not wait again.
     drain_pipes(p);
-    mark_exited(p, status);
+    mark_exited(p, *status);
   }
 }
 
@@ -576,8 +590,16 @@ Process ProcessTable::spawn(NodeId node, const ProcessSpec& spec) {
     s.env.emplace_back("PYTHONDONTWRITEBYTECODE", "1");
   }
   runtime::ChildFds fds;
+  int status_fd = -1;
   try {
-    fds = runtime::spawn_child(s, pair[1]);
+    // A Python helper comes from the fork server when it can start it (no
+    // interpreter starting per helper); else, and for the rest, a spawn.
+    if (auto forked = vtime ? detail::fork_python(s, pair[1], kVtimeShim) : std::nullopt) {
+      fds = runtime::ChildFds{forked->pid, forked->in, forked->out, forked->err};
+      status_fd = forked->status;
+    } else {
+      fds = runtime::spawn_child(s, pair[1]);
+    }
   } catch (...) {
     runtime::close_fd(pair[0]);
     runtime::close_fd(pair[1]);
@@ -596,6 +618,7 @@ Process ProcessTable::spawn(NodeId node, const ProcessSpec& spec) {
   p.out_fd = fds.out;
   p.err_fd = fds.err;
   p.ctl_fd = pair[0];
+  p.status_fd = status_fd;
   p.vtime = vtime;
   p.wake.p = &p;
   if (!vtime)

@@ -9,8 +9,13 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/write.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -358,6 +363,79 @@ print(subprocess.run(['/bin/echo', 'hi'], capture_output=True).stdout.decode().s
   EXPECT_EQ(out.lines[0].text, "hi");
   ASSERT_FALSE(sim.warnings().empty());
   EXPECT_NE(sim.warnings()[0].find("subprocess"), std::string::npos) << sim.warnings()[0];
+}
+
+// The parent process id the kernel gives `pid` (/proc/PID/stat, 4th field).
+int parent_of(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  std::getline(in, stat);
+  const auto close = stat.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return -1;
+  std::istringstream rest(stat.substr(close + 2));
+  char state = 0;
+  int ppid = -1;
+  rest >> state >> ppid;
+  return ppid;
+}
+
+// A Python helper comes from the fork server (sim/fork_server.hpp), not from
+// an interpreter of its own, and sees what a fresh `python3 SCRIPT ARGS`
+// would: its argv, sys.path[0] (the script's folder, so `import` of a module
+// beside it works), working folder, environment, modules, stdin, exit status. So does
+// a #! script, and `python3 -m MODULE`.
+TEST(SimProcess, PythonHelpersComeFromTheForkServerAsFreshInterpretersWould) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("bgpsim_fork_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "run");
+  std::ofstream(dir / "run" / "beside.py") << "WORD = 'beside'\n";
+  const char* body = R"(
+import os, sys, time
+import beside
+print(sys.argv, os.path.basename(sys.path[0]), beside.WORD, flush=True)
+print(os.getcwd() == os.environ['EXPECT_CWD'], os.environ['GREETING'], 'socket' in sys.modules,
+      flush=True)
+time.sleep(1)
+print(sys.stdin.readline().strip(), __name__, flush=True)
+sys.exit(5)
+)";
+  std::ofstream(dir / "run" / "helper.py") << body;
+  std::ofstream(dir / "run" / "helper.run") << "#!/usr/bin/env python3\n" << body;
+  std::filesystem::permissions(dir / "run" / "helper.run", std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::add);
+  const std::vector<std::pair<std::string, std::string>> env = {
+      {"GREETING", "hello"},
+      {"EXPECT_CWD", std::filesystem::canonical(dir).string()},
+      {"PYTHONPATH", (dir / "run").string()}};
+  const std::vector<ProcessSpec> specs = {
+      {{"python3", "run/helper.py", "a b"}, dir.string(), env},
+      {{"./run/helper.run", "a b"}, dir.string(), env},
+      {{"python3", "-m", "helper", "a b"}, dir.string(), env},
+  };
+  const std::vector<std::string> argv0 = {"run/helper.py", "./run/helper.run",
+                                          (dir / "run" / "helper.py").string()};
+  // sys.path[0]: the script's folder; for -m the working folder.
+  const std::vector<std::string> first = {"run", "run", dir.filename().string()};
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    SimRun sim;
+    Outcome out;
+    auto p = sim.rt.spawn(specs[i]);
+    EXPECT_TRUE(p.virtual_time());
+    EXPECT_NE(parent_of(p.real_pid()), ::getpid()) << "not from the fork server";
+    sim.net.spawn(sim.node, [&]() -> asio::awaitable<void, Executor> {
+      constexpr auto tok = asio::use_awaitable_t<Executor>{};
+      co_await asio::async_write(p, asio::buffer(std::string("input\n")), tok);
+      co_await converse(sim.rt, p, out);
+    });
+    sim.world.run();
+    ASSERT_EQ(out.lines.size(), 3u) << out.err;
+    EXPECT_EQ(out.lines[0].text, "['" + argv0[i] + "', 'a b'] " + first[i] + " beside") << i;
+    EXPECT_EQ(out.lines[1].text, "True hello False");  // not the server's own modules
+    EXPECT_EQ(out.lines[2].text, "input __main__");
+    EXPECT_EQ(out.lines[2].at_ns, 1'000'000'000);  // its sleep was virtual
+    EXPECT_EQ(out.exit_code, 5);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // ---- live ----
