@@ -19,9 +19,15 @@ namespace bgpsim::qa {
 
 struct FunctionalOptions {
   std::uint64_t seed = 1;
-  std::filesystem::path pcap_dir;                  // empty: no capture; else DIR/TEST.pcap
-  std::chrono::seconds timeout{30};                // virtual; option:timeout:S overrides
-  std::chrono::nanoseconds settle{1'000'000'000};  // after the last group: only End-of-RIB
+  std::filesystem::path pcap_dir;    // empty: no capture; else DIR/TEST.pcap
+  std::chrono::seconds timeout{30};  // virtual; option:timeout:S overrides
+  // How long the test runs on after its last group matched, where only
+  // End-of-RIB may still arrive. 0: it stops there, as ExaBGP's own test
+  // server does (qa/sbin/bgp exits "successful" once every expected message
+  // arrived), so what a helper does after the last expected message (api-api
+  // asks for a route it knows to be wrong, api-multiple-api shuts down) is
+  // not part of the test.
+  std::chrono::nanoseconds settle{0};
   // The .ci format is ExaBGP's, and so is what its tests expect on the wire:
   // each neighbor gets config::Neighbor::exabgp_compat (NOTIFICATION 1/0 for
   // an unknown message type, NEXT_HOP beside an MP_REACH_NLRI with an IPv4

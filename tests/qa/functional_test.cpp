@@ -85,8 +85,10 @@ void expect_same_bytes_live(const fs::path& ci, const fs::path& config_dir,
   const auto live = run_functional_live(std::get<CiFile>(parsed), config_dir, options);
   EXPECT_EQ(live.status, FunctionalResult::Status::passed) << "live: " << describe(live);
   EXPECT_FALSE(simulated.messages_sent.empty());
-  ASSERT_EQ(live.messages_sent.size(), simulated.messages_sent.size());
-  for (std::size_t i = 0; i < live.messages_sent.size(); ++i)
+  // The simulated run stops at its last expected message; the live one runs
+  // on 0.2 s (only End-of-RIB may follow there): the same bytes up to the stop.
+  ASSERT_GE(live.messages_sent.size(), simulated.messages_sent.size());
+  for (std::size_t i = 0; i < simulated.messages_sent.size(); ++i)
     EXPECT_EQ(to_hex(live.messages_sent[i]), to_hex(simulated.messages_sent[i]))
         << "message " << i + 1;
 }
