@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "speaker/wire/attribute_table.hpp"
+#include "speaker/wire/bgpls.hpp"
 #include "speaker/wire/open.hpp"  // as_trans
 
 namespace bgpsim::wire {
@@ -701,6 +702,15 @@ Result<DecodedAttributes> decode_attributes(Reader r, const DecodeContext& ctx, 
             fmt::format("attribute {} (flags 0x{:02X}) is well-known but unrecognized", *code,
                         *flags),
             copy(wire));
+      // RFC 9552 8.2.2: a malformed BGP-LS attribute is discarded (RFC 7606
+      // attribute discard), the NLRI kept.
+      if (*code == bgp_ls::attribute_code)
+        if (auto ls = bgp_ls::attribute_json(value->peek_rest());
+            auto* fault = std::get_if<bgp_ls::Fault>(&ls)) {
+          d.record(*code, ErrorAction::attribute_discard, value->offset() + fault->offset,
+                   update_error::optional_attribute_error, fault->reason, copy(wire));
+          continue;
+        }
       d.keep_unrecognized(*flags, *code, value->peek_rest());
       continue;
     }

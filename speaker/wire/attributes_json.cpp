@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "speaker/wire/attribute_table.hpp"
+#include "speaker/wire/bgpls.hpp"
 #include "speaker/wire/json.hpp"
 
 namespace bgpsim::wire {
@@ -398,6 +399,14 @@ std::optional<std::string> pmsi_tunnel_text(const Bytes& value) {
                      label, id);
 }
 
+// The BGP-LS attribute (29) as ExaBGP's "bgp-ls" object; nullopt when
+// malformed (the decoder discarded it then: it stays only in a hand-built value).
+std::optional<Json> bgp_ls_json(const Bytes& value) {
+  auto ls = bgp_ls::attribute_json(value);
+  if (auto* j = std::get_if<Json>(&ls)) return std::move(*j);
+  return std::nullopt;
+}
+
 }  // namespace
 
 namespace attr_table {
@@ -497,6 +506,9 @@ void attributes_to_json(const PathAttributes& a, const DecodeContext& ctx, Json&
       else if (auto v6 =
                    other->code == 25 ? ipv6_extended_communities_json(other->value) : std::nullopt)
         out["extended-community-ipv6"] = std::move(*v6);
+      else if (auto ls =
+                   other->code == bgp_ls::attribute_code ? bgp_ls_json(other->value) : std::nullopt)
+        out["bgp-ls"] = std::move(*ls);
       else
         out[generic_key(other->code, other->flags)] = "0x" + to_hex(other->value, false);
   };

@@ -99,7 +99,9 @@ class Fields {
   IpAddress address_rest(std::string_view name) {
     if (fault_) return {};
     if (r_->remaining() != 4 && r_->remaining() != 16)
-      fail(r_->offset(), fmt::format("{} is {} bytes, not 4 or 16", name, r_->remaining()));
+      // An empty rest may end the input: the NLRI's first byte is then named.
+      fail(r_->empty() ? first_byte_ : r_->offset(),
+           fmt::format("{} is {} bytes, not 4 or 16", name, r_->remaining()));
     return address(r_->remaining() == 16 ? 16 : 4, name);
   }
   SizedAddress sized_address(std::string_view name) {

@@ -102,6 +102,7 @@ extern const FamilyRow ipv4_mvpn_row, ipv6_mvpn_row;    // family_mvpn.cpp
 extern const FamilyRow ipv4_mup_row, ipv6_mup_row;      // family_mup.cpp
 extern const FamilyRow l2vpn_vpls_row, l2vpn_evpn_row;  // family_l2vpn.cpp
 extern const FamilyRow ipv4_rtc_row;                    // family_rtc.cpp
+extern const FamilyRow bgp_ls_row, bgp_ls_vpn_row;      // family_bgpls.cpp
 
 // RFC 7911 3: the path identifier in front of each NLRI when ADD-PATH was
 // negotiated for the family; every row's decoder reads it the same way.

@@ -126,9 +126,10 @@ std::vector<Pair> pairs() {
                               {Nlri{*IpPrefix::parse("2001:db8:0:1::/64"), {}}},
                               {}};
        })},
-      {"mp-reach of a family kept opaque", "800E0B 4004 47 00 00 0701 18 0A0000", true,
+      {"mp-reach of a family kept opaque", "800E0B 0001 F1 00 00 0701 18 0A0000", true,
        with([](auto& a) {
-         a.mp_reach = MpReach{Family(Afi::bgp_ls, Safi::bgp_ls), {}, {}, hex("0701180A0000")};
+         // SAFI 241: private use (RFC 4760), a family no row decodes.
+         a.mp_reach = MpReach{Family(1, 241), {}, {}, hex("0701180A0000")};
        })},
       {"mp-unreach ipv4 unicast", "800F07 0001 01 18 0A0000", true, with([](auto& a) {
          a.mp_unreach = MpUnreach{ipv4_unicast, {Nlri{*IpPrefix::parse("10.0.0.0/24"), {}}}, {}};

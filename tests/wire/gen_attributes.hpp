@@ -11,6 +11,7 @@
 #include <set>
 
 #include "speaker/wire/attributes.hpp"
+#include "speaker/wire/bgpls.hpp"
 
 namespace bgpsim::wire::gen {
 
@@ -81,6 +82,13 @@ inline rc::Gen<RawAttribute> raw_attribute(std::uint8_t code) {
     const std::size_t size = *rc::gen::weightedOneOf<std::size_t>(
         {{8, rc::gen::inRange<std::size_t>(0, 16)}, {1, rc::gen::inRange<std::size_t>(250, 300)}});
     raw.value = *rc::gen::container<Bytes>(size, rc::gen::arbitrary<std::uint8_t>());
+    if (code == bgp_ls::attribute_code) {
+      // The decoder reads BGP-LS TLVs (RFC 9552 8.2.2): one TLV of a type it
+      // does not name keeps the random bytes well formed.
+      const auto length = static_cast<std::uint16_t>(raw.value.size());
+      raw.value.insert(raw.value.begin(), {0x0F, 0xFF, static_cast<std::uint8_t>(length >> 8),
+                                           static_cast<std::uint8_t>(length)});
+    }
     raw.flags =
         static_cast<std::uint8_t>(attr::flag::optional | (transitive ? attr::flag::transitive : 0) |
                                   (partial ? attr::flag::partial : 0) |

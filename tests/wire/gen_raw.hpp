@@ -1,7 +1,7 @@
 // RapidCheck generators of the NLRI held as bytes (FamilyRow::raw): each
 // route type of MVPN (RFC 6514), MUP (draft-ietf-bess-mup-safi), VPLS (RFC
-// 4761), EVPN (RFC 7432, RFC 9136) and RTC (RFC 4684), written field by field and built with
-// nlri_from_bytes, plus an unknown route type now and then.
+// 4761), EVPN (RFC 7432, RFC 9136), RTC (RFC 4684) and BGP-LS (RFC 9552), written field by field
+// and built with nlri_from_bytes, plus an unknown route type now and then.
 #pragma once
 
 #include <rapidcheck.h>
@@ -185,6 +185,62 @@ inline Bytes evpn() {
   return out;
 }
 
+// A BGP-LS NLRI (RFC 9552 5.2): node, link, IPv4 or IPv6 prefix with their
+// mandatory TLVs and some optional ones in ascending order, now and then an
+// unknown TLV; or an NLRI type we do not know.
+inline Bytes bgpls(bool vpn) {
+  Bytes out;
+  Writer w(out);
+  auto tlv = [&w](std::uint16_t type, auto body) {
+    w.u16(type);
+    const auto at = w.reserve_u16();
+    const auto before = w.size();
+    body();
+    w.patch_u16(at, static_cast<std::uint16_t>(w.size() - before));
+  };
+  auto maybe = [&](std::uint16_t type, std::size_t size) {
+    if (*rc::gen::arbitrary<bool>()) tlv(type, [&] { random_bytes(w, size); });
+  };
+  const auto type = *rc::gen::element<std::uint16_t>(1, 2, 3, 4, 9);
+  tlv(type, [&] {
+    if (vpn) random_bytes(w, 8);
+    if (type == 9) return random_bytes(w, *rc::gen::inRange<std::size_t>(0, 12));
+    const auto protocol = *rc::gen::element<std::uint8_t>(1, 2, 3, 6, 4);
+    w.u8(protocol);
+    random_bytes(w, 8);
+    const std::size_t router_id = protocol <= 2   ? *rc::gen::element<std::size_t>(6, 7)
+                                  : protocol != 4 ? *rc::gen::element<std::size_t>(4, 8)
+                                                  : *rc::gen::element<std::size_t>(4, 16);
+    auto node = [&](std::uint16_t t) {
+      tlv(t, [&] {
+        maybe(512, 4);
+        maybe(513, 4);
+        maybe(514, 4);
+        tlv(515, [&] { random_bytes(w, router_id); });
+        maybe(516, 4);
+        maybe(600, *rc::gen::inRange<std::size_t>(0, 5));
+      });
+    };
+    node(256);
+    if (type == 2) {
+      node(257);
+      maybe(258, 8);
+      maybe(259, 4);
+      maybe(260, 4);
+      maybe(261, 16);
+      maybe(262, 16);
+      maybe(263, 2);
+    }
+    if (type >= 3) {
+      maybe(263, 2);
+      maybe(264, 1);
+      tlv(265, [&] { prefix(w, type == 3 ? 32 : 128); });
+    }
+    maybe(300, *rc::gen::inRange<std::size_t>(0, 6));
+  });
+  return out;
+}
+
 }  // namespace raw_detail
 
 // The bytes of one NLRI (no path identifier) of a raw row's family.
@@ -200,6 +256,10 @@ inline rc::Gen<Bytes> raw_nlri_bytes(const FamilyRow& row) {
         return raw_detail::vpls();
       case Safi::rtc:
         return raw_detail::rtc();
+      case Safi::bgp_ls:
+        return raw_detail::bgpls(false);
+      case Safi::bgp_ls_vpn:
+        return raw_detail::bgpls(true);
       default:
         return raw_detail::evpn();
     }
