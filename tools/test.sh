@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 export BGPSIM_REQUIRE_ALL=1
 # The interop tests need the real daemons.
 export BGPSIM_EXTRA_PACKAGES="${BGPSIM_EXTRA_PACKAGES:-} python3 bird2 gobgpd frr openbgpd exabgp bgpdump"
+# The libFuzzer targets need clang and its sanitizer runtimes.
+export BGPSIM_EXTRA_PACKAGES="$BGPSIM_EXTRA_PACKAGES clang libclang-rt-14-dev"
 tools/setup.sh asan
 status=0
 echo "== ctest --preset asan"
@@ -27,4 +29,9 @@ grep -- '\*\*\*Skipped' "$log" || true
 # the ctest case sim_two_processes already compares two processes).
 echo "== bgpsim sim --check-determinism"
 build/asan/tools/bgpsim sim --check-determinism || status=1
+# Every libFuzzer target for a short fixed time under ASan+UBSan (clang,
+# build/fuzz: only the fuzz targets and what they link); a crash, leak, UB or
+# broken property fails CI. docs/testing.md has the longer campaign's figures.
+echo "== tools/fuzz.sh ${BGPSIM_FUZZ_SECONDS:-15}"
+tools/fuzz.sh "${BGPSIM_FUZZ_SECONDS:-15}" || status=1
 exit $status

@@ -281,7 +281,10 @@ BuiltUpdates build_updates(const std::vector<Route>& routes, const EncodeContext
       refuse_one(family, n, too_big(fixed + size, max));
     };
   };
-  for (const auto& [family, nlri] : withdrawals) {
+  for (const auto& [withdrawn_family, nlri] : withdrawals) {
+    // A copy: the lambda below captures it (clang 14, which builds the fuzz
+    // targets, cannot capture a structured binding).
+    const auto family = withdrawn_family;
     const bool base = family_row(family)->base_fields;
     const std::size_t fixed = update_fixed_size + (base ? 0 : mp_attribute_overhead);
     pack(
