@@ -50,11 +50,26 @@ const char* to_string(TraceKind kind) {
       return "fault_off";
     case TraceKind::user:
       return "user";
+    case TraceKind::bgp_state:
+      return "bgp_state";
+    case TraceKind::bgp_sent:
+      return "bgp_sent";
+    case TraceKind::bgp_received:
+      return "bgp_received";
+    case TraceKind::bgp_routes:
+      return "bgp_routes";
+    case TraceKind::step:
+      return "step";
   }
   return "?";
 }
 
+bool is_text(TraceKind kind) { return kind >= TraceKind::bgp_state; }
+
 std::string format_event(const TraceEvent& e) {
+  if (is_text(e.kind))
+    return fmt::format("t={}ns node={} {} {}", e.at_ns, e.node, to_string(e.kind),
+                       std::string(e.bytes.begin(), e.bytes.end()));
   std::string hex;
   const std::size_t shown = std::min<std::size_t>(e.bytes.size(), 24);
   for (std::size_t i = 0; i < shown; ++i) hex += fmt::format("{:02x}", e.bytes[i]);

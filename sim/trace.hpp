@@ -29,7 +29,15 @@ enum class TraceKind : std::uint8_t {
   fault_on,     // aux = rule id
   fault_off,    // aux = rule id
   user,         // free-form note from code under test
+  // Speaker-level events (scenarios/engine.cpp), bytes = a one-line text:
+  bgp_state,     // a session came up or went down ("10.0.0.2 established")
+  bgp_sent,      // a message sent, decoded ("10.0.0.2 update 10.1.0.0/24 ...")
+  bgp_received,  // a message received, decoded
+  bgp_routes,    // Adj-RIB-In changes ("10.0.0.2 +10.1.0.0/24 -10.2.0.0/24")
+  step,          // a scenario timeline step (faults, commands, checks); aux = index
 };
+// Whether the event's bytes are text (the speaker-level and step events).
+bool is_text(TraceKind kind);
 
 const char* to_string(TraceKind kind);
 

@@ -58,7 +58,9 @@ AdjRibOut::Table::iterator AdjRibOut::drop(Table::iterator it, const RouteKey& q
 
 void AdjRibOut::withdraw(const RouteKey& key) {
   auto it = routes_.find(key);
-  if (it != routes_.end()) drop(it, key);
+  if (it == routes_.end()) return;
+  drop(it, key);
+  if (drop_withdrawals_) withdrawn_.erase(key);
 }
 
 void AdjRibOut::withdraw_all(std::optional<Family> family) {

@@ -73,6 +73,11 @@ class AdjRibOut {
   const std::map<RouteKey, AttributesPtr>& routes() const { return routes_; }
   std::size_t size() const { return routes_.size(); }
 
+  // Test seam for a deliberately broken speaker (scenarios/engine.cpp): while
+  // on, withdraw() forgets the route without sending its withdrawal, so the
+  // peer keeps it. The scenario properties must catch this.
+  void drop_withdrawals_for_tests(bool on) { drop_withdrawals_ = on; }
+
  private:
   using Table = std::map<RouteKey, AttributesPtr>;
   using Entry = Table::value_type;
@@ -118,6 +123,7 @@ class AdjRibOut {
   std::map<wire::Family, Sweep> sweeps_;
   std::set<wire::Family> end_of_rib_due_;
   std::vector<Refusal> refused_;
+  bool drop_withdrawals_ = false;
 };
 
 // Packs routes into UPDATEs: withdrawals per family, announcements per

@@ -1,0 +1,141 @@
+#include "scenarios/generate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "sim/random.hpp"
+
+namespace bgpsim::scenarios {
+
+namespace {
+
+std::string address(std::size_t i) { return fmt::format("10.0.{}.{}", i / 250, i % 250 + 1); }
+std::string name(std::size_t i) { return fmt::format("n{}", i); }
+
+// API prefixes: even items IPv4 (100.NODE.N.0/24), odd IPv6
+// (2001:db8:1NNN:N::/64); configured ones 10.NODE.R.0/24 and 2001:db8:NODE:R::/64.
+std::string api_route(std::size_t node, std::size_t item, bool announce) {
+  const auto n = item / 2;
+  const std::string prefix = item % 2 == 0
+                                 ? fmt::format("100.{}.{}.0/24", node % 256, n % 256)
+                                 : fmt::format("2001:db8:{:x}:{:x}::/64", 0x1000 + node, n);
+  if (!announce) return fmt::format("withdraw route {}", prefix);
+  return item % 2 == 0 ? fmt::format("announce route {} next-hop self med {}", prefix, node)
+                       : fmt::format("announce route {} next-hop 2001:db8::{:x}", prefix, node + 1);
+}
+
+}  // namespace
+
+Scenario to_scenario(const Plan& plan) {
+  Scenario s;
+  s.name = fmt::format("generated-{}-nodes", plan.nodes);
+  s.seed = plan.seed;
+  std::vector<std::string> neighbors(plan.nodes);
+  for (const auto& l : plan.links) {
+    if (l.a == l.b || l.a >= plan.nodes || l.b >= plan.nodes) continue;
+    for (int side = 0; side < 2; ++side) {
+      const auto self = side == 0 ? l.a : l.b, peer = side == 0 ? l.b : l.a;
+      const bool connects = side == 0 || l.both_active;
+      const bool listens = side == 1 || l.both_active;
+      std::string routes;
+      for (std::size_t r = 0; r < plan.v4_routes[self]; ++r)
+        routes += fmt::format("    route {}.{}.{}.0/24 next-hop self med {};\n", 10 + self / 256,
+                              self % 256, r % 256, r % 3);
+      for (std::size_t r = 0; r < plan.v6_routes[self]; ++r)
+        routes += fmt::format("    route 2001:db8:{:x}:{:x}::/64 next-hop 2001:db8::{:x};\n", self,
+                              r, self + 1);
+      // A route per (node, r) whatever the neighbor: every peer gets the same set.
+      neighbors[self] += fmt::format(
+          "neighbor {} {{\n  router-id {};\n  local-address {};\n  local-as {};\n  peer-as {};\n"
+          "  hold-time {};\n{}{}  family {{\n    ipv4 unicast;\n    ipv6 unicast;\n  }}\n"
+          "  static {{\n{}  }}\n}}\n",
+          address(peer), address(self), address(self), 65001 + self, 65001 + peer, plan.hold_time_s,
+          connects ? "" : "  passive true;\n", listens ? "  listen 179;\n" : "", routes);
+    }
+    s.links.push_back(LinkSpec{name(l.a), name(l.b), l.latency_ms, 0});
+  }
+  for (std::size_t i = 0; i < plan.nodes; ++i)
+    s.nodes.push_back(
+        NodeSpec{name(i), address(i), neighbors[i], plan.broken ? "drop-withdraw" : ""});
+  for (const auto& p : plan.steps) {
+    Step st;
+    using K = PlanStep::Kind;
+    const PlanLink* link = plan.links.empty() ? nullptr : &plan.links[p.node % plan.links.size()];
+    auto on_link = [&](const char* fault) {
+      st.kind = Step::Kind::fault;
+      st.text = fault;
+      if (link) st.between = {name(link->a), name(link->b)};
+    };
+    switch (p.kind) {
+      case K::advance:
+        st.ms = p.ms;
+        break;
+      case K::announce:
+      case K::withdraw:
+        st.kind = Step::Kind::command;
+        st.node = name(p.node % plan.nodes);
+        st.text = api_route(p.node % plan.nodes, p.item, p.kind == K::announce);
+        break;
+      case K::partition:
+        on_link("partition");
+        break;
+      case K::stall:
+        on_link("stall");
+        break;
+      case K::reset:
+        on_link("reset");
+        break;
+      case K::delay:
+        on_link("delay");
+        st.ms = p.ms;
+        break;
+      case K::heal:
+        st.kind = Step::Kind::fault;
+        st.text = "heal";
+        break;
+      case K::crash:
+      case K::restart:
+        st.kind = Step::Kind::fault;
+        st.text = p.kind == K::crash ? "crash" : "restart";
+        st.node = name(p.node % plan.nodes);
+        break;
+    }
+    s.timeline.push_back(std::move(st));
+  }
+  return s;
+}
+
+Plan random_plan(std::uint64_t seed, int size) {
+  sim::Rng rng(seed);
+  auto below = [&](std::uint64_t n) { return n == 0 ? 0 : rng.next() % n; };
+  size = std::clamp(size, 0, 100);
+  Plan p;
+  p.seed = rng.next();
+  p.nodes = 2 + below(1 + std::size_t(size) * 18 / 100);
+  for (std::size_t i = 1; i < p.nodes; ++i)  // a tree keeps every node reachable
+    p.links.push_back(PlanLink{below(i), i, false, std::int64_t(1 + below(20))});
+  for (std::size_t extra = below(p.nodes); extra > 0; --extra) {
+    const auto a = below(p.nodes), b = below(p.nodes);
+    const bool known = std::any_of(p.links.begin(), p.links.end(), [&](const PlanLink& l) {
+      return (l.a == a && l.b == b) || (l.a == b && l.b == a);
+    });
+    if (a != b && !known) p.links.push_back(PlanLink{a, b, false, 1 + std::int64_t(below(20))});
+  }
+  for (std::size_t i = 0; i < p.nodes; ++i) {
+    p.v4_routes.push_back(below(1 + std::size_t(size) / 10));
+    p.v6_routes.push_back(below(1 + std::size_t(size) / 20));
+  }
+  for (std::size_t n = below(2 + std::size_t(size) / 5); n > 0; --n) {
+    PlanStep st;
+    st.kind = static_cast<PlanStep::Kind>(below(10));
+    st.node = below(p.nodes + p.links.size());
+    st.item = below(6);
+    st.ms =
+        st.kind == PlanStep::Kind::delay ? std::int64_t(below(500)) : std::int64_t(below(30'000));
+    p.steps.push_back(st);
+  }
+  return p;
+}
+
+}  // namespace bgpsim::scenarios

@@ -1,0 +1,54 @@
+// Generated scenarios: a Plan is the plain data a generator draws (RapidCheck
+// in tests/scenarios, or a seed in `bgpsim check --generated`) and shrinks;
+// to_scenario() turns it into a Scenario with ExaBGP-format configurations,
+// so a failing plan is written out as an ordinary scenario file.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "scenarios/scenario.hpp"
+
+namespace bgpsim::scenarios {
+
+struct PlanLink {
+  std::size_t a = 0, b = 1;
+  bool both_active = false;  // both connect and listen (collisions); else a connects
+  std::int64_t latency_ms = 1;
+};
+
+struct PlanStep {
+  enum class Kind {
+    advance,
+    announce,
+    withdraw,
+    partition,
+    stall,
+    delay,
+    reset,
+    heal,
+    crash,
+    restart
+  };
+  Kind kind = Kind::advance;
+  std::size_t node = 0;  // announce/withdraw/crash/restart: the node; link faults: the link
+  std::size_t item = 0;  // announce/withdraw: which API prefix (and family, by parity)
+  std::int64_t ms = 0;   // advance: how long; delay: added latency
+};
+
+struct Plan {
+  std::uint64_t seed = 1;
+  std::size_t nodes = 2;
+  std::vector<PlanLink> links;
+  std::vector<std::size_t> v4_routes;  // configured IPv4 unicast routes per node
+  std::vector<std::size_t> v6_routes;  // configured IPv6 unicast routes per node
+  std::vector<PlanStep> steps;
+  std::uint16_t hold_time_s = 9;
+  bool broken = false;  // every speaker drops single withdrawals ("drop-withdraw")
+};
+
+Scenario to_scenario(const Plan& plan);
+// A plan drawn from `seed` alone: `size` (0-100) scales nodes, routes and steps.
+Plan random_plan(std::uint64_t seed, int size);
+
+}  // namespace bgpsim::scenarios
