@@ -1,6 +1,7 @@
 // The one `bgpsim` command line; each subcommand lives in its own file.
 #include <CLI/CLI.hpp>
 
+#include "tools/cli/check.hpp"
 #include "tools/cli/config.hpp"
 #include "tools/cli/ctl.hpp"
 #include "tools/cli/decode.hpp"
@@ -23,6 +24,8 @@ int main(int argc, char** argv) {
   bgpsim::cli::add_live_command(app, live_options, exit_code);
   bgpsim::cli::CtlOptions ctl_options;
   bgpsim::cli::add_ctl_command(app, ctl_options, exit_code);
+  bgpsim::cli::CheckOptions check_options;
+  bgpsim::cli::add_check_command(app, check_options, exit_code);
   bgpsim::cli::SimOptions sim_options;
   bgpsim::cli::add_sim_command(app, sim_options, exit_code);
   bgpsim::cli::ReplayOptions replay_options;
