@@ -43,7 +43,9 @@ Plan draw_plan(bool broken) {
   p.v6_routes =
       *rc::gen::container<std::vector<std::size_t>>(p.nodes, rc::gen::inRange<std::size_t>(0, 3));
   using K = PlanStep::Kind;
-  const auto step = rc::gen::exec([&] {
+  // By value: RapidCheck runs this again while shrinking, after draw_plan returned.
+  const std::size_t nodes = p.nodes, links = p.links.size();
+  const auto step = rc::gen::exec([nodes, links] {
     PlanStep s;
     s.kind = *rc::gen::weightedElement<K>({{4, K::advance},
                                            {3, K::announce},
@@ -56,11 +58,12 @@ Plan draw_plan(bool broken) {
                                            {1, K::crash},
                                            {1, K::restart}});
     const bool route = s.kind == K::announce || s.kind == K::withdraw;
-    s.node = *rc::gen::inRange<std::size_t>(0, route ? p.nodes : p.nodes + p.links.size());
+    s.node = *rc::gen::inRange<std::size_t>(0, route ? nodes : nodes + links);
     s.item = *rc::gen::inRange<std::size_t>(0, 3);
-    // Advances shrink towards 1 s, time enough for a session to come up.
+    // Advances shrink towards 3 s, time enough for every session to come up
+    // (shorter ones make a withdrawal race its announcement: a poor shrink).
     s.ms = s.kind == K::delay ? *rc::gen::inRange<std::int64_t>(0, 400)
-                              : *rc::gen::inRange<std::int64_t>(1000, 20'000);
+                              : *rc::gen::inRange<std::int64_t>(3000, 20'000);
     return s;
   });
   p.steps = *rc::gen::resize(std::min(size, 12), rc::gen::container<std::vector<PlanStep>>(step));
