@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks (Debian packages only), then
-# configures and builds the given CMake presets (default: release).
+# configures and builds the given CMake presets, whole. With no preset it
+# builds what the README's first command runs: the release `bgpsim` alone
+# (not the tests and benchmarks, about half the build).
 #   tools/setup.sh [PRESET...]        e.g. tools/setup.sh release asan
 # Extra packages for a run (e.g. interop daemons) come from BGPSIM_EXTRA_PACKAGES.
 set -euo pipefail
@@ -31,9 +33,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 presets=("$@")
-[ ${#presets[@]} -gt 0 ] || presets=(release)
+targets=()
+if [ ${#presets[@]} -eq 0 ]; then
+  presets=(release)
+  targets=(--target bgpsim)
+fi
 jobs=$(nproc)
 for preset in "${presets[@]}"; do
   cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset" -j "$jobs"
+  cmake --build --preset "$preset" -j "$jobs" "${targets[@]}"
 done
