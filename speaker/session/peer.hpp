@@ -683,9 +683,14 @@ class Peer {
           } else if constexpr (std::is_same_v<T, wire::Update>) {
             handle(c->id, UpdateReceived{});
             if (c == current_ && fsm_.state().state == State::established) {
-              auto changes = adj_rib_in_.apply(m, pool_);
+              const auto external = from_external_peer(m);
+              const wire::Update& u = external ? *external : m;
+              auto changes = adj_rib_in_.apply(u, pool_);
               if (!changes.empty()) observer_.on_routes(settings_.name, changes);
-              observer_.on_message(settings_.name, message, ctx);
+              if (external)
+                observer_.on_message(settings_.name, wire::Message{u}, ctx);
+              else
+                observer_.on_message(settings_.name, message, ctx);
               // RFC 4724 4.2: "Once the End-of-RIB marker for an address
               // family is received from the peer, it MUST immediately remove
               // any routes from the peer that are still marked as stale".
@@ -710,6 +715,25 @@ class Peer {
           }
         },
         message);
+  }
+
+  // RFC 7606 7.5: "If the LOCAL_PREF attribute is received from an external
+  // neighbor, it SHALL be discarded using the approach of "attribute
+  // discard"" (the codec, which does not know the neighbor, asked for
+  // treat-as-withdraw). nullopt when nothing changes.
+  std::optional<wire::Update> from_external_peer(const wire::Update& m) const {
+    const auto& negotiated = fsm_.state().negotiated;
+    if (!negotiated || negotiated->ibgp()) return std::nullopt;
+    auto local_pref = [](const wire::AttributeError& e) {
+      return e.type_code == wire::attr::local_pref;
+    };
+    if (std::none_of(m.attribute_errors.begin(), m.attribute_errors.end(), local_pref))
+      return std::nullopt;
+    wire::Update u = m;
+    for (auto& e : u.attribute_errors)
+      if (local_pref(e)) e.action = wire::ErrorAction::attribute_discard;
+    u.attributes.local_pref.reset();
+    return u;
   }
 
   // RFC 4486 4: a family over its configured upper bound ends the session.
