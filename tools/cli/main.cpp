@@ -3,6 +3,7 @@
 
 #include "tools/cli/check.hpp"
 #include "tools/cli/config.hpp"
+#include "tools/cli/conform.hpp"
 #include "tools/cli/ctl.hpp"
 #include "tools/cli/decode.hpp"
 #include "tools/cli/live.hpp"
@@ -30,6 +31,8 @@ int main(int argc, char** argv) {
   bgpsim::cli::add_sim_command(app, sim_options, exit_code);
   bgpsim::cli::ReplayOptions replay_options;
   bgpsim::cli::add_replay_command(app, replay_options, exit_code);
+  bgpsim::cli::ConformOptions conform_options;
+  bgpsim::cli::add_conform_command(app, conform_options, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
