@@ -3,7 +3,8 @@
 
 Each daemon is started in a scratch directory with a configuration that
 peers, passively, with the suite: the daemon is AS 65000 on 127.0.1.N port
-1790N, the suite AS 65001 connects from 127.0.2.N. Each daemon announces
+1790N, the suite AS 65001 connects from 127.0.2.N and sends routes with next hop
+198.51.100.N (FRR refuses 127.0.0.0/8 next hops with NOTIFICATION 3/8). Each daemon announces
 192.0.2.0/24 (the route-refresh cases need a route to see again) and offers
 what it implements among graceful restart, extended messages, add-path
 receive, enhanced route refresh and the BGP role `provider` (so the suite's
@@ -139,13 +140,12 @@ neighbor 127.0.2.{n} {{
   local-address 127.0.1.{n}
   passive
   holdtime 90
-  role provider
+  announce policy provider
   announce IPv4 unicast
   announce IPv6 unicast
   announce restart yes
   announce enhanced refresh yes
   announce add-path recv yes
-  announce extended message yes
 }}
 allow from any
 allow to any
@@ -182,7 +182,7 @@ def main() -> int:
             if name == "gobgp":
                 gobgp_ready(n)
             cmd = [args.bgpsim, "conform", "--target", f"127.0.1.{n}:{17900 + n}", "--local", f"127.0.2.{n}",
-                   "--local-as", "65001", "--peer-as", "65000", "-v", "--json", str(out / f"{name}.json")]
+                   "--next-hop", f"198.51.100.{n}", "--local-as", "65001", "--peer-as", "65000", "-v", "--json", str(out / f"{name}.json")]
             if args.quick:
                 cmd.append("--quick")
             for f in args.filter:

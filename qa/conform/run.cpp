@@ -182,6 +182,10 @@ Report run_live(const RunOptions& options,
       std::copy(b.begin(), b.end(), ctx.next_hop.begin());
     }
   }
+  if (options.next_hop) {
+    auto b = options.next_hop->to_bytes();
+    std::copy(b.begin(), b.end(), ctx.next_hop.begin());
+  }
   for (const Case* c : select(options)) {
     const auto case_start = Clock::now();
     Report::Entry entry{c, {}, 0};

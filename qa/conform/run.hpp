@@ -24,6 +24,9 @@ struct RunOptions {
   // Live: where the target listens, and our address (the one it peers with).
   std::optional<runtime::Endpoint> target;
   std::optional<boost::asio::ip::address> local;
+  // Live: the NEXT_HOP of the routes we send (default: `local`). Some
+  // speakers refuse 127.0.0.0/8 next hops as martians (FRR: NOTIFICATION 3/8).
+  std::optional<boost::asio::ip::address_v4> next_hop;
   std::uint32_t suite_as = 65001;   // our AS (the target's peer-as)
   std::uint32_t target_as = 65000;  // its AS
   std::uint32_t suite_id = 0x0A000002;

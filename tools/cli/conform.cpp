@@ -36,6 +36,13 @@ int run_conform(const ConformOptions& options) {
     }
     run.target = runtime::Endpoint(
         address, static_cast<std::uint16_t>(std::stoul(options.target.substr(colon + 1))));
+    if (!options.next_hop.empty()) {
+      run.next_hop = boost::asio::ip::make_address_v4(options.next_hop, ec);
+      if (ec) {
+        std::cerr << "bgpsim conform: --next-hop " << options.next_hop << ": not an IPv4 address\n";
+        return 2;
+      }
+    }
     if (!options.local.empty()) {
       run.local = boost::asio::ip::make_address(options.local, ec);
       if (ec) {
@@ -80,6 +87,8 @@ void add_conform_command(CLI::App& app, ConformOptions& options, int& exit_code)
   cmd->add_flag("--list", options.list, "List the cases and exit");
   cmd->add_option("--local", options.local,
                   "Live: the address to connect from (the one the target peers with)");
+  cmd->add_option("--next-hop", options.next_hop,
+                  "Live: the NEXT_HOP of the routes sent (default: the --local address)");
   cmd->add_option("--local-as", options.local_as, "Our AS (the target's peer AS)")
       ->capture_default_str();
   cmd->add_option("--peer-as", options.peer_as, "The target's AS")->capture_default_str();

@@ -13,7 +13,8 @@ struct ConformOptions {
   bool quick = false;
   bool verbose = false;
   bool list = false;
-  std::string local;  // live: the address to connect from (the target's neighbor)
+  std::string next_hop;  // live: NEXT_HOP of the routes sent (default: --local)
+  std::string local;     // live: the address to connect from (the target's neighbor)
   std::uint32_t local_as = 65001;
   std::uint32_t peer_as = 65000;
   std::string json;  // write the JSON report here
