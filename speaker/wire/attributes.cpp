@@ -705,8 +705,7 @@ Result<DecodedAttributes> decode_attributes(Reader r, const DecodeContext& ctx, 
       // RFC 9552 8.2.2: a malformed BGP-LS attribute is discarded (RFC 7606
       // attribute discard), the NLRI kept.
       if (*code == bgp_ls::attribute_code)
-        if (auto ls = bgp_ls::attribute_json(value->peek_rest());
-            auto* fault = std::get_if<bgp_ls::Fault>(&ls)) {
+        if (auto fault = bgp_ls::attribute_fault(value->peek_rest())) {
           d.record(*code, ErrorAction::attribute_discard, value->offset() + fault->offset,
                    update_error::optional_attribute_error, fault->reason, copy(wire));
           continue;

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -21,6 +22,10 @@ struct Fault {
   std::size_t offset = 0;
   std::string reason;
 };
+
+// Why the attribute's value is malformed (RFC 9552 8.2.2), or nullopt: what
+// the decoder checks on receipt, without building the JSON.
+std::optional<Fault> attribute_fault(ByteView value);
 
 // The attribute's TLVs as ExaBGP names them (node, link and prefix
 // attributes, RFC 9085's SR TLVs); a TLV this build does not name is kept as

@@ -559,11 +559,17 @@ void attribute_tlv_json(const Tlv& t, Json& out, Json& local_te) {
 
 namespace bgp_ls {
 
-std::variant<Json, Fault> attribute_json(ByteView value) {
+std::optional<Fault> attribute_fault(ByteView value) {
   auto tlvs = split_tlvs(value, 0, "BGP-LS attribute");
   if (auto* fault = std::get_if<Fault>(&tlvs)) return *fault;
   for (const Tlv& t : std::get<std::vector<Tlv>>(tlvs))
-    if (auto fault = check_attribute_tlv(t)) return *fault;
+    if (auto fault = check_attribute_tlv(t)) return fault;
+  return std::nullopt;
+}
+
+std::variant<Json, Fault> attribute_json(ByteView value) {
+  if (auto fault = attribute_fault(value)) return *fault;
+  auto tlvs = split_tlvs(value, 0, "BGP-LS attribute");
   Json out = Json::object();
   Json local_te = Json::array();
   for (const Tlv& t : std::get<std::vector<Tlv>>(tlvs)) attribute_tlv_json(t, out, local_te);

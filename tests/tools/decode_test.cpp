@@ -157,6 +157,12 @@ TEST(DecodeCli, BareNlriOfTheTypedFamilies) {
       {"l2vpn vpls", "00110001C0A8C901007B000500010008029CE1", "base", 10702},
       {"l2vpn evpn", "03110000FDE80000000100000064200A000001", "ethernet-tag", 100},
       {"ipv4 rtc", "600000FDE80002FDE800000064", "route-target", "target:65000:100"},
+      // RFC 9552: an IS-IS node NLRI (AS 65000, system ID 0000.0000.0001).
+      {"bgp-ls bgp-ls",
+       "0001001F020000000000000000"
+       "0100001202000004"
+       "0000FDE802030006000000000001",
+       "ls-nlri-type", "bgpls-node"},
   };
   for (const auto& c : cases) {
     auto run = decode_nlri(c.hex, {*wire::Family::parse(c.family)});
@@ -257,6 +263,30 @@ TEST(DecodeCli, BareAttributeFieldShowsAttributesAndRfc7606Outcomes) {
   EXPECT_FALSE(mp.lines[0].contains("errors")) << mp.lines[0].dump();
   EXPECT_EQ(mp.lines[0]["announce"]["ipv6 unicast"]["2001:db8::1"][0]["nlri"], "2001:db8::/32")
       << mp.lines[0].dump();
+}
+
+}  // namespace
+}  // namespace bgpsim::cli
+
+namespace bgpsim::cli {
+namespace {
+
+// A bare BGP-LS attribute (RFC 9552 5.3) shows as ExaBGP's "bgp-ls" object;
+// a malformed one is discarded (8.2.2) and the error names its byte.
+TEST(DecodeCli, BareBgplsAttribute) {
+  DecodeOptions options;
+  options.input = DecodeOptions::Input::attributes;
+  options.hex = {"801D080402000472747231"};  // node name "rtr1"
+  auto run = decode_stdin("", options);
+  ASSERT_EQ(run.lines.size(), 1u);
+  EXPECT_EQ(run.lines[0]["attribute"]["bgp-ls"]["node-name"], "rtr1") << run.lines[0].dump();
+  options.hex = {"801D0704400003000001"};  // an admin group of 3 bytes
+  auto bad = decode_stdin("", options);
+  ASSERT_EQ(bad.lines.size(), 1u);
+  ASSERT_TRUE(bad.lines[0].contains("errors")) << bad.lines[0].dump();
+  EXPECT_EQ(bad.lines[0]["errors"][0]["attribute"], 29);
+  EXPECT_EQ(bad.lines[0]["errors"][0]["action"], "attribute-discard") << bad.lines[0].dump();
+  EXPECT_FALSE(bad.lines[0]["attribute"].contains("bgp-ls"));
 }
 
 }  // namespace

@@ -16,21 +16,9 @@
 namespace bgpsim::wire {
 namespace {
 
+using test::expect_json;
+using test::from_hex;
 using test::hex;
-
-Nlri from_hex(const FamilyRow& row, std::string_view bytes) {
-  auto n = nlri_from_bytes(row.family, hex(bytes));
-  EXPECT_TRUE(n.ok()) << row.name << " " << bytes << ": " << (n.ok() ? "" : n.error().reason);
-  return n.ok() ? n.value() : Nlri{};
-}
-
-void expect_json(const FamilyRow& row, std::string_view bytes, std::string_view expected) {
-  const Nlri n = from_hex(row, bytes);
-  nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  row.to_json(n, out);
-  EXPECT_EQ(nlohmann::json::parse(out.dump()), nlohmann::json::parse(expected)) << bytes;
-  test::expect_pair(row, bytes, n);
-}
 
 // RFC 9552 5.2.1: IS-IS level 2, identifier 0, local node descriptors AS
 // 65000 (512), BGP-LS identifier 0 (513), IS-IS system ID 0000.0000.0001 (515).

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 
+#include <nlohmann/json.hpp>
+
 #include "speaker/wire/family_row.hpp"
 #include "tests/wire/gen_nlri.hpp"
 
@@ -50,6 +52,23 @@ inline DecodeError decode_error(const FamilyRow& row, std::string_view bytes,
   auto error = row.decode(r, add_path, 10, out);
   EXPECT_TRUE(error) << row.name << " accepted " << bytes;
   return error.value_or(DecodeError{});
+}
+
+// The NLRI of a row held as bytes (FamilyRow::raw), built from `bytes`.
+inline Nlri from_hex(const FamilyRow& row, std::string_view bytes) {
+  auto n = nlri_from_bytes(row.family, hex(bytes));
+  EXPECT_TRUE(n.ok()) << row.name << " " << bytes << ": " << (n.ok() ? "" : n.error().reason);
+  return n.ok() ? n.value() : Nlri{};
+}
+
+// The row's JSON of `bytes` is `expected` (as ExaBGP writes it, in any key
+// order), and the bytes encode back.
+inline void expect_json(const FamilyRow& row, std::string_view bytes, std::string_view expected) {
+  const Nlri n = from_hex(row, bytes);
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  row.to_json(n, out);
+  EXPECT_EQ(nlohmann::json::parse(out.dump()), nlohmann::json::parse(expected)) << bytes;
+  expect_pair(row, bytes, n);
 }
 
 // decode(encode(x)) == x, and the size the builder counts is what is written.

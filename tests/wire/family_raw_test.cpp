@@ -20,23 +20,9 @@
 namespace bgpsim::wire {
 namespace {
 
+using test::expect_json;
+using test::from_hex;
 using test::hex;
-
-Nlri from_hex(const FamilyRow& row, std::string_view bytes) {
-  auto n = nlri_from_bytes(row.family, hex(bytes));
-  EXPECT_TRUE(n.ok()) << row.name << " " << bytes << ": " << (n.ok() ? "" : n.error().reason);
-  return n.ok() ? n.value() : Nlri{};
-}
-
-// The row's JSON of `bytes` is `expected` (as ExaBGP writes it, in any key
-// order), and the bytes encode back.
-void expect_json(const FamilyRow& row, std::string_view bytes, std::string_view expected) {
-  const Nlri n = from_hex(row, bytes);
-  nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  row.to_json(n, out);
-  EXPECT_EQ(nlohmann::json::parse(out.dump()), nlohmann::json::parse(expected)) << bytes;
-  test::expect_pair(row, bytes, n);
-}
 
 std::string text_of(const FamilyRow& row, std::string_view bytes) {
   return row.to_text(from_hex(row, bytes));
