@@ -34,6 +34,7 @@ struct SeedResult {
   bool ok = true;
   std::uint64_t hash = 0;
   std::string failure;
+  scenarios::Outcome outcome;  // figures of the first run (trace events not kept)
 };
 
 std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_shard(const std::string& s) {
@@ -136,6 +137,7 @@ int run_check(const CheckOptions& o) {
     r.hash = outcome.run.hash;
     r.ok = outcome.ok();
     if (!r.ok) r.failure = outcome.failures.front();
+    r.outcome = outcome;
     if (r.ok && o.check_determinism) {
       const auto again = scenarios::run_scenario(scenario, seed, eo);
       if (again.run.hash != r.hash) {
@@ -205,8 +207,19 @@ int run_check(const CheckOptions& o) {
              seeds.size(), seeds.size() - failed, failed.load(),
              o.check_determinism ? " (each run twice)" : "", wall,
              wall > 0 ? double(seeds.size()) / wall : 0.0, commit);
-  if (seeds.size() == 1)
-    fmt::print("seed {} trace hash {:016x}\n", results[0].seed, results[0].hash);
+  if (seeds.size() == 1) {
+    // One run: its scale figures (virtual against wall time, events/s).
+    const auto& out = results[0].outcome;
+    const double runs = o.check_determinism ? 2.0 : 1.0;
+    fmt::print(
+        "seed {} trace hash {:016x}: {} sessions established, {} routes in Adj-RIB-Ins, converged "
+        "{:.1f} s after the heal; {:.0f} s virtual in {:.2f} s wall ({:.0f}x), {} events "
+        "({:.0f}/s)\n",
+        results[0].seed, results[0].hash, out.sessions, out.routes,
+        double(out.converged_after_ms) / 1e3, double(out.virtual_ms) / 1e3, wall / runs,
+        wall > 0 ? double(out.virtual_ms) / 1e3 / (wall / runs) : 0.0, out.events,
+        wall > 0 ? double(out.events) / (wall / runs) : 0.0);
+  }
   return failed == 0 ? 0 : 1;
 }
 
