@@ -123,15 +123,7 @@ struct World {
 
 // A route as configured (B's routes towards A).
 inline config::StaticRoute route(const char* prefix, const char* next_hop) {
-  config::StaticRoute r;
-  r.family = wire::ipv4_unicast;
-  r.nlri.prefix = *wire::IpPrefix::parse(prefix);
-  wire::PathAttributes a;
-  a.origin = wire::Origin::igp;
-  a.as_path = wire::AsPath{};
-  a.next_hop = wire::IpAddress::parse(next_hop);
-  r.attributes = config::share(std::move(a));
-  return r;
+  return simtest::static_route(prefix, wire::IpAddress::parse(next_hop));
 }
 
 }  // namespace bgpsim::apitest

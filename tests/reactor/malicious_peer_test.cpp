@@ -350,6 +350,8 @@ const char* damage_name(Damage d) {
                                 "open_parameter_overrun",
                                 "open_capability_overrun",
                                 "open_unsupported_parameter"};
+  static_assert(std::size(names) ==
+                static_cast<std::size_t>(Damage::open_unsupported_parameter) + 1);
   return names[static_cast<int>(d)];
 }
 
@@ -803,15 +805,7 @@ Awaitable malicious_peer(sim::SimRuntime rt, Bytes script, MaliciousLog& log) {
 }
 
 config::Neighbor route_to(config::Neighbor n, const char* prefix) {
-  config::StaticRoute r;
-  r.family = wire::ipv4_unicast;
-  r.nlri.prefix = *wire::IpPrefix::parse(prefix);
-  wire::PathAttributes a;
-  a.origin = wire::Origin::igp;
-  a.as_path = wire::AsPath{};
-  a.next_hop = n.local_address;
-  r.attributes = config::share(std::move(a));
-  n.routes.push_back(r);
+  n.routes.push_back(simtest::static_route(prefix, n.local_address));
   return n;
 }
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -41,6 +42,21 @@ inline config::Neighbor sim_neighbor(const char* local, const char* peer, std::u
   n.router_id = n.local_address->v4_u32();
   n.hold_time_s = 9;
   return n;
+}
+
+// An IPv4 unicast route as configured: ORIGIN IGP, an empty AS_PATH, the
+// next hop given.
+inline config::StaticRoute static_route(const char* prefix,
+                                        std::optional<wire::IpAddress> next_hop) {
+  config::StaticRoute r;
+  r.family = wire::ipv4_unicast;
+  r.nlri.prefix = *wire::IpPrefix::parse(prefix);
+  wire::PathAttributes a;
+  a.origin = wire::Origin::igp;
+  a.as_path = wire::AsPath{};
+  a.next_hop = next_hop;
+  r.attributes = config::share(std::move(a));
+  return r;
 }
 
 }  // namespace bgpsim::simtest
