@@ -76,6 +76,10 @@ struct RouteExtras {
   bool withdrawn = false;                // `withdraw`: starts withdrawn (watchdog)
   std::optional<PrefixSid> prefix_sid;
   std::optional<PrefixSidSrv6> prefix_sid_srv6;
+  // The NLRI of a family that is not a prefix, built by its row from the
+  // words of a `flow` or family route (FlowRoute, FamilyRoute keep the words).
+  std::vector<wire::FlowComponent> flow;  // flow, flow-vpn
+  wire::RawNlri raw;                      // mcast-vpn, mup, vpls
   auto operator<=>(const RouteExtras&) const = default;
 };
 
@@ -245,6 +249,9 @@ struct Neighbor {
   std::vector<NextHopFamily> next_hops;
   std::vector<ApiBinding> api;
   std::deque<StaticRoute> routes;  // a deque: no reallocation peak at a million routes
+  // The words of `flow` and family routes as written, for printing; the
+  // parser also adds each as a StaticRoute of `routes` (its NLRI built by the
+  // family's row), which is what the speaker sends.
   std::vector<FlowRoute> flow_routes;
   std::vector<FamilyRoute> family_routes;
   Location where;

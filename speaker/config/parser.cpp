@@ -11,6 +11,7 @@
 
 #include "speaker/config/lexer.hpp"
 #include "speaker/config/values.hpp"
+#include "speaker/wire/family_row.hpp"
 
 namespace bgpsim::config {
 
@@ -488,12 +489,29 @@ class Parser {
     if (!n.router_id && n.local_address && !n.local_address->v6)
       n.router_id = n.local_address->v4_u32();
     if (!n.router_id) error(keyword, "neighbor needs router-id (or an IPv4 local-address)");
+    canonical_route_order(n);
     for (const auto& a : n.api)
       for (const auto& name : a.processes) {
         bool found = false;
         for (const auto& p : config_.processes) found = found || p.name == name;
         if (!found) error(keyword, "api names process '" + name + "', which is not defined");
       }
+  }
+
+  // The routes built from family and flow routes go after the prefix routes,
+  // family before flow, each in the order written: the order the printer
+  // writes them in, so that a printed configuration parses to the same model
+  // whatever templates and blocks the routes came from.
+  static void canonical_route_order(Neighbor& n) {
+    auto rank = [](const StaticRoute& r) {
+      const wire::FamilyRow* row = wire::family_row(r.family);
+      return !row ? 0 : row->flow ? 2 : row->raw ? 1 : 0;
+    };
+    if (std::all_of(n.routes.begin(), n.routes.end(),
+                    [&](const StaticRoute& r) { return rank(r) == 0; }))
+      return;
+    std::stable_sort(n.routes.begin(), n.routes.end(),
+                     [&](const StaticRoute& a, const StaticRoute& b) { return rank(a) < rank(b); });
   }
 
   void family_statement(std::vector<Family>& out) {
@@ -1007,6 +1025,7 @@ class Parser {
         return error(w[0], "route " + w[0].text + " needs a next-hop");
       if (!a.origin) a.origin = Origin::igp;  // ExaBGP's default
       if (!a.as_path) a.as_path = AsPath{};
+      add_prefix_sid(a, x);
       t.attributes = intern(std::move(a));
       if (x != RouteExtras{}) t.extras = std::make_shared<const RouteExtras>(std::move(x));
       tail_ = std::move(t);
@@ -1139,6 +1158,7 @@ class Parser {
     r.extras = std::move(x);
     if (!a.origin) a.origin = Origin::igp;
     if (!a.as_path) a.as_path = AsPath{};
+    add_prefix_sid(a, r.extras);
     r.attributes = intern(std::move(a));
     if (!family) {  // `sr-policy` in static: the endpoint's address family
       family = Family(Afi::ipv4, Safi::srte);
@@ -1148,7 +1168,46 @@ class Parser {
             family = Family(Afi::ipv6, Safi::srte);
     }
     r.family = *family;
+    if (family_supported(r.family)) {
+      std::vector<wire::NlriField> fields;
+      for (const auto& f : r.fields) fields.push_back({f.key, f.values});
+      add_built_route(d, r.family, r.rd, fields, r.where, r.attributes, r.extras, r.next_hop_self);
+    }
     d.n.family_routes.push_back(std::move(r));
+  }
+
+  // A flow or family route as the speaker sends it: a StaticRoute whose NLRI
+  // the family's row builds from the words (FamilyRow::from_fields), beside
+  // the words kept for printing. An error names the route's first word.
+  void add_built_route(Draft& d, Family family, const std::optional<RouteDistinguisher>& rd,
+                       std::span<const wire::NlriField> fields, const Location& where,
+                       SharedAttributes attributes, RouteExtras x, bool next_hop_self) {
+    const wire::FamilyRow* row = wire::family_row(family);
+    if (!row || !row->from_fields)
+      return error(where, "family " + family.to_string() + " has no route words");
+    std::optional<wire::RouteDistinguisher> wire_rd;
+    if (rd) wire_rd = wire::RouteDistinguisher{rd->type, rd->value};
+    auto built = row->from_fields(wire_rd, fields);
+    if (auto* why = std::get_if<std::string>(&built))
+      return error(where, family.to_string() + " route: " + *why);
+    if (row->maps_ipv4_next_hop && family.afi == static_cast<std::uint16_t>(Afi::ipv6) &&
+        attributes->next_hop && !attributes->next_hop->v6) {
+      PathAttributes mapped = *attributes;
+      IpAddress v6;
+      v6.v6 = true;
+      v6.bytes[10] = v6.bytes[11] = 0xFF;
+      std::copy_n(attributes->next_hop->bytes.begin(), 4, v6.bytes.begin() + 12);
+      mapped.next_hop = v6;
+      attributes = intern(std::move(mapped));
+    }
+    StaticRoute s;
+    s.family = family;
+    s.next_hop_self = next_hop_self;
+    s.attributes = std::move(attributes);
+    s.where = where;
+    s.extras = std::make_shared<const RouteExtras>(std::move(x));
+    s.set_route_nlri(std::get<wire::Nlri>(built));
+    d.n.routes.push_back(std::move(s));
   }
 
   void error(const Location& where, std::string reason) {
@@ -1180,6 +1239,11 @@ class Parser {
           if (which == "scope") {
             Field f{words_[0].text, {}};
             for (std::size_t i = 1; i < n_; ++i) f.values.push_back(words_[i].text);
+            const auto action = wire::flow_action(f.key, f.values);
+            if (const auto* why = std::get_if<std::string>(&action)) {
+              failed = true;
+              return error(words_[0], *why);
+            }
             r.scope.push_back(std::move(f));
             return;
           }
@@ -1202,9 +1266,65 @@ class Parser {
       }
     });
     if (failed) return;
-    r.attributes = intern(std::move(a));
+    r.attributes = intern(a);
     r.family = Family(v6 ? Afi::ipv6 : Afi::ipv4, vpn ? Safi::flow_vpn : Safi::flow);
+    // What is sent: the actions as communities and a next hop, ExaBGP's
+    // default origin and AS path.
+    std::optional<IpAddress> next_hop = r.next_hop;
+    for (const auto* actions : {&r.then, &r.scope})
+      for (const auto& f : *actions) {
+        auto action = wire::flow_action(f.key, f.values);
+        if (auto* why = std::get_if<std::string>(&action)) return error(r.where, *why);
+        auto& add = std::get<wire::FlowAction>(action);
+        if (!add.extended_communities.empty()) {
+          if (!a.extended_communities) a.extended_communities.emplace();
+          a.extended_communities->insert(a.extended_communities->end(),
+                                         add.extended_communities.begin(),
+                                         add.extended_communities.end());
+        }
+        for (auto& v6_community : add.ipv6_extended_communities)
+          add_raw_attribute(a, ipv6_extended_communities, std::move(v6_community));
+        if (add.next_hop && !next_hop) next_hop = add.next_hop;
+      }
+    a.next_hop = next_hop;
+    if (!a.origin) a.origin = Origin::igp;
+    if (!a.as_path) a.as_path = AsPath{};
+    std::vector<wire::NlriField> fields;
+    for (const auto& m : r.match) fields.push_back({m.component, m.terms});
+    add_built_route(d, r.family, r.rd, fields, r.where, intern(std::move(a)), {}, false);
     d.n.flow_routes.push_back(std::move(r));
+  }
+
+  // RFC 8669, RFC 9252: `bgp-prefix-sid` and `bgp-prefix-sid-srv6` are sent
+  // as the BGP Prefix-SID attribute (40); the extras keep the words for
+  // printing, and the printer leaves the attribute out when they are there.
+  static void add_prefix_sid(PathAttributes& a, const RouteExtras& x) {
+    if (!x.prefix_sid && !x.prefix_sid_srv6) return;
+    Bytes value;
+    wire::Writer w(value);
+    if (x.prefix_sid) {
+      wire::prefix_sid::label_index(w, x.prefix_sid->label_index);
+      if (!x.prefix_sid->srgbs.empty()) wire::prefix_sid::originator_srgb(w, x.prefix_sid->srgbs);
+    }
+    if (const auto& s = x.prefix_sid_srv6)
+      wire::prefix_sid::srv6_service(w, s->l2_service, s->sid, s->behavior.value_or(0),
+                                     s->structure);
+    add_raw_attribute(a, wire::prefix_sid::attribute({}), std::move(value));
+  }
+
+  // RFC 5701: the IPv6 Address Specific Extended Community attribute (25),
+  // optional transitive, which the codec carries as a RawAttribute.
+  static constexpr wire::RawAttribute ipv6_extended_communities{
+      wire::attr::flag::optional | wire::attr::flag::transitive, 25, {}};
+  // Appends `value` to the attribute of `kind`'s code in `a.other` (kept
+  // sorted by code), adding the attribute when it is not there.
+  static void add_raw_attribute(PathAttributes& a, const wire::RawAttribute& kind, Bytes value) {
+    auto at = std::lower_bound(
+        a.other.begin(), a.other.end(), kind.code,
+        [](const wire::RawAttribute& x, std::uint8_t code) { return x.code < code; });
+    if (at == a.other.end() || at->code != kind.code)
+      at = a.other.insert(at, wire::RawAttribute{kind.flags, kind.code, {}});
+    at->value.insert(at->value.end(), value.begin(), value.end());
   }
 
   void flow_match(FlowRoute& r, bool& v6, bool& failed) {
@@ -1267,27 +1387,15 @@ class Parser {
       }
       return;
     }
-    static const std::map<std::string, std::pair<std::size_t, std::size_t>, std::less<>> actions = {
-        {"discard", {0, 0}},
-        {"accept", {0, 0}},
-        {"rate-limit", {1, 2}},
-        {"redirect", {1, 1}},
-        {"redirect-to-nexthop", {0, 0}},
-        {"redirect-to-nexthop-ietf", {1, 1}},
-        {"copy", {1, 1}},
-        {"mark", {1, 1}},
-        {"action", {1, 1}}};
-    auto it = actions.find(key.text);
-    if (it == actions.end()) {
-      failed = true;
-      return error(key, "unknown flow action '" + key.text + "'");
-    }
-    if (n_ - 1 < it->second.first || n_ - 1 > it->second.second) {
-      failed = true;
-      return error(key, fmt::format("'{}' takes {} value(s)", key.text, it->second.first));
-    }
+    // The family's row knows the actions (wire::flow_action); checked here
+    // so that an error names the word.
     Field f{key.text, {}};
     for (std::size_t i = 1; i < n_; ++i) f.values.push_back(words_[i].text);
+    const auto action = wire::flow_action(f.key, f.values);
+    if (const auto* why = std::get_if<std::string>(&action)) {
+      failed = true;
+      return error(key, *why);
+    }
     r.then.push_back(std::move(f));
   }
 

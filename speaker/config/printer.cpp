@@ -7,6 +7,7 @@
 
 #include "speaker/config/parser.hpp"
 #include "speaker/config/values.hpp"
+#include "speaker/wire/family_row.hpp"
 
 namespace bgpsim::config {
 
@@ -67,12 +68,22 @@ std::string extras_words(const RouteExtras& x) {
   return out;
 }
 
+// The attributes of a route with its extras: the Prefix-SID attribute the
+// parser made of `bgp-prefix-sid` words is printed as those words only.
+std::string attribute_words(const PathAttributes& a, const RouteExtras& x) {
+  if (!x.prefix_sid && !x.prefix_sid_srv6) return values::attribute_words(a);
+  PathAttributes without = a;
+  std::erase_if(without.other,
+                [](const wire::RawAttribute& r) { return r.code == wire::prefix_sid::code; });
+  return values::attribute_words(without);
+}
+
 std::string route_words(const StaticRoute& r) {
   std::string out = r.nlri.prefix.to_string();
   if (r.nlri.path_id) out += fmt::format(" path-information {}", *r.nlri.path_id);
   out += extras_words(r.extra());
   if (r.next_hop_self) out += " next-hop self";
-  out += values::attribute_words(*r.attributes);
+  out += attribute_words(*r.attributes, r.extra());
   return out;
 }
 
@@ -202,14 +213,20 @@ void print_neighbor(std::string& out, const Neighbor& n) {
   // In `static` when the parser gives every route its family from its words;
   // otherwise all under `announce`, whose blocks name the family (runs of one
   // AFI, so the order of the routes is kept).
+  // Routes of a family whose NLRI is not a prefix come from `flow` and
+  // family routes, printed from their words below.
+  std::vector<const StaticRoute*> routes;
+  for (const auto& r : n.routes)
+    if (const auto* row = wire::family_row(r.family); !row || !(row->flow || row->raw))
+      routes.push_back(&r);
   bool all_static = true;
-  for (const auto& r : n.routes) all_static = all_static && static_family(r) == r.family;
-  if (all_static && !n.routes.empty()) {
+  for (const auto* r : routes) all_static = all_static && static_family(*r) == r->family;
+  if (all_static && !routes.empty()) {
     line("static {");
-    for (const auto& r : n.routes) line(fmt::format("\troute {};", route_words(r)));
+    for (const auto* r : routes) line(fmt::format("\troute {};", route_words(*r)));
     line("}");
   }
-  if ((!all_static && !n.routes.empty()) || !n.family_routes.empty()) {
+  if ((!all_static && !routes.empty()) || !n.family_routes.empty()) {
     line("announce {");
     std::string afi;
     auto open = [&](const std::string& next) {
@@ -219,9 +236,9 @@ void print_neighbor(std::string& out, const Neighbor& n) {
       out += fmt::format("\t\t{} {{\n", afi);
     };
     if (!all_static)
-      for (const auto& r : n.routes) {
-        open(r.family.afi_name());
-        out += fmt::format("\t\t\t{} {};\n", r.family.safi_name(), route_words(r));
+      for (const auto* r : routes) {
+        open(r->family.afi_name());
+        out += fmt::format("\t\t\t{} {};\n", r->family.safi_name(), route_words(*r));
       }
     for (const auto& r : n.family_routes) {
       open(r.family.afi_name());
@@ -234,7 +251,7 @@ void print_neighbor(std::string& out, const Neighbor& n) {
         words += " " + f.key;
         for (const auto& v : f.values) words += " " + v;
       }
-      words += values::attribute_words(*r.attributes);
+      words += attribute_words(*r.attributes, r.extras);
       out += fmt::format("\t\t\t{};\n", words);
     }
     if (!afi.empty()) out += "\t\t}\n";

@@ -69,14 +69,18 @@ wire::Nlri StaticRoute::route_nlri() const {
   const auto& x = extra();
   if (row->rd && x.rd) n.rd = wire::RouteDistinguisher{x.rd->type, x.rd->value};
   if (row->labels) n.labels = wire::LabelStack::from_labels(x.labels);
+  if (row->flow) n.flow = x.flow;
+  if (row->raw) n.raw = x.raw;
   return n;
 }
 
 void StaticRoute::set_route_nlri(const wire::Nlri& n) {
   nlri = RoutePrefix{n.prefix, n.path_id};
   const wire::FamilyRow* row = wire::family_row(family);
-  if (!row || (!row->rd && !row->labels)) return;
+  if (!row || (!row->rd && !row->labels && !row->flow && !row->raw)) return;
   RouteExtras x = extra();
+  if (row->flow) x.flow = n.flow;
+  if (row->raw) x.raw = n.raw;
   if (row->rd) x.rd = RouteDistinguisher{n.rd.type, n.rd.value};
   if (row->labels) {
     x.labels.clear();
@@ -120,12 +124,11 @@ std::optional<std::string> Neighbor::unsupported() const {
                          r.where.to_string(), r.nlri.prefix.to_string(), r.extra().labels.size(),
                          wire::LabelStack::capacity);
   }
-  for (const auto& r : flow_routes)
-    return fmt::format("{}: flow route of family {} is not supported by the speaker yet",
-                       r.where.to_string(), r.family.to_string());
+  // Flow and family routes of a family with a row are in `routes` too.
   for (const auto& r : family_routes)
-    return fmt::format("{}: {} route of family {} is not supported by the speaker yet",
-                       r.where.to_string(), r.kind, r.family.to_string());
+    if (!family_supported(r.family))
+      return fmt::format("{}: {} route of family {} is not supported by the speaker yet",
+                         r.where.to_string(), r.kind, r.family.to_string());
   return std::nullopt;
 }
 

@@ -312,8 +312,10 @@ BuiltUpdates build_updates(const std::vector<Route>& routes, const EncodeContext
       next_hop =
           attributes.next_hop ? mp_next_hop(g.family, *attributes.next_hop, ctx, options) : Bytes{};
       // RFC 4760 3: an UPDATE whose only NLRI are in MP_REACH_NLRI "SHOULD NOT
-      // carry the NEXT_HOP attribute"; ExaBGP sends it for an IPv4 next hop.
-      if (!(ctx.exabgp_compat && attributes.next_hop && !attributes.next_hop->v6))
+      // carry the NEXT_HOP attribute"; ExaBGP sends it for an IPv4 next hop
+      // (in the families its row says).
+      if (!(ctx.exabgp_compat && attributes.next_hop && !attributes.next_hop->v6 &&
+            family_row(g.family)->exabgp_next_hop_attribute))
         attributes.next_hop.reset();
     }
     const Sized size = attributes_size(attributes, ctx);

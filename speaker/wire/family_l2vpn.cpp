@@ -293,8 +293,12 @@ constexpr NextHopForms next_hop{{4, 16}, {32, 32}, false};
 
 }  // namespace
 
-const FamilyRow l2vpn_vpls_row = family_raw::RawCoder<Vpls>::row(
-    Family(Afi::l2vpn, Safi::vpls), "l2vpn vpls", next_hop, vpls_from_fields);
+const FamilyRow l2vpn_vpls_row = [] {
+  FamilyRow row = family_raw::RawCoder<Vpls>::row(Family(Afi::l2vpn, Safi::vpls), "l2vpn vpls",
+                                                  next_hop, vpls_from_fields);
+  row.exabgp_next_hop_attribute = false;
+  return row;
+}();
 const FamilyRow l2vpn_evpn_row =
     family_raw::RawCoder<Evpn>::row(Family(Afi::l2vpn, Safi::evpn), "l2vpn evpn", next_hop);
 

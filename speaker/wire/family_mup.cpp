@@ -246,7 +246,11 @@ constexpr NextHopForms next_hop{{4, 16}, {32, 32}, false};
 
 const FamilyRow ipv4_mup_row = family_raw::RawCoder<Mup<false>>::row(
     Family(Afi::ipv4, Safi::mup), "ipv4 mup", next_hop, from_fields<false>);
-const FamilyRow ipv6_mup_row = family_raw::RawCoder<Mup<true>>::row(
-    Family(Afi::ipv6, Safi::mup), "ipv6 mup", next_hop, from_fields<true>);
+const FamilyRow ipv6_mup_row = [] {
+  FamilyRow row = family_raw::RawCoder<Mup<true>>::row(Family(Afi::ipv6, Safi::mup), "ipv6 mup",
+                                                       next_hop, from_fields<true>);
+  row.maps_ipv4_next_hop = true;
+  return row;
+}();
 
 }  // namespace bgpsim::wire

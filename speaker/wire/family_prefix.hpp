@@ -157,8 +157,9 @@ struct PrefixCoder {
 
   static constexpr FamilyRow row(Family family, std::string_view name, bool base_fields,
                                  NextHopForms next_hop) {
-    return FamilyRow{family, name,    base_fields,  Labels,   Rd,      false,   decode, encode,
-                     size,   invalid, as_withdrawn, next_hop, to_json, to_text, false,  nullptr};
+    return FamilyRow{family,  name,    base_fields, Labels,  Rd,           false,
+                     decode,  encode,  size,        invalid, as_withdrawn, next_hop,
+                     to_json, to_text, false,       nullptr, true,         false};
   }
 };
 

@@ -296,9 +296,9 @@ struct RawCoder {
 
   static constexpr FamilyRow row(Family family, std::string_view name, NextHopForms next_hop,
                                  decltype(FamilyRow::from_fields) from_fields = nullptr) {
-    return FamilyRow{family,  name,    false, false,      false,        false,
-                     decode,  encode,  size,  invalid,    as_withdrawn, next_hop,
-                     to_json, to_text, true,  from_fields};
+    return FamilyRow{family,  name,    false, false,       false,        false,
+                     decode,  encode,  size,  invalid,     as_withdrawn, next_hop,
+                     to_json, to_text, true,  from_fields, true,         false};
   }
 };
 

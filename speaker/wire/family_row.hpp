@@ -79,11 +79,20 @@ struct FamilyRow {
   // The NLRI is a typed record held as its bytes (Nlri::raw: MVPN, MUP, VPLS,
   // EVPN), built with nlri_from_bytes; the prefix, labels and RD stay unset.
   bool raw = false;
-  // For a family held as bytes, the NLRI that ExaBGP's configuration words
-  // describe (its route distinguisher given apart), or why they do not make
-  // one. nullptr when the family has no such words (or is not held as bytes).
+  // For a family whose NLRI is not a prefix (held as bytes, or flow), the NLRI
+  // that ExaBGP's configuration and API words describe (its route
+  // distinguisher given apart), or why they do not make one. nullptr when the
+  // family has no such words (the prefix families, whose words are the prefix).
   std::variant<Nlri, std::string> (*from_fields)(const std::optional<RouteDistinguisher>& rd,
                                                  std::span<const NlriField> fields) = nullptr;
+  // ExaBGP's wire (exabgp_compat) repeats an IPv4 next hop as a NEXT_HOP
+  // attribute beside MP_REACH_NLRI, but not for flow and VPLS, whose next hop
+  // it keeps in the NLRI (their conf-flow.ci and conf-l2vpn.ci bytes).
+  bool exabgp_next_hop_attribute = true;
+  // ExaBGP's configuration gives an IPv6 route of this family an IPv4 next
+  // hop as the IPv4-mapped IPv6 address ::ffff:a.b.c.d (RFC 4291 2.5.5.2),
+  // which its MP_REACH_NLRI then carries (MUP; conf-srv6-mup.ci).
+  bool maps_ipv4_next_hop = false;
 };
 
 // The row of `family`, or nullptr for a family this build keeps opaque.
@@ -103,6 +112,19 @@ extern const FamilyRow ipv4_mup_row, ipv6_mup_row;      // family_mup.cpp
 extern const FamilyRow l2vpn_vpls_row, l2vpn_evpn_row;  // family_l2vpn.cpp
 extern const FamilyRow ipv4_rtc_row;                    // family_rtc.cpp
 extern const FamilyRow bgp_ls_row, bgp_ls_vpn_row;      // family_bgpls.cpp
+
+// What one action word of a flow route (`then { WORD VALUES; }`, or `scope
+// { interface-set [...]; }`) sends, as ExaBGP writes it (family_flow.cpp):
+// extended communities (RFC 8955 7, RFC 7674, draft-ietf-idr-flowspec-redirect-ip
+// and -interfaceset), IPv6 address specific ones (RFC 5701, attribute 25),
+// and the next hop a redirect-to-nexthop points at.
+struct FlowAction {
+  std::vector<std::uint64_t> extended_communities;
+  std::vector<Bytes> ipv6_extended_communities;  // 20 bytes each
+  std::optional<IpAddress> next_hop;
+};
+std::variant<FlowAction, std::string> flow_action(std::string_view word,
+                                                  std::span<const std::string> values);
 
 // RFC 7911 3: the path identifier in front of each NLRI when ADD-PATH was
 // negotiated for the family; every row's decoder reads it the same way.

@@ -61,8 +61,10 @@ struct World {
   std::unique_ptr<api::Dispatcher<sim::SimRuntime>> api;
   config::Config config_a;
 
+  // `b_families`: the families B negotiates (empty: its defaults).
   explicit World(config::Config a_config = speaker_config(),
-                 std::vector<config::StaticRoute> b_routes = {}) {
+                 std::vector<config::StaticRoute> b_routes = {},
+                 std::vector<wire::Family> b_families = {}) {
     config_a = std::move(a_config);
     fan_a.add(rec_a);
     EXPECT_FALSE(a.configure(config_a));
@@ -77,6 +79,7 @@ struct World {
     n.passive = true;
     n.listen_port = 179;
     for (auto& r : b_routes) n.routes.push_back(r);
+    n.families = std::move(b_families);
     cb.neighbors.push_back(n);
     EXPECT_FALSE(b.configure(cb));
   }

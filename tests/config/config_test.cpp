@@ -303,8 +303,10 @@ TEST(Config, EveryKeyword) {
   EXPECT_EQ(n.api[1].processes_match, std::vector<std::string>{"^watch"});
   EXPECT_TRUE(n.api[1].receive.parsed && n.api[1].receive.operational && n.api[1].send.packets);
   EXPECT_FALSE(n.api[1].send.open);
-  // Routes: the template's first, split into four /24, then the rest.
-  ASSERT_EQ(n.routes.size(), 1u + 1u + 4u + 1u + 1u + 1u + 1u + 2u);
+  // Routes: the template's first, split into four /24, then the rest, and
+  // the flow and family routes (mcast-vpn, mup, two vpls, two flow; not
+  // sr-policy, which has no family row) built from their words.
+  ASSERT_EQ(n.routes.size(), 1u + 1u + 4u + 1u + 1u + 1u + 1u + 2u + 6u);
   EXPECT_EQ(n.routes[0].nlri.prefix.to_string(), "192.0.2.0/24");
   const auto& first = n.routes[1];
   EXPECT_TRUE(first.next_hop_self);
@@ -338,6 +340,12 @@ TEST(Config, EveryKeyword) {
   const auto& labelled = n.routes[8];
   EXPECT_EQ(labelled.family, Family(Afi::ipv4, Safi::nlri_mpls));
   EXPECT_EQ(labelled.extra().prefix_sid, (PrefixSid{300, {{800000, 4096}}}));
+  // Sent as the Prefix-SID attribute (RFC 8669): Label-Index and Originator SRGB TLVs.
+  ASSERT_EQ(labelled.attributes->other.size(), 1u);
+  EXPECT_EQ(labelled.attributes->other[0],
+            (RawAttribute{
+                0xC0, 40, {0x01, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x2C,  // index 300
+                           0x03, 0x00, 0x08, 0x00, 0x00, 0x0C, 0x35, 0x00, 0x00, 0x10, 0x00}}));
   const auto& srv6 = n.routes[9];
   EXPECT_EQ(srv6.extra().rd, (RouteDistinguisher{1, (0x01020304ull << 16) | 5}));
   ASSERT_TRUE(srv6.extra().prefix_sid_srv6);
@@ -346,7 +354,11 @@ TEST(Config, EveryKeyword) {
             (std::array<std::uint8_t, 6>{64, 24, 16, 0, 0, 0}));
   EXPECT_EQ(n.routes[10].family, ipv4_multicast);
   EXPECT_EQ(n.routes[11].family, ipv6_unicast);
-  // Families without a codec: in the model, refused when used.
+  // Then the routes built from family routes, then from flow routes.
+  EXPECT_EQ(n.routes[12].family, Family(Afi::ipv4, Safi::mcast_vpn));
+  EXPECT_EQ(n.routes[15].family, Family(Afi::l2vpn, Safi::vpls));
+  EXPECT_EQ(n.routes[16].family, Family(Afi::ipv4, Safi::flow_vpn));
+  // Flow and family routes: their words in the model, for printing.
   ASSERT_EQ(n.family_routes.size(), 5u);
   EXPECT_EQ(n.family_routes[0].kind, "sr-policy");
   EXPECT_EQ(n.family_routes[0].family, Family(Afi::ipv4, Safi::srte));
@@ -371,18 +383,20 @@ TEST(Config, EveryKeyword) {
   auto why = n.unsupported();
   ASSERT_TRUE(why);
   EXPECT_NE(why->find("every_keyword.conf:"), std::string::npos) << *why;
-  // Its mpls-vpn and nlri-mpls routes have family rows now; the flow routes do not.
-  EXPECT_NE(why->find("ipv4 flow-vpn"), std::string::npos) << *why;
+  // Every family has a row now but sr-policy's.
+  EXPECT_NE(why->find("sr-policy route of family ipv4 srte"), std::string::npos) << *why;
 }
 
 TEST(Config, TheReactorIsToldWhichFamilyItCannotSend) {
   auto c = parse_ok(
       "neighbor 10.0.0.1 { local-as 1; peer-as 1; router-id 1.1.1.1;\n"
-      " flow { route { match { destination 10.0.0.0/8; } then { discard; } } } }");
+      " static { sr-policy distinguisher 0 color 100 endpoint 10.10.10.10 next-hop 10.0.0.254; } "
+      "}");
   auto why = c.neighbors.at(0).unsupported();
   ASSERT_TRUE(why);
   EXPECT_EQ(*why,
-            "test.conf:2:9: flow route of family ipv4 flow is not supported by the speaker yet");
+            "test.conf:2:11: sr-policy route of family ipv4 srte is not supported by the speaker "
+            "yet");
 }
 
 // Where two models differ first (for failure messages).
@@ -525,8 +539,18 @@ rc::Gen<StaticRoute> gen_route() {
           rc::gen::inRange<std::uint32_t>(0, 1u << 20));
     if (*rc::gen::arbitrary<bool>())
       x.name = "n" + std::to_string(*rc::gen::arbitrary<std::uint16_t>());
-    if (*rc::gen::arbitrary<bool>())
+    if (*rc::gen::arbitrary<bool>()) {
       x.prefix_sid = PrefixSid{*rc::gen::arbitrary<std::uint32_t>(), {{1, 2}}};
+      // What the parser makes of the words: the Prefix-SID attribute (code 40,
+      // before the generated codes 100-255).
+      Bytes value;
+      Writer w(value);
+      prefix_sid::label_index(w, x.prefix_sid->label_index);
+      prefix_sid::originator_srgb(w, x.prefix_sid->srgbs);
+      PathAttributes a = *r.attributes;
+      a.other.insert(a.other.begin(), prefix_sid::attribute(std::move(value)));
+      r.attributes = share(std::move(a));
+    }
     if (x != RouteExtras{}) r.extras = std::make_shared<const RouteExtras>(x);
     const auto afi = v6 ? Afi::ipv6 : Afi::ipv4;
     r.family = Family(afi, x.rd                          ? Safi::mpls_vpn
