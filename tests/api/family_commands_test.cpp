@@ -10,6 +10,7 @@ namespace {
 
 using apitest::World;
 using namespace wire;
+using namespace std::chrono_literals;
 const std::vector<std::string> done{"done"};
 const std::vector<std::string> error{"error"};
 
@@ -57,8 +58,9 @@ TEST(ApiFamilyCommands, FlowVplsMvpnAndMupRoutesReachThePeerAndWithdraw) {
       << "the peer decoded what was sent";
   // The flow route's action: traffic-rate 9600 bytes/s (RFC 8955 7.1).
   for (const auto& [key, attributes] : w.b.find_peer("10.0.0.1")->adj_rib_in().routes())
-    if (key.family == ipv4_flow)
+    if (key.family == ipv4_flow) {
       EXPECT_EQ(attributes->extended_communities, (std::vector<std::uint64_t>{0x8006000046160000}));
+    }
   EXPECT_EQ(w.command("withdraw flow route { match { source 10.0.0.1/32; destination-port "
                       "[ >8080&<8088 =3128 ]; protocol tcp; } }"),
             done);
