@@ -24,6 +24,7 @@ struct PrefixCoder {
     auto fail = [&](std::size_t at, std::string reason) {
       return make_error(at, NotifyCode::update_message, subcode, std::move(reason));
     };
+    out.reserve(out.size() + count(r, add_path));
     while (!r.empty()) {
       const std::size_t start = r.offset();
       Nlri n;
@@ -74,9 +75,26 @@ struct PrefixCoder {
       // "to fall on an octet boundary"); clearing them makes equal routes equal.
       if (bits % 8 != 0)
         n.prefix.address.bytes[octets - 1] &= static_cast<std::uint8_t>(0xFF00u >> (bits % 8));
-      out.push_back(n);
+      out.push_back(std::move(n));
     }
     return std::nullopt;
+  }
+
+  // How many NLRI the field holds, from the length octets alone (the length
+  // covers labels, RD and prefix), so decode() allocates once: a packed
+  // 4 KB UPDATE holds ~1,000 /24s, and a vector of 96-byte Nlri grown by
+  // doubling passed malloc's mmap threshold and took page faults on every
+  // message (a third of the decode time). A malformed field only stops the
+  // count early; decode() reports it.
+  static std::size_t count(Reader r, bool add_path) {
+    std::size_t n = 0;
+    while (!r.empty()) {
+      if (add_path && !r.take(4)) break;
+      auto length = r.u8();
+      if (!length || !r.take((*length + 7u) / 8u)) break;
+      ++n;
+    }
+    return n;
   }
 
   // An empty stack on a labeled family is sent as the one label RFC 8277 2.4
