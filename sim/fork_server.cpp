@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +14,7 @@
 #include <fstream>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "speaker/runtime/child.hpp"
@@ -159,42 +159,20 @@ class Server {
     int pair[2] = {-1, -1};
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) return;
     // Its environment is ours without PYTHONPATH (a helper's own comes with
-    // each request); hash seed and bytecode as for every helper.
+    // each request; empty is none); hash seed and bytecode as for every
+    // helper. It reads requests only: its stdio pipes are closed at once.
     runtime::ProcessSpec spec;
     spec.argv = {python3, server_py.string(), shim_py.string()};
-    spec.env = {{"PYTHONHASHSEED", "0"}, {"PYTHONDONTWRITEBYTECODE", "1"}};
-    std::vector<std::string> env;
-    for (auto& e : runtime::child_environment(spec))
-      if (!e.starts_with("PYTHONPATH=")) env.push_back(std::move(e));
-    std::vector<char*> envp, argv;
-    for (auto& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    for (auto& s : spec.argv) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, pair[1], runtime::kKeptChildFd);
-    sigset_t all, none;
-    sigfillset(&all);
-    sigemptyset(&none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(
-        &attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
-    const int rc = ::posix_spawn(&pid_, argv[0], &actions, &attr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    close_fd(pair[1]);
-    if (rc != 0) {
-      pid_ = -1;
+    spec.env = {{"PYTHONPATH", ""}, {"PYTHONHASHSEED", "0"}, {"PYTHONDONTWRITEBYTECODE", "1"}};
+    try {
+      auto fds = runtime::spawn_child(spec, pair[1]);
+      pid_ = fds.pid;
+      for (int* fd : {&fds.in, &fds.out, &fds.err}) close_fd(*fd);
+    } catch (const std::system_error&) {
       close_fd(pair[0]);
-      return;
     }
+    close_fd(pair[1]);
+    if (pid_ < 0) return;
     sock_ = pair[0];
   }
 

@@ -563,6 +563,8 @@ void ProcessTable::ensure_shim() {
   std::ofstream out(fs::path(shim_dir_) / "sitecustomize.py", std::ios::binary);
   out.write(kVtimeShim.data(), static_cast<std::streamsize>(kVtimeShim.size()));
   if (!out) throw std::runtime_error("sim process: cannot write the shim into " + shim_dir_);
+  std::error_code ec;
+  fs::create_directory(fs::path(shim_dir_) / "tmp", ec);
 }
 
 Process ProcessTable::spawn(NodeId node, const ProcessSpec& spec) {
@@ -586,7 +588,13 @@ Process ProcessTable::spawn(NodeId node, const ProcessSpec& spec) {
         "BGPSIM_VTIME_SEED",
         std::to_string(world_.derive_seed(fmt::format("process/{}", spawned_)) >> 1));
     s.env.emplace_back("BGPSIM_VTIME_PID", std::to_string(kFirstVirtualPid + spawned_));
+    s.env.emplace_back("BGPSIM_VTIME_STARTUP_NS", std::to_string(startup_.count()));
     s.env.emplace_back("PYTHONHASHSEED", "0");
+    // A temporary folder of the world's own: helpers name files after their
+    // (virtual) pid, the same in every world run side by side.
+    if (std::none_of(spec.env.begin(), spec.env.end(),
+                     [](const auto& kv) { return kv.first == "TMPDIR"; }))
+      s.env.emplace_back("TMPDIR", (fs::path(shim_dir_) / "tmp").string());
     s.env.emplace_back("PYTHONDONTWRITEBYTECODE", "1");
   }
   runtime::ChildFds fds;

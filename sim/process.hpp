@@ -25,6 +25,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/execution_context.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -159,6 +160,12 @@ class ProcessTable : public boost::asio::execution_context::service, public Worl
   // virtual time). Throws std::system_error naming the command.
   Process spawn(NodeId node, const runtime::ProcessSpec& spec);
 
+  // How long (virtual) a Python helper takes to start before its program
+  // runs: 0 by default; the qa runner models an interpreter's start-up, so
+  // a helper's first lines come after a loopback session is up, as they do
+  // on a real machine (docs/processes.md).
+  void set_startup(std::chrono::nanoseconds delay) { startup_ = delay; }
+
   // What made the run not reproducible, in the order it was seen: real-time
   // helpers, and what a virtual-time helper did that escapes virtual time.
   const std::vector<std::string>& warnings() const { return warnings_; }
@@ -182,6 +189,7 @@ class ProcessTable : public boost::asio::execution_context::service, public Worl
   std::vector<std::string> warnings_;
   std::string shim_dir_;
   std::uint64_t spawned_ = 0;
+  std::chrono::nanoseconds startup_{0};
   // Real-time pacing: the wall clock reading that matches virtual `anchor_virtual_ns_`.
   std::int64_t anchor_wall_ns_ = -1;
   std::int64_t anchor_virtual_ns_ = 0;

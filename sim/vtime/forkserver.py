@@ -57,7 +57,7 @@ SHIM_PATH = sys.argv[1]
 with open(SHIM_PATH) as f:
     SHIM = compile(f.read(), SHIM_PATH, 'exec')
 # sys.path without the server's own folder (its first entry; PYTHONPATH is
-# unset for the server): what every interpreter adds after PYTHONPATH.
+# empty for the server): what every interpreter adds after PYTHONPATH.
 BASE_PATH = sys.path[1:]
 REQUESTS = 3
 MAX_FDS = 5

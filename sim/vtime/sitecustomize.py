@@ -36,6 +36,7 @@ def _install():
     start_ns = int(_os.environ.pop('BGPSIM_VTIME_NOW_NS', '0'))
     seed = int(_os.environ.pop('BGPSIM_VTIME_SEED', '0'))
     virtual_pid = int(_os.environ.pop('BGPSIM_VTIME_PID', '0'))
+    startup_ns = int(_os.environ.pop('BGPSIM_VTIME_STARTUP_NS', '0'))
     epoch_ns = 1_767_225_600 * 1_000_000_000  # time.time() at virtual 0: 2026-01-01T00:00:00Z
 
     real = {
@@ -315,6 +316,11 @@ def _install():
     random.seed(seed)
     bytes_rng = random.Random(seed ^ 0x5bd1e995)
     _os.urandom = lambda n: bytes_rng.randbytes(n)
+
+    # The interpreter's start-up, in virtual time (ProcessTable::set_startup):
+    # the program starts that long after its spawn, as on a real machine.
+    if startup_ns > 0:
+        wait(start_ns + startup_ns, False)
 
 
 _install()
