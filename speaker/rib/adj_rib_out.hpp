@@ -55,6 +55,8 @@ class AdjRibOut {
   void request_end_of_rib(wire::Family family);
   // Forgets queued changes and End-of-RIB markers (a new session resends all).
   void clear_pending();
+  // Forgets queued withdrawals only (the table is unchanged).
+  void drop_withdrawals() { withdrawn_.clear(); }
 
   bool has_pending() const;
   // Changes queued (walks what a resend has still to visit: for tests).

@@ -377,6 +377,7 @@ class Peer {
   void perform(const Established& a) {
     // RFC 4271 9.4 / RFC 4724: the whole Adj-RIB-Out, then End-of-RIB per family.
     adj_rib_out_.clear_pending();
+    first_routes_due_ = true;
     for (auto family : a.negotiated.families.items()) {
       adj_rib_out_.resend_all(family);
       adj_rib_out_.request_end_of_rib(family);
@@ -775,7 +776,13 @@ class Peer {
         auto options = settings_.build;
         options.families = st.negotiated->families;
         out.clear();
+        // ExaBGP sends no withdrawal in the first UPDATEs of a session that
+        // carry routes (reactor/peer.py: include_withdraw is false until
+        // that batch is out). Nothing was advertised on the session before,
+        // so what they would withdraw is not the peer's anyway.
+        if (first_routes_due_ && st.negotiated->send.exabgp_compat) adj_rib_out_.drop_withdrawals();
         for (auto& u : adj_rib_out_.take_updates(st.negotiated->send, options)) {
+          if (!u.end_of_rib()) first_routes_due_ = false;
           const wire::Message m(std::move(u));
           observer_.on_sent(settings_.name, m, st.negotiated->send);
           wire::encode_message(m, st.negotiated->send, out);
@@ -813,6 +820,7 @@ class Peer {
   bool want_connect_ = false;
 
   ConnectionPtr current_;
+  bool first_routes_due_ = false;  // no UPDATE with routes sent on the session yet
   // A colliding connection and its FSM (RFC 4271 6.8), until an OPEN decides.
   ConnectionPtr second_;
   FsmState second_state_;
