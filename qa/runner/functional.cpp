@@ -44,6 +44,9 @@ class SimEnv {
     if (pcap_) pcap_->flush();
   }
 
+  void set_helper_startup(std::chrono::nanoseconds d) {
+    sim::ProcessTable::of(world_).set_startup(d);
+  }
   runtime_type& speaker_runtime() { return speaker_rt_; }
   runtime_type& peer_runtime() { return peer_rt_; }
   runtime::Endpoint peer_endpoint(const runtime::Endpoint& want) const { return want; }
@@ -132,8 +135,11 @@ std::string_view to_string(Status status) {
 
 bool is_functional(const CiFile& file) {
   if (file.configs.empty()) return false;
-  return std::any_of(file.lines.begin(), file.lines.end(),
-                     [](const CiLine& l) { return l.kind == "raw"; });
+  // What the peer expects or performs: a test of only `notification:` lines
+  // (ExaBGP's api-notification) checks the speaker takes the peer's Cease.
+  return std::any_of(file.lines.begin(), file.lines.end(), [](const CiLine& l) {
+    return l.kind == "raw" || l.kind == "notification" || l.kind == "signal" || l.kind == "send";
+  });
 }
 
 FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
@@ -144,6 +150,7 @@ FunctionalResult run_functional(const CiFile& file, const fs::path& config_dir,
     if (!prepared) return;
     SimEnv env(options.seed,
                options.pcap_dir.empty() ? fs::path() : options.pcap_dir / (result.name + ".pcap"));
+    env.set_helper_startup(options.helper_startup);
     detail::run_prepared(env, file, config_dir, options, std::move(*prepared), result);
   });
 }

@@ -35,6 +35,16 @@ struct FunctionalOptions {
   // software-version text (the suite's README: "reads ExaBGP/5.0.0-0+test").
   bool exabgp_compat = true;
   std::string software_version = "ExaBGP/5.0.0-0+test";
+  // A Python helper's program starts this long (virtual) after its spawn,
+  // as an interpreter's start-up delays it on a real machine
+  // (sim::ProcessTable::set_startup): a loopback session is up and has sent
+  // the configured routes before a helper's first command, as with ExaBGP
+  // (its conf-watchdog expects the watchdog route after the table).
+  std::chrono::nanoseconds helper_startup{50'000'000};
+  // Put before the helpers' PYTHONPATH: qa/python, bgpsim's stand-in for the
+  // part of ExaBGP's Python package helpers import (`exabgp.application.
+  // healthcheck`). Empty: nothing added.
+  std::filesystem::path python_path;
 };
 
 struct FunctionalResult {
@@ -51,7 +61,8 @@ struct FunctionalResult {
 };
 
 // Whether a .ci file is a functional test: it names a configuration and
-// expects raw messages from the speaker.
+// expects raw messages from the speaker or has the peer act (notification,
+// signal, send).
 bool is_functional(const CiFile& file);
 
 // Runs one test. `config_dir` holds its option:file configurations

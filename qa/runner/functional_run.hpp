@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -129,6 +130,12 @@ void run_prepared(Env& env, const CiFile& file, const std::filesystem::path& con
   if (!applied->processes.empty()) {
     api::ApiHostOptions host_options;
     host_options.processes.command_dir = config_dir.string();
+    if (!options.python_path.empty()) {
+      std::string path = options.python_path.string();
+      if (const char* inherited = std::getenv("PYTHONPATH"); inherited && *inherited)
+        path += std::string(":") + inherited;
+      host_options.processes.env.emplace_back("PYTHONPATH", std::move(path));
+    }
     host_options.log = [&](const std::string& line) { helper_log.push_back(line); };
     host_options.log_commands = true;
     api = std::make_unique<api::ApiHost<R>>(env.speaker_runtime(), speaker, observers, *applied,

@@ -6,7 +6,16 @@
 # (qa_bundled_floor, qa_functional_tests). Without ../shared only the bundled
 # suite runs, which CI (CI=true or BGPSIM_REQUIRE_ALL=1) refuses.
 #   cmake -DBGPSIM=... -DQA_DIR=... -DSHARED_DIR=... -P determinism.cmake
-set(paths ${QA_DIR})
+# The bundled suite: every folder of qa/ (a folder argument is not searched
+# below its own level).
+file(GLOB entries LIST_DIRECTORIES true ${QA_DIR}/*)
+set(paths)
+foreach(entry ${entries})
+  file(GLOB cis ${entry}/*.ci)
+  if(IS_DIRECTORY ${entry} AND cis)
+    list(APPEND paths ${entry})
+  endif()
+endforeach()
 if(DEFINED ENV{BGPSIM_SHARED_DIR} AND NOT "$ENV{BGPSIM_SHARED_DIR}" STREQUAL "")
   set(SHARED_DIR $ENV{BGPSIM_SHARED_DIR})
 endif()

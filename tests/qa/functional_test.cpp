@@ -64,6 +64,7 @@ FunctionalResult run(const fs::path& ci, const fs::path& config_dir, std::uint64
     return r;
   }
   options.seed = seed;
+  options.python_path = fs::path(BGPSIM_SOURCE_DIR) / "qa" / "python";
   return run_functional(std::get<CiFile>(parsed), config_dir, options);
 }
 

@@ -148,7 +148,15 @@ int run_qa(const QaOptions& options) {
       return 2;
     }
   }
-  FunctionalRun functional(options.functional);
+  // Helpers of any suite find bgpsim's stand-in for ExaBGP's Python package.
+  auto functional_options = options.functional;
+  {
+    std::vector<std::string> looked;
+    if (const fs::path suite = bundled_suite_dir(looked);
+        !suite.empty() && fs::is_directory(suite / "python"))
+      functional_options.python_path = (suite / "python").string();
+  }
+  FunctionalRun functional(functional_options);
   for (const auto& [file, config_dir] : files)
     run_file(file, config_dir, options.verbose, tally, functional);
   functional.run_queued();
@@ -159,10 +167,11 @@ int run_qa(const QaOptions& options) {
       list += fmt::format(" {}={}", family, count);
     fmt::print("skipped (families not decoded yet):{}\n", list);
   }
-  fmt::print("qa: {} files: raw -> JSON pairs {} passed, {} failed, {} skipped; functional {} "
-             "passed, {} failed, {} skipped\n",
-             files.size(), tally.passed, tally.failed, tally.skipped, functional.passed(),
-             functional.failed(), functional.skipped());
+  fmt::print(
+      "qa: {} files: raw -> JSON pairs {} passed, {} failed, {} skipped; functional {} "
+      "passed, {} failed, {} skipped\n",
+      files.size(), tally.passed, tally.failed, tally.skipped, functional.passed(),
+      functional.failed(), functional.skipped());
   // The floor counts raw -> JSON pairs and functional tests that pass.
   const bool below = tally.passed + functional.passed() < options.min_pass;
   if (below)

@@ -49,6 +49,7 @@ FunctionalResult FunctionalRun::run_one(const qa::CiFile& file, const fs::path& 
   qa::FunctionalOptions o;
   o.seed = options_.seed;
   o.pcap_dir = options_.pcap_dir;
+  o.python_path = options_.python_path;
   auto result =
       options_.live ? qa::run_functional_live(file, dir, o) : qa::run_functional(file, dir, o);
   if (options_.compare_live && result.status == Status::passed) {

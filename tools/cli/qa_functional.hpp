@@ -21,6 +21,7 @@ struct FunctionalCliOptions {
   unsigned jobs = 0;               // worlds run at once; 0: one per core
   bool live = false;               // real loopback sockets instead of the simulator
   bool compare_live = false;       // both, and the speaker's UPDATE bytes compared
+  std::string python_path;         // qa/python for the helpers (FunctionalOptions)
 };
 
 void add_functional_options(CLI::App* cmd, FunctionalCliOptions& options);
