@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -195,7 +196,9 @@ class Words {
     if ((ec != std::errc{} || end != text.data() + text.size() || text.empty() || v > max) &&
         !error_)
       fail(fmt::format("'{}' needs a number up to {}, not '{}'", key, max, text));
-    return v;
+    // Callers go on building after an error (it is reported once, at the
+    // end): never hand them a value past `max` (a shift or a length).
+    return std::min(v, max);
   }
 
  private:

@@ -181,6 +181,11 @@ TEST(FamilyRoutes, FamilyRoutesGetTheirRowsNlri) {
   EXPECT_EQ(
       error_of("announce { ipv4 { mcast-vpn source-ad source 10.99.12.4 next-hop 10.10.6.4; } }"),
       "test.conf:2:19: ipv4 mcast-vpn route: mcast-vpn needs an rd");
+  // Found by config_fuzz under UBSan: a TEID length past 32 bits was used as
+  // a shift count after its error was recorded.
+  EXPECT_EQ(error_of("announce { ipv4 { mup mup-t2st 10.0.0.1 rd 100:100 teid 1/321 "
+                     "next-hop 10.0.0.2; } }"),
+            "test.conf:2:19: ipv4 mup route: 'teid bits' needs a number up to 32, not '321'");
 }
 
 // The row's text of a flow NLRI (ExaBGP's API words) gives the same NLRI
