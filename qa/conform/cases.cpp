@@ -132,6 +132,15 @@ Build announce(std::string_view prefix = P) {
   return [p](const Context& c) { return update({}, base_attributes(c), prefix4(p)); };
 }
 
+// Established, P announced and the target given a second to take it.
+std::vector<Step> announced(Edit edit) {
+  std::vector<Step> steps;
+  establish(steps, std::move(edit));
+  steps.push_back(send(announce()));
+  steps.push_back(expect(alive(1s)));
+  return steps;
+}
+
 // An UPDATE for P whose attributes are `attrs(ctx)`.
 Build update_for(std::function<Bytes(const Context&)> attrs, std::string_view prefix = P) {
   const std::string p(prefix);
@@ -424,6 +433,80 @@ void open_cases(Table& t) {
                           Outcome{Outcome::role, {}, 5s, ours}));
     c.needs = Needs::role;
     c.note = "pairs: Provider (0) - Customer (3), RS (1) - RS-Client (2), Peer (4) - Peer (4)";
+  }
+}
+
+// RFC 9234 5: the Only to Customer attribute, on a session whose roles pair.
+std::uint8_t pairing_role(std::uint8_t target) {
+  switch (target) {
+    case 0:
+      return 3;  // provider -> we are its customer
+    case 3:
+      return 0;
+    case 1:
+      return 2;  // RS -> RS-client
+    case 2:
+      return 1;
+  }
+  return 4;  // peer
+}
+
+void otc_cases(Table& t) {
+  auto paired = [](OpenSpec& o, const Context& c) {
+    o.capabilities.push_back(capability(9, {pairing_role(c.target.role)}));
+  };
+  // Where the target sits: routes from a provider or RS may carry OTC.
+  auto from_above = [](const Context& c) { return c.target.role == 3 || c.target.role == 2; };
+  auto otc = [](std::function<Bytes(const Context&)> value) {
+    return plus(
+        [value = std::move(value)](const Context& c) { return attribute(0xC0, 35, value(c)); });
+  };
+  struct Row {
+    std::string name, level, text;
+    std::function<Bytes(const Context&)> attrs;
+    std::function<bool(const Context&)> kept;
+  };
+  const std::vector<Row> rows = {
+      {"otc-foreign-as", "MUST",
+       "a route with OTC of another AS: a leak (ineligible) from a customer, RS-client or peer; "
+       "kept from a provider or RS",
+       otc([](const Context&) { return u32(64999); }), from_above},
+      {"otc-own-as", "MUST",
+       "a route with OTC equal to the sender's AS: a leak from a customer or RS-client; kept from "
+       "a peer, provider or RS",
+       otc([](const Context& c) { return u32(c.suite_as); }),
+       [](const Context& c) { return c.target.role != 0 && c.target.role != 1; }},
+      {"otc-length-3", "MUST", "a malformed OTC (length 3): treat-as-withdraw",
+       otc([](const Context&) {
+         return Bytes{0, 0, 1};
+       }),
+       [](const Context&) { return false; }},
+      {"otc-absent", "MUST",
+       "a route without OTC is accepted (OTC added when from above or a peer)",
+       [](const Context& c) { return base_attributes(c); }, [](const Context&) { return true; }},
+  };
+  for (const auto& r : rows) {
+    std::vector<Step> steps;
+    establish(steps, paired);
+    steps.push_back(send(update_for(r.attrs)));
+    steps.push_back(expect(alive(2s)));
+    Step check = route(std::string(P), true);
+    check.present_if = r.kept;
+    steps.push_back(std::move(check));
+    Case& c = t.add("9234-5-" + r.name, "RFC 9234", "5", r.level, r.text, std::move(steps));
+    c.needs = Needs::role;
+    c.note = "the suite takes the role that pairs with the target's";
+  }
+  {
+    Case& c = t.add("9234-4.2-two-roles", "RFC 9234", "4.2", "MUST",
+                    "two BGP Role capabilities with different values: Role Mismatch",
+                    {connect_step(), send(open_with([](OpenSpec& o, const Context& x) {
+                       o.capabilities.push_back(capability(9, {pairing_role(x.target.role)}));
+                       o.capabilities.push_back(capability(
+                           9, {static_cast<std::uint8_t>((pairing_role(x.target.role) + 1) % 5)}));
+                     })),
+                     expect(notify({{2, 11}}))});
+    c.needs = Needs::role;
   }
 }
 
@@ -1027,10 +1110,7 @@ void attribute_cases(Table& t) {
 // Routes that must be accepted, withdrawn, refreshed.
 void route_cases(Table& t) {
   {
-    std::vector<Step> steps;
-    establish(steps);
-    steps.push_back(send(announce()));
-    steps.push_back(expect(alive(1s)));
+    std::vector<Step> steps = announced({});
     steps.push_back(route(std::string(P), true));
     steps.push_back(send([](const Context&) { return update(prefix4(P), {}, {}); }));
     steps.push_back(expect(alive(1s)));
@@ -1039,10 +1119,7 @@ void route_cases(Table& t) {
           "a route announced then withdrawn (Withdrawn Routes) is gone", std::move(steps));
   }
   {
-    std::vector<Step> steps;
-    establish(steps);
-    steps.push_back(send(announce()));
-    steps.push_back(expect(alive(1s)));
+    std::vector<Step> steps = announced({});
     steps.push_back(send([](const Context& c) {
       return update({}, concat({base_attributes(c), attribute(0xC0, 8, {0xFD, 0xE9, 0, 1})}),
                     prefix4(P));
@@ -1053,10 +1130,7 @@ void route_cases(Table& t) {
           "a route announced again replaces the first (implicit withdraw)", std::move(steps));
   }
   {
-    std::vector<Step> steps;
-    establish(steps);
-    steps.push_back(send(announce()));
-    steps.push_back(expect(alive(1s)));
+    std::vector<Step> steps = announced({});
     steps.push_back(close_step());
     steps.push_back(wait(2s));
     steps.push_back(route(std::string(P), false));
@@ -1295,10 +1369,7 @@ void graceful_restart_cases(Table& t) {
     c.needs = Needs::graceful_restart;
   }
   {
-    std::vector<Step> steps;
-    establish(steps, gr(false, false));
-    steps.push_back(send(announce()));
-    steps.push_back(expect(alive(1s)));
+    std::vector<Step> steps = announced(gr(false, false));
     steps.push_back(close_step());
     steps.push_back(wait(1s));
     steps.push_back(route(std::string(P), true));
@@ -1318,10 +1389,7 @@ void graceful_restart_cases(Table& t) {
     c.needs = Needs::graceful_restart;
   }
   {
-    std::vector<Step> steps;
-    establish(steps, gr(false, false));
-    steps.push_back(send(announce()));
-    steps.push_back(expect(alive(1s)));
+    std::vector<Step> steps = announced(gr(false, false));
     steps.push_back(close_step());
     steps.push_back(wait(1s));
     steps.push_back(route(std::string(P), true));
@@ -1355,47 +1423,34 @@ void graceful_restart_cases(Table& t) {
                     std::move(steps));
     c.needs = Needs::graceful_restart;
   }
-  {
-    std::vector<Step> steps;
-    establish(steps, gr(false, false));
-    steps.push_back(send(announce()));
-    steps.push_back(expect(alive(1s)));
-    steps.push_back(send_bytes(notification(6, 2)));
+  // A NOTIFICATION ends the session: the routes go, unless both sides set
+  // the N bit and it is not a Hard Reset (RFC 8538).
+  struct Ending {
+    std::string id, rfc, section, text;
+    bool n_bit;
+    Bytes notification;
+    bool kept;
+    Needs needs;
+  };
+  const std::vector<Ending> endings = {
+      {"4724-4.2-notification-flushes", "RFC 4724 / RFC 8538", "4.2 / 3",
+       "without the N bit, a NOTIFICATION ends graceful restart: routes removed", false,
+       notification(6, 2), false, Needs::graceful_restart},
+      {"8538-4-notification-keeps-stale", "RFC 8538", "4",
+       "with the N bit negotiated, a NOTIFICATION other than Hard Reset keeps the routes as "
+       "stale",
+       true, notification(6, 2), true, Needs::graceful_restart_notification},
+      {"8538-5-hard-reset-flushes", "RFC 8538", "5",
+       "Cease / Hard Reset removes the routes even with the N bit", true,
+       notification(6, 9, {6, 2}), false, Needs::graceful_restart_notification},
+  };
+  for (const auto& e : endings) {
+    std::vector<Step> steps = announced(gr(false, e.n_bit));
+    steps.push_back(send_bytes(e.notification));
     steps.push_back(expect(of_kind(Outcome::closed, 5s)));
     steps.push_back(wait(1s));
-    steps.push_back(route(std::string(P), false));
-    Case& c = t.add("4724-4.2-notification-flushes", "RFC 4724 / RFC 8538", "4.2 / 3", "MUST",
-                    "without the N bit, a NOTIFICATION ends graceful restart: routes removed",
-                    std::move(steps));
-    c.needs = Needs::graceful_restart;
-  }
-  {
-    std::vector<Step> steps;
-    establish(steps, gr(false, true));
-    steps.push_back(send(announce()));
-    steps.push_back(expect(alive(1s)));
-    steps.push_back(send_bytes(notification(6, 2)));
-    steps.push_back(expect(of_kind(Outcome::closed, 5s)));
-    steps.push_back(wait(1s));
-    steps.push_back(route(std::string(P), true));
-    Case& c = t.add("8538-4-notification-keeps-stale", "RFC 8538", "4", "MUST",
-                    "with the N bit negotiated, a NOTIFICATION other than Hard Reset keeps the "
-                    "routes as stale",
-                    std::move(steps));
-    c.needs = Needs::graceful_restart_notification;
-  }
-  {
-    std::vector<Step> steps;
-    establish(steps, gr(false, true));
-    steps.push_back(send(announce()));
-    steps.push_back(expect(alive(1s)));
-    steps.push_back(send_bytes(notification(6, 9, {6, 2})));
-    steps.push_back(expect(of_kind(Outcome::closed, 5s)));
-    steps.push_back(wait(1s));
-    steps.push_back(route(std::string(P), false));
-    Case& c = t.add("8538-5-hard-reset-flushes", "RFC 8538", "5", "MUST",
-                    "Cease / Hard Reset removes the routes even with the N bit", std::move(steps));
-    c.needs = Needs::graceful_restart_notification;
+    steps.push_back(route(std::string(P), e.kept));
+    t.add(e.id, e.rfc, e.section, "MUST", e.text, std::move(steps)).needs = e.needs;
   }
   {
     std::vector<Step> steps;
@@ -1501,6 +1556,7 @@ Table build() {
   Table t;
   header_cases(t);
   open_cases(t);
+  otc_cases(t);
   timer_cases(t);
   fsm_cases(t);
   attribute_cases(t);

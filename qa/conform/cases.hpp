@@ -99,6 +99,8 @@ struct Step {
   std::chrono::milliseconds time{0};
   std::string prefix;
   bool present = true;
+  // When set, decides `present` from what the target said (its BGP Role).
+  std::function<bool(const Context&)> present_if;
 };
 
 struct Case {

@@ -146,9 +146,10 @@ class Driver {
           result.route_unobserved = true;
           co_return "";
         }
-        if (probe_->has(s.prefix) != s.present)
+        const bool want = s.present_if ? s.present_if(ctx_) : s.present;
+        if (probe_->has(s.prefix) != want)
           co_return fmt::format("the target {} the route {} (it holds: {})",
-                                s.present ? "does not hold" : "holds", s.prefix, probe_->held());
+                                want ? "does not hold" : "holds", s.prefix, probe_->held());
         co_return "";
       }
     }

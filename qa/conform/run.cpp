@@ -87,6 +87,7 @@ std::string sim_target_config() {
   local-as 65000;
   peer-as 65001;
   hold-time 90;
+  role provider;
   passive true;
   listen 179;
   capability {

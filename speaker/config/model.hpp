@@ -241,6 +241,10 @@ struct Neighbor {
   std::optional<std::uint8_t> outgoing_ttl;         // GTSM (RFC 5082): TTL we send
   std::optional<std::uint8_t> incoming_ttl;         // GTSM: minimum TTL we accept
   std::optional<wire::IpAddress> local_link_local;  // RFC 2545 3: sent after global next hops
+  // RFC 9234: `role provider|rs|rs-client|customer|peer;` (wire::cap::role),
+  // `role-strict true;` refuses a peer that sends no role. Not ExaBGP's.
+  std::optional<std::uint8_t> role;
+  bool role_strict = false;
   Capabilities capabilities;
   // ExaBGP's departures from the RFCs on the wire (session::PeerConfig::
   // exabgp_compat). No keyword sets it: the qa runner does for ExaBGP's tests.

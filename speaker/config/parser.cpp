@@ -11,6 +11,7 @@
 
 #include "speaker/config/lexer.hpp"
 #include "speaker/config/values.hpp"
+#include "speaker/wire/capability.hpp"
 #include "speaker/wire/family_row.hpp"
 
 namespace bgpsim::config {
@@ -356,7 +357,7 @@ class Parser {
     }
     static const std::set<std::string, std::less<>> switches = {
         "passive",    "group-updates", "auto-flush", "manual-eor",
-        "adj-rib-in", "adj-rib-out",   "md5-base64"};
+        "adj-rib-in", "adj-rib-out",   "md5-base64", "role-strict"};
     if (switches.count(k)) {
       auto on = switch_value();
       if (!on) return;
@@ -367,14 +368,16 @@ class Parser {
                     : k == "manual-eor"    ? n.manual_eor
                     : k == "adj-rib-in"    ? n.adj_rib_in
                     : k == "adj-rib-out"   ? n.adj_rib_out
+                    : k == "role-strict"   ? n.role_strict
                                            : n.md5_base64;
       field = *on;
       return;
     }
     static const std::set<std::string, std::less<>> scalars = {
-        "router-id", "local-address", "local-as",     "peer-as",      "hold-time",
-        "listen",    "connect",       "outgoing-ttl", "incoming-ttl", "description",
-        "host-name", "domain-name",   "md5-password", "md5-ip",       "local-link-local"};
+        "router-id",    "local-address", "local-as",         "peer-as",
+        "hold-time",    "listen",        "connect",          "outgoing-ttl",
+        "incoming-ttl", "description",   "host-name",        "domain-name",
+        "md5-password", "md5-ip",        "local-link-local", "role"};
     if (!scalars.count(k)) return unknown("neighbor");
     if (n_ != 2) return error(key, "'" + k + "' takes one value");
     const Token& v = words_[1];
@@ -407,6 +410,10 @@ class Parser {
       auto ttl = number<std::uint8_t>(v.text);
       if (!ttl || *ttl == 0) return bad("must be 1..255");
       (k == "outgoing-ttl" ? n.outgoing_ttl : n.incoming_ttl) = *ttl;
+    } else if (k == "role") {
+      auto role = wire::cap::role_from_name(v.text);
+      if (!role) return bad("must be provider, rs, rs-client, customer or peer (RFC 9234)");
+      n.role = *role;
     } else if (k == "description") {
       n.description = v.text;
     } else if (k == "host-name") {
@@ -445,6 +452,8 @@ class Parser {
     take("md5-password", &Neighbor::md5_password);
     take("md5-ip", &Neighbor::md5_ip);
     take("local-link-local", &Neighbor::local_link_local);
+    take("role", &Neighbor::role);
+    take("role-strict", &Neighbor::role_strict);
     take("passive", &Neighbor::passive);
     take("group-updates", &Neighbor::group_updates);
     take("auto-flush", &Neighbor::auto_flush);

@@ -7,6 +7,7 @@
 
 #include "speaker/config/parser.hpp"
 #include "speaker/config/values.hpp"
+#include "speaker/wire/capability.hpp"
 #include "speaker/wire/family_row.hpp"
 
 namespace bgpsim::config {
@@ -117,6 +118,8 @@ void print_neighbor(std::string& out, const Neighbor& n) {
   line(fmt::format("adj-rib-out {};", yes_no(n.adj_rib_out)));
   if (!n.description.empty()) line(fmt::format("description {};", quote(n.description)));
   if (!n.host_name.empty()) line(fmt::format("host-name {};", quote(n.host_name)));
+  if (n.role) line(fmt::format("role {};", wire::cap::role_name(*n.role)));
+  if (n.role_strict) line("role-strict true;");
   if (!n.domain_name.empty()) line(fmt::format("domain-name {};", quote(n.domain_name)));
   if (!n.md5_password.empty()) line(fmt::format("md5-password {};", quote(n.md5_password)));
   line(fmt::format("md5-base64 {};", yes_no(n.md5_base64)));

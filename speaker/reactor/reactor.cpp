@@ -47,6 +47,8 @@ session::PeerSettings peer_settings(const config::Neighbor& n) {
                                         : c.software_version_text});
   if (c.link_local_nexthop) f.extra_capabilities.push_back(cap::LinkLocalNextHop{});
   f.exabgp_compat = n.exabgp_compat;
+  f.role = n.role;
+  f.role_strict = n.role_strict;
   s.build.group_updates = n.group_updates;
   s.build.link_local_next_hop = n.local_link_local;
   return s;
@@ -151,8 +153,8 @@ bool same_session(const session::PeerSettings& x, const session::PeerSettings& y
          x.fsm.extended_message == y.fsm.extended_message &&
          x.fsm.extended_next_hop == y.fsm.extended_next_hop &&
          x.fsm.graceful_restart == y.fsm.graceful_restart &&
-         x.fsm.extra_capabilities == y.fsm.extra_capabilities &&
-         x.fsm.delay_open_s == y.fsm.delay_open_s &&
+         x.fsm.extra_capabilities == y.fsm.extra_capabilities && x.fsm.role == y.fsm.role &&
+         x.fsm.role_strict == y.fsm.role_strict && x.fsm.delay_open_s == y.fsm.delay_open_s &&
          x.fsm.send_notification_without_open == y.fsm.send_notification_without_open &&
          x.fsm.send_hold_time_s == y.fsm.send_hold_time_s && x.prefix_limits == y.prefix_limits &&
          x.fsm.exabgp_compat == y.fsm.exabgp_compat && x.build == y.build;

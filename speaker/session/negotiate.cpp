@@ -110,6 +110,40 @@ std::optional<wire::DecodeError> check_peer(const PeerConfig& config, const wire
   return std::nullopt;
 }
 
+// RFC 9234 4.2: "If the BGP Role Capability is sent and one is also
+// received from the peer, the roles MUST be checked against the allowed
+// pairs ... If the role of the receiving speaker for the eBGP session in
+// consideration is included in an allowed Role pair, the speaker MUST reject
+// the connection with the Role Mismatch Notification (code 2, subcode 11)"
+// -- when not; "If multiple BGP Role Capabilities are received and not all of
+// them have the same value, then the BGP speaker MUST reject the
+// connection"; in strict mode a peer without the capability is refused.
+std::optional<wire::DecodeError> check_role(const PeerConfig& config,
+                                            const std::vector<wire::Capability>& theirs,
+                                            Negotiated& n) {
+  std::optional<std::uint8_t> peer_role;
+  for (const auto& c : theirs)
+    if (const auto* r = std::get_if<wire::cap::Role>(&c)) {
+      if (peer_role && *peer_role != r->value)
+        return open_error(wire::open_error::role_mismatch, "several different BGP Roles");
+      peer_role = r->value;
+    }
+  n.peer_role = peer_role;
+  n.local_role = config.role;
+  if (!config.role) return std::nullopt;
+  if (!peer_role) {
+    if (config.role_strict)
+      return open_error(wire::open_error::role_mismatch, "no BGP Role from the peer (strict mode)");
+    return std::nullopt;
+  }
+  if (!wire::cap::roles_pair(*config.role, *peer_role))
+    return open_error(wire::open_error::role_mismatch,
+                      "the peer's role " + std::string(wire::cap::role_name(*peer_role)) +
+                          " does not pair with ours (" +
+                          std::string(wire::cap::role_name(*config.role)) + ")");
+  return std::nullopt;
+}
+
 void negotiate_add_path(const std::vector<wire::Capability>& ours,
                         const std::vector<wire::Capability>& theirs, Negotiated& n) {
   using wire::cap::AddPath;
@@ -167,6 +201,7 @@ wire::Open make_open(const PeerConfig& config) {
   if (config.route_refresh) caps.emplace_back(wire::cap::RouteRefresh{});
   if (config.enhanced_route_refresh) caps.emplace_back(wire::cap::EnhancedRouteRefresh{});
   if (config.extended_message) caps.emplace_back(wire::cap::ExtendedMessage{});
+  if (config.role) caps.emplace_back(wire::cap::Role{*config.role});
   caps.insert(caps.end(), config.extra_capabilities.begin(), config.extra_capabilities.end());
 
   for (auto& c : caps) open.capability_parameters.push_back({std::move(c)});
@@ -180,6 +215,7 @@ wire::Result<Negotiated> negotiate(const PeerConfig& config, const wire::Open& s
   const auto theirs = received.capabilities();
 
   Negotiated n;
+  if (auto error = check_role(config, theirs, n)) return *error;
   n.local_as = config.local_as;
   n.peer_as = received.asn();
   n.peer_router_id = received.bgp_identifier;

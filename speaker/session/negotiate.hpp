@@ -44,6 +44,11 @@ struct PeerConfig {
   bool send_notification_without_open = false;
   // RFC 9687 SendHoldTime: 0 is max(8 minutes, 2 x the negotiated hold time).
   std::uint32_t send_hold_time_s = 0;
+  // RFC 9234: our BGP Role on this session (wire::cap::role), advertised in
+  // the OPEN; a peer's role that does not pair with it is a Role Mismatch,
+  // and so is none at all when `role_strict`.
+  std::optional<std::uint8_t> role;
+  bool role_strict = false;
 
   // Capabilities we advertise.
   std::vector<wire::Family> families{wire::ipv4_unicast};  // one Multiprotocol each
@@ -100,6 +105,9 @@ struct Negotiated {
   // one and graceful restart is negotiated too (RFC 9494 3: it is used only
   // together with the Graceful Restart capability).
   std::optional<wire::cap::LongLivedGracefulRestart> long_lived_graceful_restart;
+
+  // RFC 9234: our role when one is configured, and the peer's when it sent one.
+  std::optional<std::uint8_t> local_role, peer_role;
 
   bool ibgp() const { return local_as == peer_as; }
   bool operator==(const Negotiated&) const = default;

@@ -684,7 +684,7 @@ class Peer {
           } else if constexpr (std::is_same_v<T, wire::Update>) {
             handle(c->id, UpdateReceived{});
             if (c == current_ && fsm_.state().state == State::established) {
-              const auto external = from_external_peer(m);
+              const auto external = ingress(m);
               const wire::Update& u = external ? *external : m;
               auto changes = adj_rib_in_.apply(u, pool_);
               if (!changes.empty()) observer_.on_routes(settings_.name, changes);
@@ -718,23 +718,85 @@ class Peer {
         message);
   }
 
-  // RFC 7606 7.5: "If the LOCAL_PREF attribute is received from an external
-  // neighbor, it SHALL be discarded using the approach of "attribute
-  // discard"" (the codec, which does not know the neighbor, asked for
-  // treat-as-withdraw). nullopt when nothing changes.
-  std::optional<wire::Update> from_external_peer(const wire::Update& m) const {
+  // The receive rules that depend on the neighbor, which the codec does not
+  // know; applied to a copy of the UPDATE (nullopt when nothing changes).
+  std::optional<wire::Update> ingress(const wire::Update& m) const {
     const auto& negotiated = fsm_.state().negotiated;
     if (!negotiated || negotiated->ibgp()) return std::nullopt;
+    std::optional<wire::Update> out;
+    auto copy = [&]() -> wire::Update& {
+      if (!out) out = m;
+      return *out;
+    };
+    // RFC 7606 7.5: "If the LOCAL_PREF attribute is received from an external
+    // neighbor, it SHALL be discarded using the approach of "attribute
+    // discard"" (the codec asked for treat-as-withdraw).
     auto local_pref = [](const wire::AttributeError& e) {
       return e.type_code == wire::attr::local_pref;
     };
-    if (std::none_of(m.attribute_errors.begin(), m.attribute_errors.end(), local_pref))
-      return std::nullopt;
-    wire::Update u = m;
-    for (auto& e : u.attribute_errors)
-      if (local_pref(e)) e.action = wire::ErrorAction::attribute_discard;
-    u.attributes.local_pref.reset();
-    return u;
+    if (std::any_of(m.attribute_errors.begin(), m.attribute_errors.end(), local_pref)) {
+      auto& u = copy();
+      for (auto& e : u.attribute_errors)
+        if (local_pref(e)) e.action = wire::ErrorAction::attribute_discard;
+      u.attributes.local_pref.reset();
+    }
+    if (negotiated->local_role) only_to_customer(m, *negotiated, copy);
+    return out;
+  }
+
+  // RFC 9234 5, the Only to Customer attribute (type 35, optional transitive,
+  // four octets) on a session with a configured role:
+  //  1. "If a route with the OTC Attribute is received from a Customer or an
+  //     RS-Client, then it is a route leak and MUST be considered ineligible";
+  //  2. "If a route with the OTC Attribute is received from a Peer (i.e.,
+  //     remote AS with a Peer Role) and the Attribute has a value that is not
+  //     equal to the remote (i.e., Peer's) AS number, then it is a route leak
+  //     and MUST be considered ineligible";
+  //  3. "If a route is received from a Provider, a Peer, or an RS and the OTC
+  //     Attribute is not present, then it MUST be added with a value equal to
+  //     the AS number of the remote AS".
+  // A malformed OTC (length not 4) is treat-as-withdraw. Ineligible routes
+  // are treated as withdrawn: the speaker keeps no route it may not use.
+  template <class Copy>
+  static void only_to_customer(const wire::Update& m, const Negotiated& n, Copy&& copy) {
+    if (m.nlri.empty() && !m.attributes.mp_reach) return;  // nothing announced
+    constexpr std::uint8_t otc_code = 35;
+    const auto& other = m.attributes.other;
+    auto it = std::find_if(other.begin(), other.end(),
+                           [](const wire::RawAttribute& a) { return a.code == otc_code; });
+    auto ineligible = [&](std::string reason) {
+      copy().attribute_errors.push_back(wire::AttributeError{
+          otc_code, wire::ErrorAction::treat_as_withdraw,
+          wire::make_error(0, wire::NotifyCode::update_message,
+                           wire::update_error::optional_attribute_error, std::move(reason))});
+    };
+    const std::uint8_t local = *n.local_role;
+    namespace role = wire::cap::role;
+    if (it == other.end()) {
+      if (local == role::customer || local == role::rs_client || local == role::peer) {
+        auto& attrs = copy().attributes.other;
+        wire::RawAttribute otc{0xC0, otc_code, {}};
+        for (int shift = 24; shift >= 0; shift -= 8)
+          otc.value.push_back(static_cast<std::uint8_t>(n.peer_as >> shift));
+        attrs.insert(std::lower_bound(attrs.begin(), attrs.end(), otc,
+                                      [](const wire::RawAttribute& a, const wire::RawAttribute& b) {
+                                        return a.code < b.code;
+                                      }),
+                     std::move(otc));
+      }
+      return;
+    }
+    if (it->value.size() != 4)
+      return ineligible("OTC of length " + std::to_string(it->value.size()));
+    const std::uint32_t value = std::uint32_t(it->value[0]) << 24 |
+                                std::uint32_t(it->value[1]) << 16 |
+                                std::uint32_t(it->value[2]) << 8 | it->value[3];
+    if (local == role::provider || local == role::rs)
+      return ineligible("route leak: OTC " + std::to_string(value) +
+                        " from a customer or RS-client");
+    if (local == role::peer && value != n.peer_as)
+      return ineligible("route leak: OTC " + std::to_string(value) + " from a peer of AS " +
+                        std::to_string(n.peer_as));
   }
 
   // RFC 4486 4: a family over its configured upper bound ends the session.

@@ -178,6 +178,16 @@ Json render_four_octet_asn(const cap::FourOctetAsn& c) {
   return {{"name", "asn4"}, {"asn4", c.asn}};
 }
 
+// --- BGP Role (RFC 9234 4.1): one octet ------------------------------------------
+Result<cap::Role> decode_role(std::uint8_t, Reader& r) {
+  if (r.remaining() != 1) return wrong_length(r, "BGP Role", "1 byte");
+  return cap::Role{*r.u8()};
+}
+void encode_role(const cap::Role& c, Writer& w) { w.u8(c.value); }
+Json render_role(const cap::Role& c) {
+  return {{"name", "role"}, {"role", std::string(cap::role_name(c.value))}};
+}
+
 // --- ADD-PATH (RFC 7911 4): AFI(2) SAFI(1) Send/Receive(1) ---------------------
 Result<cap::AddPath> decode_add_path(std::uint8_t, Reader& r) {
   if (r.remaining() % 4 != 0) return wrong_length(r, "add-path", "a multiple of 4 bytes");
@@ -375,6 +385,7 @@ constexpr std::array rows{
     row<cap::Multisession, decode_multisession, encode_multisession, render_multisession>(
         cap::multisession, "cisco-multi-session"),
     empty_row<cap::Operational, render_operational>(cap::operational, "operational"),
+    row<cap::Role, decode_role, encode_role, render_role>(cap::bgp_role, "role"),
 };
 
 const Row* row_for_code(std::uint8_t code) {
@@ -407,6 +418,41 @@ std::string unknown_iana(std::uint8_t code) {  // ExaBGP's (dated) view of the r
 }
 
 }  // namespace
+
+namespace cap {
+
+namespace {
+constexpr std::array<std::string_view, 5> role_names{"provider", "rs", "rs-client", "customer",
+                                                     "peer"};
+}
+
+std::string_view role_name(std::uint8_t value) {
+  return value < role_names.size() ? role_names[value] : "unknown";
+}
+
+std::optional<std::uint8_t> role_from_name(std::string_view name) {
+  for (std::size_t i = 0; i < role_names.size(); ++i)
+    if (role_names[i] == name) return static_cast<std::uint8_t>(i);
+  return std::nullopt;
+}
+
+bool roles_pair(std::uint8_t local, std::uint8_t remote) {
+  switch (local) {
+    case role::provider:
+      return remote == role::customer;
+    case role::customer:
+      return remote == role::provider;
+    case role::rs:
+      return remote == role::rs_client;
+    case role::rs_client:
+      return remote == role::rs;
+    case role::peer:
+      return remote == role::peer;
+  }
+  return false;
+}
+
+}  // namespace cap
 
 std::string_view capability_name(std::uint8_t code) {
   if (const Row* r = row_for_code(code)) return r->name;

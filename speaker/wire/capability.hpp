@@ -22,6 +22,7 @@ enum Code : std::uint8_t {
   route_refresh = 2,
   extended_next_hop = 5,
   extended_message = 6,
+  bgp_role = 9,
   graceful_restart = 64,
   four_octet_asn = 65,
   add_path = 69,
@@ -114,6 +115,21 @@ struct Multisession {  // draft-ietf-idr-bgp-multisession (Cisco code 131)
 struct Operational {  // draft-ietf-idr-operational-message (no value)
   bool operator==(const Operational&) const = default;
 };
+// RFC 9234 4.1: the BGP Role capability, one octet. Roles pair Provider with
+// Customer, RS with RS-Client, Peer with Peer (4.2).
+struct Role {
+  std::uint8_t value = 0;
+  bool operator==(const Role&) const = default;
+};
+namespace role {
+inline constexpr std::uint8_t provider = 0, rs = 1, rs_client = 2, customer = 3, peer = 4;
+}
+// "provider", "rs", "rs-client", "customer", "peer"; "unknown" otherwise.
+std::string_view role_name(std::uint8_t value);
+std::optional<std::uint8_t> role_from_name(std::string_view name);
+// RFC 9234 4.2: whether a speaker of role `local` may peer with one of `remote`.
+bool roles_pair(std::uint8_t local, std::uint8_t remote);
+
 struct Unknown {
   std::uint8_t code = 0;
   Bytes value;
@@ -126,7 +142,8 @@ using Capability =
     std::variant<cap::Multiprotocol, cap::RouteRefresh, cap::ExtendedNextHop, cap::ExtendedMessage,
                  cap::GracefulRestart, cap::FourOctetAsn, cap::AddPath, cap::EnhancedRouteRefresh,
                  cap::LongLivedGracefulRestart, cap::Fqdn, cap::SoftwareVersion,
-                 cap::LinkLocalNextHop, cap::Multisession, cap::Operational, cap::Unknown>;
+                 cap::LinkLocalNextHop, cap::Multisession, cap::Operational, cap::Role,
+                 cap::Unknown>;
 
 std::uint8_t capability_code(const Capability& c);
 // ExaBGP's name for a capability code ("multiprotocol", "asn4"...), "unknown"

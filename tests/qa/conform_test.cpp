@@ -85,9 +85,22 @@ TEST(ConformRun, PassesAndFailsAgainstTheSimulatedSpeaker) {
 }
 
 TEST(ConformRun, NotApplicableWithoutTheCapability) {
-  // The simulated target offers no BGP Role: the role cases do not apply.
-  EXPECT_EQ(run_case_sim(find("9234-4.2-role-3"), RunOptions{}, sim_target()).status,
+  // The simulated target offers no Enhanced Route Refresh: its cases do not apply.
+  EXPECT_EQ(run_case_sim(find("7313-5-subtype-3"), RunOptions{}, sim_target()).status,
             CaseResult::Status::not_applicable);
+}
+
+TEST(ConformRun, RoleCasesFollowTheTargetsRole) {
+  // The simulated target is a provider: customer pairs, peer does not, and a
+  // route with OTC from its customer is a leak.
+  const auto target = sim_target();
+  for (const char* id : {"9234-4.2-role-3", "9234-4.2-role-4", "9234-5-otc-foreign-as",
+                         "9234-5-otc-absent", "9234-4.2-two-roles"})
+    EXPECT_EQ(run_case_sim(find(id), RunOptions{}, target).status, CaseResult::Status::pass) << id;
+  Case kept = find("9234-5-otc-foreign-as");
+  kept.steps.back().present_if = {};
+  kept.steps.back().present = true;
+  EXPECT_EQ(run_case_sim(kept, RunOptions{}, target).status, CaseResult::Status::fail);
 }
 
 }  // namespace
