@@ -29,6 +29,8 @@ function(bgpsim_precompile_headers)
     return()
   endif()
   bgpsim_targets_below(${PROJECT_SOURCE_DIR} targets)
+  get_property(global_options DIRECTORY ${PROJECT_SOURCE_DIR} PROPERTY COMPILE_OPTIONS)
+  set(reusing 0)
 
   add_library(bgpsim_pch_lib STATIC ${PROJECT_SOURCE_DIR}/cmake/pch/host.cpp)
   target_include_directories(bgpsim_pch_lib PRIVATE ${PROJECT_SOURCE_DIR})
@@ -50,9 +52,12 @@ function(bgpsim_precompile_headers)
       continue()
     endif()
     # A target with flags of its own (the libFuzzer targets) cannot use a
-    # header precompiled with other flags.
+    # header precompiled with other flags. Every target starts with the
+    # global options (add_compile_options: the sanitizers), so only options
+    # beyond those count; comparing with nothing skipped every target, and
+    # the headers were precompiled for no one.
     get_target_property(own_options ${target} COMPILE_OPTIONS)
-    if(own_options)
+    if(own_options AND NOT own_options STREQUAL global_options)
       continue()
     endif()
     get_target_property(links ${target} LINK_LIBRARIES)
@@ -61,5 +66,11 @@ function(bgpsim_precompile_headers)
     else()
       target_precompile_headers(${target} REUSE_FROM bgpsim_pch_lib)
     endif()
+    math(EXPR reusing "${reusing} + 1")
   endforeach()
+  # The headers were once precompiled and reused by no target, silently:
+  # configuring fails instead.
+  if(reusing LESS 10)
+    message(FATAL_ERROR "BGPSIM_PCH: only ${reusing} targets reuse the precompiled headers")
+  endif()
 endfunction()
