@@ -11,6 +11,7 @@
 #include "speaker/wire/attribute_table.hpp"
 #include "speaker/wire/bgpls.hpp"
 #include "speaker/wire/open.hpp"  // as_trans
+#include "speaker/wire/tunnel_encap.hpp"
 
 namespace bgpsim::wire {
 
@@ -710,6 +711,14 @@ Result<DecodedAttributes> decode_attributes(Reader r, const DecodeContext& ctx, 
                    update_error::optional_attribute_error, fault->reason, copy(wire));
           continue;
         }
+      // RFC 9012 13: a malformed Tunnel Encapsulation attribute (its TLV
+      // framing; RFC 9830 2.4: two SR Policy TLVs) is treat-as-withdraw.
+      if (*code == tunnel_encap::attribute_code)
+        if (auto fault = tunnel_encap::attribute_fault(value->peek_rest())) {
+          d.record(*code, ErrorAction::treat_as_withdraw, value->offset() + fault->offset,
+                   update_error::optional_attribute_error, fault->reason, copy(wire));
+          continue;
+        }
       d.keep_unrecognized(*flags, *code, value->peek_rest());
       continue;
     }
@@ -915,7 +924,9 @@ std::optional<EncodeError> encode_attributes(const PathAttributes& a, const Enco
   auto other = a.other.begin();
   auto emit_other_below = [&](unsigned code) {
     for (; other != a.other.end() && other->code < code; ++other) {
-      value = other->value;
+      value = ctx.exabgp_compat && other->code == tunnel_encap::attribute_code
+                  ? tunnel_encap::exabgp_form(other->value)
+                  : other->value;
       emit(other->flags, other->code, true);
     }
   };

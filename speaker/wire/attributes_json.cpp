@@ -12,6 +12,7 @@
 #include "speaker/wire/attribute_table.hpp"
 #include "speaker/wire/bgpls.hpp"
 #include "speaker/wire/json.hpp"
+#include "speaker/wire/tunnel_encap.hpp"
 
 namespace bgpsim::wire {
 
@@ -509,6 +510,10 @@ void attributes_to_json(const PathAttributes& a, const DecodeContext& ctx, Json&
       else if (auto ls =
                    other->code == bgp_ls::attribute_code ? bgp_ls_json(other->value) : std::nullopt)
         out["bgp-ls"] = std::move(*ls);
+      else if (auto tunnel = other->code == tunnel_encap::attribute_code
+                                 ? tunnel_encap::attribute_json(other->value)
+                                 : std::nullopt)
+        out["tunnel-encap"] = std::move(*tunnel);
       else
         out[generic_key(other->code, other->flags)] = "0x" + to_hex(other->value, false);
   };

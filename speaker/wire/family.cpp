@@ -7,7 +7,9 @@
 namespace bgpsim::wire {
 
 namespace {
-// ExaBGP's names for AFIs and SAFIs (exabgp/protocol/family.py).
+// ExaBGP's names for AFIs and SAFIs (exabgp/protocol/family.py); the first
+// of a value is its name, a later one an alias that parses ("srte", ExaBGP
+// 4's name for SAFI 73).
 struct Name {
   unsigned value;
   std::string_view name;
@@ -16,9 +18,9 @@ constexpr std::array afi_names{Name{1, "ipv4"}, Name{2, "ipv6"}, Name{25, "l2vpn
                                Name{16388, "bgp-ls"}};
 constexpr std::array safi_names{Name{1, "unicast"},   Name{2, "multicast"},   Name{4, "nlri-mpls"},
                                 Name{5, "mcast-vpn"}, Name{65, "vpls"},       Name{70, "evpn"},
-                                Name{71, "bgp-ls"},   Name{72, "bgp-ls-vpn"}, Name{73, "srte"},
+                                Name{71, "bgp-ls"},   Name{72, "bgp-ls-vpn"}, Name{73, "sr-policy"},
                                 Name{85, "mup"},      Name{128, "mpls-vpn"},  Name{132, "rtc"},
-                                Name{133, "flow"},    Name{134, "flow-vpn"}};
+                                Name{133, "flow"},    Name{134, "flow-vpn"},  Name{73, "srte"}};
 
 template <std::size_t N>
 std::string name_of(const std::array<Name, N>& table, unsigned value) {

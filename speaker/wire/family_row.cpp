@@ -11,13 +11,13 @@ namespace bgpsim::wire {
 namespace {
 
 // One line per row, in family order (AFI, then SAFI).
-constexpr std::array<const FamilyRow*, 21> family_table{
-    &ipv4_unicast_row,  &ipv4_multicast_row, &ipv4_labeled_row,   &ipv4_mvpn_row,
-    &ipv4_mup_row,      &ipv4_vpn_row,       &ipv4_rtc_row,       &ipv4_flow_row,
-    &ipv4_flow_vpn_row, &ipv6_unicast_row,   &ipv6_multicast_row, &ipv6_labeled_row,
-    &ipv6_mvpn_row,     &ipv6_mup_row,       &ipv6_vpn_row,       &ipv6_flow_row,
-    &ipv6_flow_vpn_row, &l2vpn_vpls_row,     &l2vpn_evpn_row,     &bgp_ls_row,
-    &bgp_ls_vpn_row,
+constexpr std::array<const FamilyRow*, 23> family_table{
+    &ipv4_unicast_row,  &ipv4_multicast_row, &ipv4_labeled_row,  &ipv4_mvpn_row,
+    &ipv4_srpolicy_row, &ipv4_mup_row,       &ipv4_vpn_row,      &ipv4_rtc_row,
+    &ipv4_flow_row,     &ipv4_flow_vpn_row,  &ipv6_unicast_row,  &ipv6_multicast_row,
+    &ipv6_labeled_row,  &ipv6_mvpn_row,      &ipv6_srpolicy_row, &ipv6_mup_row,
+    &ipv6_vpn_row,      &ipv6_flow_row,      &ipv6_flow_vpn_row, &l2vpn_vpls_row,
+    &l2vpn_evpn_row,    &bgp_ls_row,         &bgp_ls_vpn_row,
 };
 }  // namespace
 

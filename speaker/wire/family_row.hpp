@@ -45,6 +45,8 @@ struct NlriField {
   std::vector<std::string> values;
 };
 
+struct RawAttribute;  // attributes.hpp
+
 struct FamilyRow {
   Family family;
   std::string_view name;  // ExaBGP's spelling: "ipv4 mpls-vpn"
@@ -93,6 +95,12 @@ struct FamilyRow {
   // hop as the IPv4-mapped IPv6 address ::ffff:a.b.c.d (RFC 4291 2.5.5.2),
   // which its MP_REACH_NLRI then carries (MUP; conf-srv6-mup.ci).
   bool maps_ipv4_next_hop = false;
+  // The path attributes a route's words make besides its NLRI (sr-policy: the
+  // Tunnel Encapsulation attribute from `preference`, `segment-list`, ...),
+  // appended to `out`, or why the words are wrong. nullptr: the words make
+  // only the NLRI.
+  std::optional<std::string> (*route_attributes)(std::span<const NlriField> fields,
+                                                 std::vector<RawAttribute>& out) = nullptr;
 };
 
 // The row of `family`, or nullptr for a family this build keeps opaque.
@@ -106,12 +114,13 @@ extern const FamilyRow ipv4_unicast_row, ipv4_multicast_row, ipv6_unicast_row,
 extern const FamilyRow ipv4_labeled_row, ipv6_labeled_row;  // family_labeled.cpp
 extern const FamilyRow ipv4_vpn_row, ipv6_vpn_row;          // family_vpn.cpp
 extern const FamilyRow ipv4_flow_row, ipv6_flow_row, ipv4_flow_vpn_row,
-    ipv6_flow_vpn_row;                                  // family_flow.cpp
-extern const FamilyRow ipv4_mvpn_row, ipv6_mvpn_row;    // family_mvpn.cpp
-extern const FamilyRow ipv4_mup_row, ipv6_mup_row;      // family_mup.cpp
-extern const FamilyRow l2vpn_vpls_row, l2vpn_evpn_row;  // family_l2vpn.cpp
-extern const FamilyRow ipv4_rtc_row;                    // family_rtc.cpp
-extern const FamilyRow bgp_ls_row, bgp_ls_vpn_row;      // family_bgpls.cpp
+    ipv6_flow_vpn_row;                                        // family_flow.cpp
+extern const FamilyRow ipv4_mvpn_row, ipv6_mvpn_row;          // family_mvpn.cpp
+extern const FamilyRow ipv4_mup_row, ipv6_mup_row;            // family_mup.cpp
+extern const FamilyRow l2vpn_vpls_row, l2vpn_evpn_row;        // family_l2vpn.cpp
+extern const FamilyRow ipv4_rtc_row;                          // family_rtc.cpp
+extern const FamilyRow bgp_ls_row, bgp_ls_vpn_row;            // family_bgpls.cpp
+extern const FamilyRow ipv4_srpolicy_row, ipv6_srpolicy_row;  // family_srpolicy.cpp
 
 // What one action word of a flow route (`then { WORD VALUES; }`, or `scope
 // { interface-set [...]; }`) sends, as ExaBGP writes it (family_flow.cpp):

@@ -260,6 +260,13 @@ inline rc::Gen<Bytes> raw_nlri_bytes(const FamilyRow& row) {
         return raw_detail::bgpls(false);
       case Safi::bgp_ls_vpn:
         return raw_detail::bgpls(true);
+      case Safi::srte: {  // RFC 9830 2.1: length, distinguisher, color, endpoint
+        Bytes out;
+        Writer w(out);
+        w.u8(v6 ? 192 : 96);
+        raw_detail::random_bytes(w, 8 + (v6 ? 16u : 4u));
+        return out;
+      }
       default:
         return raw_detail::evpn();
     }
