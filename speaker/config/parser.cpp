@@ -1168,7 +1168,6 @@ class Parser {
     if (!a.origin) a.origin = Origin::igp;
     if (!a.as_path) a.as_path = AsPath{};
     add_prefix_sid(a, r.extras);
-    r.attributes = intern(std::move(a));
     if (!family) {  // `sr-policy` in static: the endpoint's address family
       family = Family(Afi::ipv4, Safi::srte);
       for (const auto& f : r.fields)
@@ -1177,11 +1176,26 @@ class Parser {
             family = Family(Afi::ipv6, Safi::srte);
     }
     r.family = *family;
-    if (family_supported(r.family)) {
-      std::vector<wire::NlriField> fields;
-      for (const auto& f : r.fields) fields.push_back({f.key, f.values});
-      add_built_route(d, r.family, r.rd, fields, r.where, r.attributes, r.extras, r.next_hop_self);
+    std::vector<wire::NlriField> fields;
+    for (const auto& f : r.fields) fields.push_back({f.key, f.values});
+    // Attributes the family's words make (sr-policy: Tunnel Encapsulation).
+    if (const wire::FamilyRow* row = wire::family_row(r.family); row && row->route_attributes) {
+      std::vector<wire::RawAttribute> made;
+      if (auto why = row->route_attributes(fields, made))
+        return error(r.where, r.family.to_string() + " route: " + *why);
+      for (auto& m : made) {
+        auto at = std::lower_bound(
+            a.other.begin(), a.other.end(), m.code,
+            [](const wire::RawAttribute& o, std::uint8_t c) { return o.code < c; });
+        if (at != a.other.end() && at->code == m.code)
+          *at = std::move(m);
+        else
+          a.other.insert(at, std::move(m));
+      }
     }
+    r.attributes = intern(std::move(a));
+    if (family_supported(r.family))
+      add_built_route(d, r.family, r.rd, fields, r.where, r.attributes, r.extras, r.next_hop_self);
     d.n.family_routes.push_back(std::move(r));
   }
 

@@ -1,5 +1,5 @@
 // API route commands of the families whose NLRI is not a prefix (flow, vpls,
-// mcast-vpn, mup): the words go to the family's row, the route reaches the
+// mcast-vpn, mup, sr-policy): the words go to the family's row, the route reaches the
 // peer, and a withdraw names it by the same words.
 #include <gtest/gtest.h>
 
@@ -15,11 +15,12 @@ const std::vector<std::string> done{"done"};
 const std::vector<std::string> error{"error"};
 
 const Family ipv4_flow(Afi::ipv4, Safi::flow), vpls(Afi::l2vpn, Safi::vpls),
-    ipv4_mvpn(Afi::ipv4, Safi::mcast_vpn), ipv6_mup(Afi::ipv6, Safi::mup);
+    ipv4_mvpn(Afi::ipv4, Safi::mcast_vpn), ipv6_mup(Afi::ipv6, Safi::mup),
+    ipv4_sr_policy(Afi::ipv4, Safi::srte);
 
 config::Config families_config() {
   auto c = apitest::speaker_config();
-  c.neighbors[0].families = {ipv4_unicast, ipv4_flow, vpls, ipv4_mvpn, ipv6_mup};
+  c.neighbors[0].families = {ipv4_unicast, ipv4_flow, vpls, ipv4_mvpn, ipv6_mup, ipv4_sr_policy};
   return c;
 }
 
@@ -33,7 +34,8 @@ std::map<Family, std::vector<std::string>> texts(const Table& routes) {
 }
 
 TEST(ApiFamilyCommands, FlowVplsMvpnAndMupRoutesReachThePeerAndWithdraw) {
-  World w(families_config(), {}, {ipv4_unicast, ipv4_flow, vpls, ipv4_mvpn, ipv6_mup});
+  World w(families_config(), {},
+          {ipv4_unicast, ipv4_flow, vpls, ipv4_mvpn, ipv6_mup, ipv4_sr_policy});
   w.start();
   w.run();
   ASSERT_EQ(w.a_peer().state(), session::State::established);
@@ -72,11 +74,27 @@ TEST(ApiFamilyCommands, FlowVplsMvpnAndMupRoutesReachThePeerAndWithdraw) {
   EXPECT_EQ(left.size(), 2u);
   EXPECT_FALSE(left.count(ipv4_flow));
   EXPECT_FALSE(left.count(vpls));
-  // A route of a family with no row is refused with its reason, the others stay.
-  EXPECT_EQ(w.command("announce ipv4 sr-policy distinguisher 0 color 100 endpoint 10.0.0.9 "
-                      "next-hop 10.0.0.1"),
+  // An SR Policy with its candidate path (the Tunnel Encapsulation
+  // attribute) reaches the peer; a bad word is refused, the others stay.
+  EXPECT_EQ(
+      w.command("announce ipv4 sr-policy distinguisher 0 color 100 endpoint 10.0.0.9 "
+                "next-hop 10.0.0.1 preference 7 segment-list weight 1 segment type-a mpls 16"),
+      done);
+  EXPECT_EQ(w.command("announce ipv4 sr-policy distinguisher 0 color 1 endpoint 10.0.0.9 "
+                      "next-hop 10.0.0.1 segment-list weight 1 segment type-q"),
             error);
-  EXPECT_EQ(texts(w.a_peer().adj_rib_out().routes()).size(), 2u);
+  w.run(1s);
+  const auto received = texts(w.b.find_peer("10.0.0.1")->adj_rib_in().routes());
+  EXPECT_EQ(received.at(ipv4_sr_policy),
+            std::vector<std::string>{"sr-policy distinguisher 0 color 100 endpoint 10.0.0.9"});
+  for (const auto& [key, attributes] : w.b.find_peer("10.0.0.1")->adj_rib_in().routes())
+    if (key.family == ipv4_sr_policy) {
+      ASSERT_EQ(attributes->other.size(), 1u);
+      EXPECT_EQ(attributes->other[0].code, 23);
+    }
+  EXPECT_EQ(w.command("withdraw ipv4 sr-policy distinguisher 0 color 100 endpoint 10.0.0.9"), done);
+  w.run(1s);
+  EXPECT_EQ(texts(w.b.find_peer("10.0.0.1")->adj_rib_in().routes()).size(), 2u);
 }
 
 }  // namespace

@@ -304,9 +304,9 @@ TEST(Config, EveryKeyword) {
   EXPECT_TRUE(n.api[1].receive.parsed && n.api[1].receive.operational && n.api[1].send.packets);
   EXPECT_FALSE(n.api[1].send.open);
   // Routes: the template's first, split into four /24, then the rest, and
-  // the flow and family routes (mcast-vpn, mup, two vpls, two flow; not
-  // sr-policy, which has no family row) built from their words.
-  ASSERT_EQ(n.routes.size(), 1u + 1u + 4u + 1u + 1u + 1u + 1u + 2u + 6u);
+  // the flow and family routes (sr-policy, mcast-vpn, mup, two vpls, two
+  // flow) built from their words.
+  ASSERT_EQ(n.routes.size(), 1u + 1u + 4u + 1u + 1u + 1u + 1u + 2u + 7u);
   EXPECT_EQ(n.routes[0].nlri.prefix.to_string(), "192.0.2.0/24");
   const auto& first = n.routes[1];
   EXPECT_TRUE(first.next_hop_self);
@@ -355,9 +355,17 @@ TEST(Config, EveryKeyword) {
   EXPECT_EQ(n.routes[10].family, ipv4_multicast);
   EXPECT_EQ(n.routes[11].family, ipv6_unicast);
   // Then the routes built from family routes, then from flow routes.
-  EXPECT_EQ(n.routes[12].family, Family(Afi::ipv4, Safi::mcast_vpn));
-  EXPECT_EQ(n.routes[15].family, Family(Afi::l2vpn, Safi::vpls));
-  EXPECT_EQ(n.routes[16].family, Family(Afi::ipv4, Safi::flow_vpn));
+  EXPECT_EQ(n.routes[12].family, Family(Afi::ipv4, Safi::srte));
+  // The SR Policy's candidate path: the Tunnel Encapsulation attribute (RFC
+  // 9012) with preference, one segment list and the policy name (RFC 9830).
+  ASSERT_EQ(n.routes[12].attributes->other.size(), 1u);
+  EXPECT_EQ(n.routes[12].attributes->other[0],
+            (RawAttribute{0xC0, 23,
+                          *wire::parse_hex("000F0022 0C06 0000 00000064 800011 00 0906 "
+                                           "0000 00000001 0106 0000 03E80000 820003 00 7031")}));
+  EXPECT_EQ(n.routes[13].family, Family(Afi::ipv4, Safi::mcast_vpn));
+  EXPECT_EQ(n.routes[16].family, Family(Afi::l2vpn, Safi::vpls));
+  EXPECT_EQ(n.routes[17].family, Family(Afi::ipv4, Safi::flow_vpn));
   // Flow and family routes: their words in the model, for printing.
   ASSERT_EQ(n.family_routes.size(), 5u);
   EXPECT_EQ(n.family_routes[0].kind, "sr-policy");
@@ -379,24 +387,32 @@ TEST(Config, EveryKeyword) {
   EXPECT_EQ(*f.attributes->communities, std::vector<std::uint32_t>{30740u << 16});
   EXPECT_EQ(f.scope[0].key, "interface-set");
   EXPECT_EQ(n.flow_routes[1].family, Family(Afi::ipv6, Safi::flow));
-  // Used by the speaker: the first route it cannot send, named with its place.
+  // Used by the speaker: every family written has a row.
   auto why = n.unsupported();
-  ASSERT_TRUE(why);
-  EXPECT_NE(why->find("every_keyword.conf:"), std::string::npos) << *why;
-  // Every family has a row now but sr-policy's.
-  EXPECT_NE(why->find("sr-policy route of family ipv4 srte"), std::string::npos) << *why;
+  EXPECT_FALSE(why) << *why;
 }
 
-TEST(Config, TheReactorIsToldWhichFamilyItCannotSend) {
+TEST(Config, SrPolicyRoutesAndTheirErrors) {
+  // `sr-policy` in static takes its family from the endpoint; no sub-TLV
+  // word, no Tunnel Encapsulation attribute.
   auto c = parse_ok(
       "neighbor 10.0.0.1 { local-as 1; peer-as 1; router-id 1.1.1.1;\n"
-      " static { sr-policy distinguisher 0 color 100 endpoint 10.10.10.10 next-hop 10.0.0.254; } "
+      " static { sr-policy distinguisher 0 color 100 endpoint 2001:db8::1 next-hop 10.0.0.254; } "
       "}");
-  auto why = c.neighbors.at(0).unsupported();
-  ASSERT_TRUE(why);
-  EXPECT_EQ(*why,
-            "test.conf:2:11: sr-policy route of family ipv4 srte is not supported by the speaker "
-            "yet");
+  const auto& n = c.neighbors.at(0);
+  EXPECT_FALSE(n.unsupported());
+  ASSERT_EQ(n.routes.size(), 1u);
+  EXPECT_EQ(n.routes[0].family, Family(Afi::ipv6, Safi::srte));
+  EXPECT_TRUE(n.routes[0].attributes->other.empty());
+  // A word the attribute cannot take: named, with the route's place.
+  auto e = parse_error(
+      "neighbor 10.0.0.1 { local-as 1; peer-as 1; router-id 1.1.1.1;\n"
+      " announce { ipv4 { sr-policy distinguisher 0 color 1 endpoint 10.0.0.1 next-hop 10.0.0.2 "
+      "segment-list weight 1 segment type-a mpls 2000000; } } }");
+  EXPECT_EQ(e.where.to_string(), "test.conf:2:20");
+  EXPECT_NE(e.reason.find("ipv4 sr-policy route: 'mpls' needs a number up to 1048575"),
+            std::string::npos)
+      << e.reason;
 }
 
 // Where two models differ first (for failure messages).
