@@ -10,8 +10,9 @@ Without files it writes a capture (LINKTYPE_RAW, IPv4/TCP port 179) holding
 an OPEN each way and UPDATEs built from the RFCs' formats: IPv4 unicast,
 labeled unicast (RFC 8277), VPNv4 announce and withdraw (RFC 4364),
 flowspec (RFC 8955), EVPN MAC/IP and IP prefix routes (RFC 7432, RFC 9136),
-and BGP-LS node, link and prefix NLRI with their BGP-LS attribute (RFC
-9552). Then `bgpsim replay decode` and `tshark -T json -O bgp` read the same
+BGP-LS node, link and prefix NLRI with their BGP-LS attribute (RFC 9552),
+and an IPv4 SR Policy announced with its Tunnel Encapsulation attribute and
+withdrawn (RFC 9830, RFC 9012). Then `bgpsim replay decode` and `tshark -T json -O bgp` read the same
 file and, for each UPDATE, these are compared:
 
   - the number of NLRI announced and withdrawn per family;
@@ -19,7 +20,9 @@ file and, for each UPDATE, these are compared:
   - route distinguishers and labels of VPN and labeled routes;
   - EVPN route types, MACs, IPs and labels;
   - BGP-LS NLRI types, protocol IDs, identifiers and prefixes;
-  - flowspec destination prefixes.
+  - flowspec destination prefixes;
+  - SR Policy distinguishers, colors and endpoints, and the attribute's
+    preference, binding SID, segment list weights and type A labels.
 
 A mismatch prints both sides and the script exits 1; a UPDATE that tshark
 marks malformed (_ws.malformed or an expert error) is a mismatch too. Exit 77
@@ -107,10 +110,15 @@ LS_PREFIX = h(
 LS_NODE_ATTR = h("0400 0001 00 0402 0004 72747231 0404 0004 0A000001 040A 000C 0000 001F40 0489 0003 003E80")
 LS_LINK_ATTR = h("0440 0004 00000001 0441 0004 4E9502F9 0444 0004 0000000A 0447 0003 00000A 044B 0007 30 00 0000 005DC0")
 LS_PREFIX_ATTR = h("0480 0001 00 0483 0004 0000000A 0486 0008 40 00 0000 00000064")
+# SR Policy (RFC 9830): NLRI of 96 bits (distinguisher, color, endpoint), and the
+# Tunnel Encapsulation attribute (RFC 9012) with preference, binding SID and one
+# segment list (weight, type A label 16001) -- ExaBGP's conf-sr-policy.ci route.
+SR_POLICY = h("60 00000000 00000064 0A000001")
+TUNNEL_ENCAP = h("000F0024 0C06 0000 00000064 0D06 0000 05DC0000 800011 00 0906 0000 00000001 0106 0000 03E81000")
 
 
 def messages() -> list[bytes]:
-    families = [(1, 1), (1, 4), (1, 128), (1, 133), (25, 70), (16388, 71)]
+    families = [(1, 1), (1, 4), (1, 128), (1, 133), (25, 70), (16388, 71), (1, 73)]
     return [
         open_message(65001, h("01010101"), families),
         update(BASE + attr(0x40, 3, NH4), nlri=h("18 0A0000 10 AC10")),
@@ -122,6 +130,8 @@ def messages() -> list[bytes]:
         update(BASE + mp_reach(16388, 71, NH4, LS_NODE) + attr(0x80, 29, LS_NODE_ATTR)),
         update(BASE + mp_reach(16388, 71, NH4, LS_LINK) + attr(0x80, 29, LS_LINK_ATTR)),
         update(BASE + mp_reach(16388, 71, NH4, LS_PREFIX) + attr(0x80, 29, LS_PREFIX_ATTR)),
+        update(BASE + attr(0xC0, 23, TUNNEL_ENCAP) + mp_reach(1, 73, NH4, SR_POLICY)),
+        update(mp_unreach(1, 73, SR_POLICY)),
     ]
 
 
@@ -172,6 +182,8 @@ def ours(bgpsim: str, f: Path) -> tuple[list[dict], set[int]]:
         # End-of-RIB markers are UPDATEs with no routes ({"eor": ...} in ExaBGP's JSON).
         u = j["exabgp"]["neighbor"]["message"].get("update", {})
         seen: dict = defaultdict(lambda: {"announce": [], "withdraw": []})
+        if "tunnel-encap" in u.get("attribute", {}):
+            seen["tunnel-encap"]["announce"].append(our_tunnel(u["attribute"]["tunnel-encap"]))
         for family, hops in u.get("announce", {}).items():
             for routes in hops.values():
                 seen[family]["announce"] += [our_key(family, r, False) for r in routes]
@@ -194,7 +206,18 @@ def our_key(family: str, r: dict, withdraw: bool) -> tuple:
         return (r.get("ls-nlri-type"), r.get("protocol-id"), r.get("l3-routing-topology"), r.get("ip-reach-prefix"))
     if family == "ipv4 flow":
         return (tuple(r.get("destination-ipv4", [])),)
+    if family.endswith("sr-policy"):
+        return (r["distinguisher"], r["color"], r["endpoint"])
     return (json.dumps(r, sort_keys=True),)
+
+
+def our_tunnel(t: dict) -> tuple:
+    """SR Policy: preference, MPLS binding SID, each segment list's weight and type A labels."""
+    p = t.get("sr-policy", {})
+    bsid = p.get("binding-sid")
+    lists = tuple((sl["weight"], tuple(s["label"] for s in sl["segments"] if s["type"] == "A"))
+                  for sl in p.get("segment-lists", []))
+    return (p.get("preference"), bsid.get("label") if isinstance(bsid, dict) else None, lists)
 
 
 # tshark's JSON repeats keys (one "bgp.update.path_attribute" per attribute),
@@ -235,7 +258,29 @@ LS_TYPES = {"1": "bgpls-node", "2": "bgpls-link", "3": "bgpls-prefix-v4", "4": "
 FAMILIES = {("1", "1"): "ipv4 unicast", ("1", "2"): "ipv4 multicast", ("1", "4"): "ipv4 nlri-mpls",
             ("1", "128"): "ipv4 mpls-vpn", ("1", "133"): "ipv4 flow", ("2", "1"): "ipv6 unicast",
             ("2", "2"): "ipv6 multicast", ("2", "4"): "ipv6 nlri-mpls", ("2", "128"): "ipv6 mpls-vpn",
-            ("25", "70"): "l2vpn evpn", ("16388", "71"): "bgp-ls bgp-ls"}
+            ("25", "70"): "l2vpn evpn", ("16388", "71"): "bgp-ls bgp-ls", ("1", "73"): "ipv4 sr-policy",
+            ("2", "73"): "ipv6 sr-policy"}
+TE = "bgp.update.encaps_tunnel_tlv_subtlv."
+
+
+def hex_number(colon_hex: str) -> int:
+    return int(colon_hex.replace(":", "").replace("0x", ""), 16)
+
+
+def their_tunnel(pa) -> tuple:
+    pref = first(pa, TE + "pref.preference")
+    bsid = first(pa, TE + "binding_sid.sid")
+    lists = []
+    for tree in walk(pa, TE + "segment_list.subtlv_tree"):
+        weight, labels = None, []
+        for _, sub in tree:
+            t = first(sub, TE + "segment_list.subtlv.type")
+            if t == "9":
+                weight = hex_number(first(sub, TE + "segment_list.subtlv.data")) & 0xFFFFFFFF
+            elif t == "1":
+                labels.append(hex_number(first(sub, TE + "segment_list_subtlv.mpls_label")))
+        lists.append((weight, tuple(labels)))
+    return (hex_number(pref) if pref else None, hex_number(bsid) >> 12 if bsid else None, tuple(lists))
 
 
 def theirs(tshark: str, f: Path, ports: set[int]) -> tuple[list[dict], list[str]]:
@@ -248,8 +293,18 @@ def theirs(tshark: str, f: Path, ports: set[int]) -> tuple[list[dict], list[str]
     for packet in json.loads(out.stdout, object_pairs_hook=list):
         number = first(packet, "frame.number")
         # PI_ERROR (0x00800000): a malformed field; warnings and notes are not counted.
-        if first(packet, "_ws.malformed") is not None or "8388608" in walk(packet, "_ws.expert.severity"):
-            problems.append(f"packet {number}: tshark reports a malformed packet or an expert error")
+        errors = [first(e, "_ws.expert.message") for e in walk(packet, "_ws.expert")
+                  if first(e, "_ws.expert.severity") == "8388608"]
+        malformed = len(list(walk(packet, "_ws.malformed")))
+        if any(m.startswith("Unknown SAFI (73)") for m in errors):
+            # tshark 4.0 dissects SR Policy NLRI but not their next hop
+            # (RFC 9830 2.3: an IPv4 or IPv6 address) and calls it malformed:
+            # not the packet's fault.
+            errors = [m for m in errors if not m.startswith(("Unknown SAFI (73)", "Unknown Next Hop length"))]
+            malformed -= sum(len(list(walk(t, "_ws.malformed")))
+                             for t in walk(packet, "bgp.update.path_attribute.mp_reach_nlri.next_hop_tree"))
+        if malformed or errors:
+            problems.append(f"packet {number}: tshark reports a malformed packet or an expert error: {errors}")
         for b in walk(packet, "bgp"):
             if first(b, "bgp.type") != "2":
                 continue
@@ -262,6 +317,8 @@ def theirs(tshark: str, f: Path, ports: set[int]) -> tuple[list[dict], list[str]
                              f"{first(p, 'bgp.prefix_length')}", None, ()))
             for pa in walk(b, "bgp.update.path_attribute"):
                 code = first(pa, "bgp.update.path_attribute.type_code")
+                if code == "23":
+                    seen["tunnel-encap"]["announce"].append(their_tunnel(pa))
                 if code not in ("14", "15"):
                     continue
                 kind = "mp_reach_nlri" if code == "14" else "mp_unreach_nlri"
@@ -318,6 +375,11 @@ def their_keys(family: str, block: list, kind: str, withdraw: bool) -> list[tupl
             dst = [f"{first(f, 'bgp.flowspec_nlri.dst_prefix_filter')}/{first(f, 'bgp.prefix_length')}"
                    for f in walk(nlri, "bgp.flowspec_nlri.filter") if first(f, "bgp.flowspec_nlri.filter_type") == "1"]
             keys.append((tuple(dst),))
+    elif family.endswith("sr-policy"):
+        ends = list(walk(block, "bgp.sr_policy_nlri_endpoint_ipv4")) + list(
+            walk(block, "bgp.sr_policy_nlri_endpoint_ipv6"))
+        keys += [(hex_number(d), hex_number(c), e) for d, c, e in zip(
+            walk(block, "bgp.sr_policy_nlri_distinguisher"), walk(block, "bgp.sr_policy_nlri_policy_color"), ends)]
     else:
         keys += [(json.dumps(n),) for n in block]
     return keys
