@@ -128,6 +128,13 @@ std::optional<Json> segment_json(const Item& s) {
     if (n >= base + 24 && (v[0] & flag_b))
       j["endpoint-behavior"] = endpoint_behavior_json(v, base + 16);
   };
+  // G and H: an optional MPLS SID at `base`; J and K: the algorithm, then
+  // the SRv6 tail.
+  auto adjacency_tail = [&](Json& j, std::size_t base, bool mpls_sid) {
+    if (mpls_sid) return mpls(j, base, false);
+    j["algorithm"] = v[1];
+    srv6_tail(j, base);
+  };
   auto sized = [&](std::initializer_list<std::size_t> sizes) {
     return std::find(sizes.begin(), sizes.end(), n) != sizes.end();
   };
@@ -180,12 +187,7 @@ std::optional<Json> segment_json(const Item& s) {
                {"local_ipv6", address_at(v, 6, true)},
                {"remote_if_id", u32_at(v, 22)},
                {"remote_ipv6", address_at(v, 26, true)}};
-      if (s.type == 7) {
-        mpls(j, 42, false);
-      } else {
-        j["algorithm"] = v[1];
-        srv6_tail(j, 42);
-      }
+      adjacency_tail(j, 42, s.type == 7);
       return j;
     case 8:   // H: IPv6 adjacency
     case 16:  // K: the same with an algorithm and an SRv6 SID
@@ -195,12 +197,7 @@ std::optional<Json> segment_json(const Item& s) {
       j = Json{{"type", s.type == 8 ? "H" : "K"},
                {"local_ipv6", address_at(v, 2, true)},
                {"remote_ipv6", address_at(v, 18, true)}};
-      if (s.type == 8) {
-        mpls(j, 34, false);
-      } else {
-        j["algorithm"] = v[1];
-        srv6_tail(j, 34);
-      }
+      adjacency_tail(j, 34, s.type == 8);
       return j;
     case 14:  // I: IPv6 node, algorithm, optional SRv6 SID
       if (!sized({18, 34, 42})) return std::nullopt;

@@ -780,6 +780,18 @@ std::optional<std::uint64_t> interface_set(std::string_view s) {
 
 }  // namespace
 
+std::span<const std::string_view> flow_component_names() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> out;
+    for (const auto* table : {&ipv4_components, &ipv6_components})
+      for (const auto& c : *table)
+        if (c.kind != Kind::none && std::find(out.begin(), out.end(), c.name) == out.end())
+          out.push_back(c.name);
+    return out;
+  }();
+  return names;
+}
+
 std::variant<FlowAction, std::string> flow_action(std::string_view word,
                                                   std::span<const std::string> given) {
   std::vector<std::string_view> values;

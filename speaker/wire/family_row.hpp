@@ -134,6 +134,10 @@ struct FlowAction {
 };
 std::variant<FlowAction, std::string> flow_action(std::string_view word,
                                                   std::span<const std::string> values);
+// ExaBGP's names of the flow components of both address families
+// ("destination-ipv4", ..., "flow-label"): the words that start a component
+// in a flow route's text (nlri_text), which from_fields reads back.
+std::span<const std::string_view> flow_component_names();
 
 // RFC 7911 3: the path identifier in front of each NLRI when ADD-PATH was
 // negotiated for the family; every row's decoder reads it the same way.
