@@ -196,7 +196,22 @@ const RawAttribute ls_link_attribute = ls_attribute(
 const RawAttribute ls_prefix_attribute =
     ls_attribute("0480 0001 00 0483 0004 0000000A 0486 0008 40 00 0000 00000064");
 
+// RFC 9830 2.1: an IPv4 SR Policy (distinguisher i, color 100, endpoint
+// 10.0.0.1) and its candidate path (RFC 9012 Tunnel Encapsulation, ExaBGP's
+// conf-sr-policy.ci route: preference, binding SID, one segment list).
+Bytes sr_policy(std::size_t i) {
+  Bytes out = hex_bytes("60 00000000 00000064 0A000001");
+  out[3] = static_cast<std::uint8_t>(i >> 8);
+  out[4] = static_cast<std::uint8_t>(i);
+  return out;
+}
+const RawAttribute sr_policy_attribute{
+    0xC0, 23,
+    hex_bytes("000F0024 0C06 0000 00000064 0D06 0000 05DC0000 800011 00 0906 0000 00000001 0106 "
+              "0000 03E81000")};
+
 const Family flow4(Afi::ipv4, Safi::flow);
+const Family sr_policy4(Afi::ipv4, Safi::srte);
 const Family evpn(Afi::l2vpn, Safi::evpn);
 const Family bgp_ls(Afi::bgp_ls, Safi::bgp_ls);
 const Bytes v4_next_hop = hex_bytes("C0000201");
@@ -224,6 +239,9 @@ void BM_DecodeBgplsPrefixUpdate(benchmark::State& state) {
 void BM_DecodePackedBgplsPrefixUpdate(benchmark::State& state) {
   decode_bytes_bench(state, bgp_ls, v4_next_hop, ls_prefix, {ls_prefix_attribute});
 }
+void BM_DecodeSrPolicyUpdate(benchmark::State& state) {
+  decode_bytes_bench(state, sr_policy4, v4_next_hop, sr_policy, {sr_policy_attribute}, 1);
+}
 
 }  // namespace
 
@@ -234,6 +252,7 @@ BENCHMARK(BM_DecodeBgplsNodeUpdate);
 BENCHMARK(BM_DecodeBgplsLinkUpdate);
 BENCHMARK(BM_DecodeBgplsPrefixUpdate);
 BENCHMARK(BM_DecodePackedBgplsPrefixUpdate);
+BENCHMARK(BM_DecodeSrPolicyUpdate);
 BENCHMARK(BM_DecodePackedVpnv4Update);
 BENCHMARK(BM_DecodePackedLabeledUpdate);
 BENCHMARK(BM_EncodePackedVpnv4Update);
