@@ -12,6 +12,7 @@
 
 #include "speaker/wire/attributes.hpp"
 #include "speaker/wire/bgpls.hpp"
+#include "speaker/wire/tunnel_encap.hpp"
 
 namespace bgpsim::wire::gen {
 
@@ -88,6 +89,17 @@ inline rc::Gen<RawAttribute> raw_attribute(std::uint8_t code) {
       const auto length = static_cast<std::uint16_t>(raw.value.size());
       raw.value.insert(raw.value.begin(), {0x0F, 0xFF, static_cast<std::uint8_t>(length >> 8),
                                            static_cast<std::uint8_t>(length)});
+    }
+    if (code == tunnel_encap::attribute_code) {
+      // The decoder checks the Tunnel Encapsulation framing (RFC 9012 13):
+      // a TLV of a tunnel type it does not name holding one sub-TLV (type
+      // 255, a 2-byte length) keeps the random bytes well formed.
+      const auto length = static_cast<std::uint16_t>(raw.value.size());
+      const auto tlv = static_cast<std::uint16_t>(length + 3);
+      raw.value.insert(
+          raw.value.begin(),
+          {0x00, 0xFF, static_cast<std::uint8_t>(tlv >> 8), static_cast<std::uint8_t>(tlv), 0xFF,
+           static_cast<std::uint8_t>(length >> 8), static_cast<std::uint8_t>(length)});
     }
     raw.flags =
         static_cast<std::uint8_t>(attr::flag::optional | (transitive ? attr::flag::transitive : 0) |
