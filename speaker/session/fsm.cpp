@@ -133,6 +133,12 @@ class Stepper {
           out_.push_back(CloseConnection{});
           connect();
         }
+        // RFC 4271 8.2.2 Active, ConnectRetryTimer_Expires: "restarts the
+        // ConnectRetryTimer, initiates a TCP connection to the other BGP peer,
+        // continues to listen for a TCP connection that may be initiated by a
+        // remote BGP peer, and changes its state to Connect." (Passive peers
+        // arm no ConnectRetryTimer: they stay in Active.)
+        if (s_.state == State::active) connect();
         break;
       case Timer::delay_open:
         // RFC 4271 8.2.2 Connect/Active, DelayOpenTimer_Expires: "sends an
@@ -224,6 +230,27 @@ class Stepper {
                         std::move(graceful), std::move(long_lived)});
   }
 
+  // RFC 4271 8.2.2: a TCP connection that fails before the BGP connection
+  // is up -- in OpenSent, or in Connect (the connection with our OPEN
+  // delayed, or our own attempt) -- "restarts the ConnectRetryTimer,
+  // continues to listen for a connection that may be initiated by the remote
+  // BGP peer, and changes its state to Active". No failure is counted and no
+  // back-off armed: Active accepts the peer's connection at once, and the
+  // ConnectRetryTimer paces our next attempt.
+  void to_active(std::string reason) {
+    const State from = s_.state;
+    out_.push_back(CloseConnection{});
+    s_.deadlines = {};
+    s_.open_sent.reset();
+    s_.state = State::active;
+    if (!c_.passive) arm(Timer::connect_retry, seconds(c_.connect_retry_s));
+    Down down;
+    down.from = from;
+    down.to = State::active;
+    down.reason = std::move(reason);
+    out_.push_back(std::move(down));
+  }
+
   // Any failure: Idle, then AutomaticStart after the back-off (RFC 4271:
   // "increments the ConnectRetryCounter by 1, (optionally) performs peer
   // oscillation damping ..., and changes its state to Idle").
@@ -243,8 +270,14 @@ class Stepper {
     // Before our OPEN went out no NOTIFICATION does (RFC 4271 8.2.2 Connect,
     // ManualStop / AutomaticStop: "drops the TCP connection"); only header
     // and OPEN errors may have one (SendNOTIFICATIONwithoutOPEN).
+    // RFC 4271 8.2.2 Active, ManualStop: "If the DelayOpenTimer is running
+    // and the SendNOTIFICATIONwithoutOPEN session attribute is set, the local
+    // system sends a NOTIFICATION with a Cease" (Connect's ManualStop and
+    // any AutomaticStop before our OPEN only drop the connection).
+    const bool cease_without_open =
+        !e.automatic && s_.state == State::active && c_.send_notification_without_open;
     std::optional<wire::Notification> maybe_sent = std::move(sent);
-    if (s_.open_delayed()) maybe_sent.reset();
+    if (s_.open_delayed() && !cease_without_open) maybe_sent.reset();
     if (e.automatic) {
       // 8 AutomaticStop: Cease NOTIFICATION, then reconnect after the back-off.
       fail("stopped", std::move(maybe_sent));
@@ -349,7 +382,17 @@ class Stepper {
                    [&](const Start&) {},
                    [&](const Stop& stop_event) { stop(stop_event); },
                    [&](const TcpConnected&) { accept_connection(); },
-                   [&](const TcpFailed&) { fail("TCP connection failed"); },
+                   // RFC 4271 8.2.2 Connect, TcpConnectionFails: Active (see
+                   // to_active; fsm.hpp says why without DelayOpen too).
+                   // Active, TcpConnectionFails (the peer's connection, our
+                   // OPEN delayed): "increments the ConnectRetryCounter ...
+                   // changes its state to Idle".
+                   [&](const TcpFailed&) {
+                     if (s_.state == State::connect)
+                       to_active("TCP connection failed");
+                     else
+                       fail("TCP connection failed");
+                   },
                    [&](const OpenReceived& o) {
                      if (s_.open_delayed())
                        delayed_open_received(o.open);
@@ -387,7 +430,12 @@ class Stepper {
     std::visit(
         Overloaded{
             [&](const Start&) {}, [&](const Stop& stop_event) { stop(stop_event); },
-            [&](const TcpConnected&) {}, [&](const TcpFailed&) { fail("TCP connection closed"); },
+            // RFC 4271 8.2.2 OpenSent: a second connection is the driver's
+            // collision tracking (6.8); TcpConnectionFails "closes the BGP
+            // connection, restarts the ConnectRetryTimer, continues to listen
+            // ..., and changes its state to Active".
+            [&](const TcpConnected&) {},
+            [&](const TcpFailed&) { to_active("TCP connection closed"); },
             [&](const OpenReceived& o) { open_received(o.open); },
             [&](const MessageError& m) { on_error(m.error); },
             [&](const OpenCollisionDump&) { collision_dump(); },

@@ -13,16 +13,28 @@
 // DelayOpenTime; events 12 and 20), SendNOTIFICATIONwithoutOPEN (events 21
 // and 22 while the OPEN is delayed), and the SendHoldTimer of RFC 9687.
 //
+// Connect and Active both listen: an inbound connection is accepted in
+// either (RFC 4271 8.2.2). A TCP connection that fails before the BGP
+// connection is up (OpenSent, event 18; Connect) goes to Active with the
+// ConnectRetryTimer restarted, counting no failure; the timer's expiry in
+// Active dials again (Connect). Two speakers that both dial therefore always
+// find each other: the one whose attempt failed listens in Active.
+//
 // Deviations from RFC 4271 8.2.2, chosen for a speaker that reconnects on its own:
 //  - DampPeerOscillations' separate counters are not implemented; every
-//    failure instead goes to Idle and arms the IdleHoldTimer with an
-//    exponential back-off (RFC 4271 8.1.1 allows "IdleHoldTimer" damping);
-//    expiry is AutomaticStart. A TCP failure in OpenSent (or in Connect while
-//    the OPEN is delayed) therefore goes to Idle, not Active.
-//  - Active is the listening state of passive peers only; they arm no
-//    ConnectRetryTimer (RFC 4271 8.1.1 PassiveTcpEstablishment: "the BGP FSM
-//    will wait for the remote peer to initiate"). Active peers go
-//    Idle -> Connect and accept inbound connections there too.
+//    failure that increments the ConnectRetryCounter instead goes to Idle and
+//    arms the IdleHoldTimer with an exponential back-off (RFC 4271 8.1.1
+//    allows "IdleHoldTimer" damping); expiry is AutomaticStart (Idle refuses
+//    connections meanwhile, as the RFC says).
+//  - Connect, TcpConnectionFails without DelayOpen: the RFC goes to Idle
+//    (without counting a failure) for an AutomaticStart, which would either
+//    dial again at once (a busy loop against a peer that refuses) or hold
+//    Idle and refuse the peer's own attempt (two dialling speakers then miss
+//    each other forever). It goes to Active like the DelayOpen branch of the
+//    same event (and RFC 1771): listening, the ConnectRetryTimer restarted.
+//  - Passive peers arm no ConnectRetryTimer in Active (RFC 4271 8.1.1
+//    PassiveTcpEstablishment: "the BGP FSM will wait for the remote peer to
+//    initiate"): they never dial.
 //  - A NOTIFICATION received is never answered with one (RFC 4271 6: the
 //    connection is closed right after a NOTIFICATION is sent).
 //  - Each FsmState is one connection's FSM (RFC 4271 8: "one instance of the
@@ -60,7 +72,7 @@ inline constexpr std::size_t state_count = 6;
 std::string_view to_string(State s);
 
 enum class Timer : std::uint8_t {
-  connect_retry,  // ConnectRetryTimer (RFC 4271 10), Connect state
+  connect_retry,  // ConnectRetryTimer (RFC 4271 10): Connect, and Active of an active peer
   hold,           // HoldTimer: 4 minutes in OpenSent, then the negotiated hold time
   keepalive,      // KeepaliveTimer: negotiated hold time / 3
   idle_hold,      // IdleHoldTimer: reconnect back-off while Idle
@@ -161,8 +173,10 @@ struct SendNotification {
 struct Established {
   Negotiated negotiated;
 };
-// Back to Idle from any other state; `from == State::established` means the
-// Adj-RIB-In must be flushed, or kept stale when `graceful_restart` is set.
+// A connection (or a connection attempt) ended: back to Idle from any other
+// state, or to Active when a connection failed before the BGP connection was
+// up (`to`). `from == State::established` means the Adj-RIB-In must be
+// flushed, or kept stale when `graceful_restart` is set.
 struct Down {
   State from = State::idle;
   std::string reason;
@@ -175,6 +189,7 @@ struct Down {
   // With it, the peer's Long-Lived Graceful Restart capability when both
   // sent one (RFC 9494): its families' routes outlive the Restart Time.
   std::optional<wire::cap::LongLivedGracefulRestart> long_lived_graceful_restart;
+  State to = State::idle;
 };
 
 using Action = std::variant<Connect, CloseConnection, SendOpen, SendKeepalive, SendNotification,
@@ -201,6 +216,8 @@ struct FsmState {
   }
   // Connect/Active with the TCP connection up and our OPEN delayed.
   bool open_delayed() const { return deadline(Timer::delay_open).has_value(); }
+  // This FSM holds a TCP connection.
+  bool has_connection() const { return connection_open() || open_delayed(); }
 };
 
 // Requires config_error(config) == nullopt.

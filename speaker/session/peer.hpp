@@ -275,13 +275,14 @@ class Peer {
 
   // Steps the second connection's FSM; its actions apply to that connection.
   // It never reaches Established (an OPEN on either connection resolves the
-  // collision first), so once it is back in Idle it is discarded.
+  // collision first), so once it holds no connection (Idle, or Active after a
+  // TCP failure) it is discarded before any of its timers could dial.
   void step_second(const Event& event) {
     const auto before = next_deadline_all();
     on_second_ = true;
     perform(session::step(settings_.fsm, second_state_, rt_.now(), event));
     on_second_ = false;
-    if (second_state_.state == State::idle) {
+    if (!second_state_.has_connection()) {
       if (second_) second_->socket.close();  // its lane sees the error and ends
       second_.reset();
       second_state_ = FsmState{};
@@ -290,10 +291,11 @@ class Peer {
     maybe_finish();
   }
 
-  // The session's connection is gone: a second connection still negotiating
-  // takes its place, with the reconnect bookkeeping of the session.
+  // The session's connection is gone (Idle, or Active after a TCP failure):
+  // a second connection still negotiating takes its place, with the
+  // reconnect bookkeeping of the session.
   void promote_second() {
-    if (!second_ || stop_requested_ || fsm_.state().state != State::idle) return;
+    if (!second_ || stop_requested_ || fsm_.state().has_connection()) return;
     auto& st = fsm_.mutable_state();
     FsmState next = second_state_;
     next.failures = st.failures;

@@ -5,10 +5,14 @@
 // match the model and keep its invariants:
 //  - no deadline at or before `now`;
 //  - Idle holds no connection; OpenSent..Established hold one;
+//  - Connect and Active listen: a connection that fails before the BGP
+//    connection is up leads to Active, never to Idle, so an inbound
+//    connection is never refused then;
 //  - Established only after OPEN and KEEPALIVE went both ways on this connection;
 //  - leaving a BGP connection because of an error or a stop sends a
 //    NOTIFICATION before closing; nothing else sends one unasked;
-//  - Down exactly when a non-Idle state returns to Idle;
+//  - Down exactly when a non-Idle state returns to Idle, or a connection
+//    (attempt) fails into Active;
 //  - two Connect actions are at least min(connect retry, minimum back-off) apart.
 // The configurations vary every timer setting, back-off jitter included, and
 // the model owns its constants: they are written below from the RFC, not
@@ -115,6 +119,13 @@ struct Model {
     last_jitter_max = base * std::min(config.backoff_jitter_percent, kMaxJitterPercent) / 100;
     timer(Timer::idle_hold) = now + base + last_jitter;
   }
+  // RFC 4271 8.2.2 event 18 in Connect and OpenSent: listen in Active, the
+  // ConnectRetryTimer restarted (active peers), no failure counted.
+  void to_active() {
+    deadlines = {};
+    state = State::active;
+    if (!config.passive) timer(Timer::connect_retry) = now + seconds(config.connect_retry_s);
+  }
   void manual_stop() {
     to_idle();
     started = false;
@@ -180,7 +191,7 @@ struct Model {
         if (state == State::idle && started) start();
         break;
       case Timer::connect_retry:
-        if (state == State::connect) connect();
+        if (state == State::connect || state == State::active) connect();
         break;
       case Timer::hold:
         if (open_state()) fail();
@@ -234,6 +245,7 @@ struct Model {
           }
           return open_sent();
         }
+        if (k == Kind::tcp_failed && state == State::connect) return to_active();
         // Event 20: the peer's OPEN while ours is delayed.
         if (k == Kind::open && delayed() && peer_as_ok && acceptable_hold(peer_hold)) {
           open_sent();
@@ -245,6 +257,7 @@ struct Model {
         if (k == Kind::stop) return manual_stop();
         if (k == Kind::open && peer_as_ok && acceptable_hold(peer_hold))
           return open_confirm(peer_hold);
+        if (k == Kind::tcp_failed) return to_active();
         return fail();
       case State::open_confirm:
       case State::established:
@@ -327,7 +340,13 @@ struct Sut {
       if (d) RC_ASSERT(*d > now);
     if (after == State::idle) RC_ASSERT(!connection);
     if (fsm.connection_open()) RC_ASSERT(connection);
-    RC_ASSERT(downs == ((before != State::idle && after == State::idle) ? 1u : 0u));
+    const bool into_active =
+        (before == State::connect || before == State::open_sent) && after == State::active;
+    RC_ASSERT(downs == (((before != State::idle && after == State::idle) || into_active) ? 1u : 0u));
+    // A connection that fails before the BGP connection is up leaves us listening.
+    if (std::holds_alternative<TcpFailed>(event) &&
+        (before == State::connect || before == State::open_sent))
+      RC_ASSERT(after == State::active);
 
     // A NOTIFICATION exactly when a BGP connection ends for any reason but the
     // peer's (TCP failure or its own NOTIFICATION).
@@ -335,14 +354,21 @@ struct Sut {
                             std::holds_alternative<NotificationReceived>(event);
     const bool left_connection = (before == State::open_sent || before == State::open_confirm ||
                                   before == State::established) &&
-                                 after == State::idle;
+                                 (after == State::idle || after == State::active);
     // Before our OPEN (DelayOpen), only an OPEN error is answered, and only
     // with SendNOTIFICATIONwithoutOPEN (the errors generated here are UPDATE
     // errors, event 28, never answered there).
     const bool open_error_before_open = delayed_before && after == State::idle &&
                                         config.send_notification_without_open &&
                                         std::holds_alternative<OpenReceived>(event);
-    RC_ASSERT(notified == ((left_connection && !peer_ended) || open_error_before_open));
+    // RFC 4271 8.2.2 Active, ManualStop with the OPEN delayed: a Cease when
+    // SendNOTIFICATIONwithoutOPEN is set.
+    const bool cease_before_open = delayed_before && before == State::active &&
+                                   config.send_notification_without_open &&
+                                   std::holds_alternative<Stop>(event) &&
+                                   !std::get<Stop>(event).automatic;
+    RC_ASSERT(notified ==
+              ((left_connection && !peer_ended) || open_error_before_open || cease_before_open));
   }
 };
 

@@ -98,6 +98,8 @@ enum class Sit {
   connect_retried,            // after a failed connection, back-off and a retry expiry
   active_start,               // passive peer, Start
   active_after_failure,       // passive peer, back from a failed connection
+  active_dial_failed,         // active peer, its connection attempt failed
+  active_open_sent_failed,    // active peer, the connection failed in OpenSent
   open_sent,                  // our connection came up
   open_sent_inbound,          // passive peer accepted the peer's connection
   open_sent_after_retry,      // connected after a ConnectRetryTimer expiry
@@ -129,6 +131,10 @@ struct Situation {
   long base_s;  // the events under test come at base + 1 s
 };
 
+// The peer's Cease / Administrative Reset: a failure in any state with a
+// connection (Idle and the back-off).
+const Event peer_cease = NotificationReceived{wire::Notification{6, 4, {}}};
+
 const std::vector<Step> up_at_0 = {
     {0, Start{}}, {0, TcpConnected{}}, {0, OpenReceived{peer_open()}}, {0, KeepaliveReceived{}}};
 
@@ -148,13 +154,18 @@ const std::vector<Step> flap =
 const std::vector<Situation>& situations() {
   static const std::vector<Situation> all = {
       {"Idle (never started)", State::idle, 0, false, active_config, {}, 0},
-      // Connect at 0 fails at 0 (IdleHold 1 s); Connect at 1 fails at 1 (2 s).
+      // Up to OpenSent at 0, the peer's Cease (IdleHold 1 s); Connect at 1,
+      // OpenSent and Cease again (IdleHold 2 s, at 3).
       {"Idle (back-off after 2 failures)",
        State::idle,
        2,
        true,
        active_config,
-       {{0, Start{}}, {0, TcpFailed{}}, {1, TcpFailed{}}},
+       {{0, Start{}},
+        {0, TcpConnected{}},
+        {0, peer_cease},
+        {1, TcpConnected{}},
+        {1, peer_cease}},
        1},
       // Back-off 4 s from 0: IdleHold at 4.
       {"Idle (after NOTIFICATION)", State::idle, 1, true, slow_backoff_config,
@@ -167,23 +178,41 @@ const std::vector<Situation>& situations() {
        {{0, Start{}}, {0, Stop{}}},
        0},
       {"Connect (Start)", State::connect, 0, true, active_config, {{0, Start{}}}, 0},
-      // Connect at 0 fails (IdleHold 1); Connect at 1 (CR 6); retry at 6 (CR 11).
+      // OpenSent at 0 and the peer's Cease (IdleHold 1); Connect at 1 (CR 6);
+      // retry at 6 (CR 11).
       {"Connect (retried)",
        State::connect,
        1,
        true,
        active_config,
-       {{0, Start{}}, {0, TcpFailed{}}, {6, Tick{}}},
+       {{0, Start{}}, {0, TcpConnected{}}, {0, peer_cease}, {6, Tick{}}},
        6},
       {"Active (Start)", State::active, 0, true, passive_config, {{0, Start{}}}, 0},
-      // Inbound connection fails in OpenSent at 0 (IdleHold 1); Active at 1.
+      // Inbound connection ends in OpenSent at 0 by the peer's Cease
+      // (IdleHold 1); Active at 1.
       {"Active (after failed connection)",
        State::active,
        1,
        true,
        passive_config,
-       {{0, Start{}}, {0, TcpConnected{}}, {0, TcpFailed{}}, {1, Tick{}}},
+       {{0, Start{}}, {0, TcpConnected{}}, {0, peer_cease}, {1, Tick{}}},
        1},
+      // Connect at 0, the attempt fails at 0: Active, listening, CR at 5.
+      {"Active (connection attempt failed)",
+       State::active,
+       0,
+       true,
+       active_config,
+       {{0, Start{}}, {0, TcpFailed{}}},
+       0},
+      // Connected at 0, the connection fails in OpenSent at 2: Active, CR at 7.
+      {"Active (TCP failed in OpenSent)",
+       State::active,
+       0,
+       true,
+       active_config,
+       {{0, Start{}}, {0, TcpConnected{}}, {2, TcpFailed{}}},
+       2},
       {"OpenSent (connected)",
        State::open_sent,
        0,
@@ -440,7 +469,7 @@ const std::vector<Row> table = {
   {Sit::connect_start, Ev::tick, connect, "CloseConnection Connect", "CR+5"},
   {Sit::connect_start, Ev::tick_late, connect, "CloseConnection Connect", "CR+5"},
   {Sit::connect_start, Ev::tcp_connected, open_sent, "SendOpen", "H+240"},
-  {Sit::connect_start, Ev::tcp_failed, idle, kDown, "IH+1"},
+  {Sit::connect_start, Ev::tcp_failed, active, kDown, "CR+5"},
   {Sit::connect_start, Ev::open, idle, kDown, "IH+1"},
   {Sit::connect_start, Ev::open_bad, idle, kDown, "IH+1"},
   {Sit::connect_start, Ev::message_error, idle, kDown, "IH+1"},
@@ -451,14 +480,15 @@ const std::vector<Row> table = {
   {Sit::connect_start, Ev::route_refresh, idle, kDown, "IH+1"},
   {Sit::connect_start, Ev::message_sent, connect, "", "CR+4"},
   // Connect after one failure and a retry (ConnectRetryTimer at 11, event at
-  // 7): the next failure is the second in a row, back-off 2 s.
+  // 7): the next failure is the second in a row, back-off 2 s; a failed
+  // attempt is none (Active, listening, until the ConnectRetryTimer).
   {Sit::connect_retried, Ev::start, connect, "", "CR+4"},
   {Sit::connect_retried, Ev::stop, idle, kDown, ""},
   {Sit::connect_retried, Ev::stop_auto, idle, kDown, "IH+2"},
   {Sit::connect_retried, Ev::tick, connect, "CloseConnection Connect", "CR+5"},
   {Sit::connect_retried, Ev::tick_late, connect, "CloseConnection Connect", "CR+5"},
   {Sit::connect_retried, Ev::tcp_connected, open_sent, "SendOpen", "H+240"},
-  {Sit::connect_retried, Ev::tcp_failed, idle, kDown, "IH+2"},
+  {Sit::connect_retried, Ev::tcp_failed, active, kDown, "CR+5"},
   {Sit::connect_retried, Ev::open, idle, kDown, "IH+2"},
   {Sit::connect_retried, Ev::open_bad, idle, kDown, "IH+2"},
   {Sit::connect_retried, Ev::message_error, idle, kDown, "IH+2"},
@@ -502,15 +532,55 @@ const std::vector<Row> table = {
   {Sit::active_after_failure, Ev::update, idle, "Down", "IH+2"},
   {Sit::active_after_failure, Ev::route_refresh, idle, "Down", "IH+2"},
   {Sit::active_after_failure, Ev::message_sent, active, "", ""},
+  // Active peer listening after its attempt failed (ConnectRetryTimer at 5,
+  // event at 1): RFC 4271 8.2.2 Active. The timer's expiry dials (Connect);
+  // the peer's connection is accepted; any other event is a failure (Idle).
+  {Sit::active_dial_failed, Ev::start, active, "", "CR+4"},
+  {Sit::active_dial_failed, Ev::stop, idle, "Down", ""},
+  {Sit::active_dial_failed, Ev::stop_auto, idle, "Down", "IH+1"},
+  {Sit::active_dial_failed, Ev::tick, connect, "Connect", "CR+5"},
+  {Sit::active_dial_failed, Ev::tick_late, connect, "Connect", "CR+5"},
+  {Sit::active_dial_failed, Ev::tcp_connected, open_sent, "SendOpen", "H+240"},
+  {Sit::active_dial_failed, Ev::tcp_failed, idle, "Down", "IH+1"},
+  {Sit::active_dial_failed, Ev::open, idle, "Down", "IH+1"},
+  {Sit::active_dial_failed, Ev::open_bad, idle, "Down", "IH+1"},
+  {Sit::active_dial_failed, Ev::message_error, idle, "Down", "IH+1"},
+  {Sit::active_dial_failed, Ev::collision_dump, idle, "Down", "IH+1"},
+  {Sit::active_dial_failed, Ev::notification, idle, "Down", "IH+1"},
+  {Sit::active_dial_failed, Ev::keepalive, idle, "Down", "IH+1"},
+  {Sit::active_dial_failed, Ev::update, idle, "Down", "IH+1"},
+  {Sit::active_dial_failed, Ev::route_refresh, idle, "Down", "IH+1"},
+  {Sit::active_dial_failed, Ev::message_sent, active, "", "CR+4"},
+  // The same after the connection failed in OpenSent (ConnectRetryTimer at 7,
+  // event at 3): RFC 4271 8.2.2 Active. The timer's expiry dials (Connect);
+  // the peer's connection is accepted; any other event is a failure (Idle).
+  {Sit::active_open_sent_failed, Ev::start, active, "", "CR+4"},
+  {Sit::active_open_sent_failed, Ev::stop, idle, "Down", ""},
+  {Sit::active_open_sent_failed, Ev::stop_auto, idle, "Down", "IH+1"},
+  {Sit::active_open_sent_failed, Ev::tick, connect, "Connect", "CR+5"},
+  {Sit::active_open_sent_failed, Ev::tick_late, connect, "Connect", "CR+5"},
+  {Sit::active_open_sent_failed, Ev::tcp_connected, open_sent, "SendOpen", "H+240"},
+  {Sit::active_open_sent_failed, Ev::tcp_failed, idle, "Down", "IH+1"},
+  {Sit::active_open_sent_failed, Ev::open, idle, "Down", "IH+1"},
+  {Sit::active_open_sent_failed, Ev::open_bad, idle, "Down", "IH+1"},
+  {Sit::active_open_sent_failed, Ev::message_error, idle, "Down", "IH+1"},
+  {Sit::active_open_sent_failed, Ev::collision_dump, idle, "Down", "IH+1"},
+  {Sit::active_open_sent_failed, Ev::notification, idle, "Down", "IH+1"},
+  {Sit::active_open_sent_failed, Ev::keepalive, idle, "Down", "IH+1"},
+  {Sit::active_open_sent_failed, Ev::update, idle, "Down", "IH+1"},
+  {Sit::active_open_sent_failed, Ev::route_refresh, idle, "Down", "IH+1"},
+  {Sit::active_open_sent_failed, Ev::message_sent, active, "", "CR+4"},
   // OpenSent: waiting for the peer's OPEN under the 4-minute HoldTimer (at
-  // 240, event at 1). The OPEN sets hold 90 and KEEPALIVEs every 30 s.
+  // 240, event at 1). The OPEN sets hold 90 and KEEPALIVEs every 30 s. A TCP
+  // failure goes to Active (RFC 4271 8.2.2 OpenSent, event 18): listening,
+  // ConnectRetryTimer restarted, no failure counted.
   {Sit::open_sent, Ev::start, open_sent, "", "H+239"},
   {Sit::open_sent, Ev::stop, idle, kStop, ""},
   {Sit::open_sent, Ev::stop_auto, idle, kStopAuto, "IH+1"},
   {Sit::open_sent, Ev::tick, idle, kHoldExpired, "IH+1"},
   {Sit::open_sent, Ev::tick_late, idle, kHoldExpired, "IH+1"},
   {Sit::open_sent, Ev::tcp_connected, open_sent, "", "H+239"},
-  {Sit::open_sent, Ev::tcp_failed, idle, kDown, "IH+1"},
+  {Sit::open_sent, Ev::tcp_failed, active, kDown, "CR+5"},
   {Sit::open_sent, Ev::open, open_confirm, "SendKeepalive", "H+90 K+30 SH+480"},
   {Sit::open_sent, Ev::open_bad, idle, "SendNotification(2/2) CloseConnection Down", "IH+1"},
   {Sit::open_sent, Ev::message_error, idle, kBadLength, "IH+1"},
@@ -520,14 +590,15 @@ const std::vector<Row> table = {
   {Sit::open_sent, Ev::update, idle, "SendNotification(5/1) CloseConnection Down", "IH+1"},
   {Sit::open_sent, Ev::route_refresh, idle, "SendNotification(5/1) CloseConnection Down", "IH+1"},
   {Sit::open_sent, Ev::message_sent, open_sent, "", "H+239"},
-  // OpenSent reached from Active on the peer's connection: the same answers.
+  // OpenSent reached from Active on the peer's connection: the same answers
+  // (a passive peer arms no ConnectRetryTimer in Active).
   {Sit::open_sent_inbound, Ev::start, open_sent, "", "H+239"},
   {Sit::open_sent_inbound, Ev::stop, idle, kStop, ""},
   {Sit::open_sent_inbound, Ev::stop_auto, idle, kStopAuto, "IH+1"},
   {Sit::open_sent_inbound, Ev::tick, idle, kHoldExpired, "IH+1"},
   {Sit::open_sent_inbound, Ev::tick_late, idle, kHoldExpired, "IH+1"},
   {Sit::open_sent_inbound, Ev::tcp_connected, open_sent, "", "H+239"},
-  {Sit::open_sent_inbound, Ev::tcp_failed, idle, kDown, "IH+1"},
+  {Sit::open_sent_inbound, Ev::tcp_failed, active, kDown, ""},
   {Sit::open_sent_inbound, Ev::open, open_confirm, "SendKeepalive", "H+90 K+30 SH+480"},
   {Sit::open_sent_inbound, Ev::open_bad, idle, "SendNotification(2/2) CloseConnection Down", "IH+1"},
   {Sit::open_sent_inbound, Ev::message_error, idle, kBadLength, "IH+1"},
@@ -545,7 +616,7 @@ const std::vector<Row> table = {
   {Sit::open_sent_after_retry, Ev::tick, idle, kHoldExpired, "IH+1"},
   {Sit::open_sent_after_retry, Ev::tick_late, idle, kHoldExpired, "IH+1"},
   {Sit::open_sent_after_retry, Ev::tcp_connected, open_sent, "", "H+239"},
-  {Sit::open_sent_after_retry, Ev::tcp_failed, idle, kDown, "IH+1"},
+  {Sit::open_sent_after_retry, Ev::tcp_failed, active, kDown, "CR+5"},
   {Sit::open_sent_after_retry, Ev::open, open_confirm, "SendKeepalive", "H+90 K+30 SH+480"},
   {Sit::open_sent_after_retry, Ev::open_bad, idle, "SendNotification(2/2) CloseConnection Down", "IH+1"},
   {Sit::open_sent_after_retry, Ev::message_error, idle, kBadLength, "IH+1"},
@@ -669,14 +740,15 @@ const std::vector<Row> table = {
   // 4271 8.2.2 Connect: the DelayOpenTimer's expiry sends the OPEN (OpenSent);
   // the peer's OPEN meanwhile (event 20) is answered with OPEN and KEEPALIVE
   // (OpenConfirm); a stop closes without NOTIFICATION; a header or OPEN
-  // error closes without one unless SendNOTIFICATIONwithoutOPEN.
+  // error closes without one unless SendNOTIFICATIONwithoutOPEN; a TCP
+  // failure goes to Active with the ConnectRetryTimer restarted.
   {Sit::connect_delay_open, Ev::start, connect, "", "DO+9"},
   {Sit::connect_delay_open, Ev::stop, idle, kDown, ""},
   {Sit::connect_delay_open, Ev::stop_auto, idle, kDown, "IH+1"},
   {Sit::connect_delay_open, Ev::tick, open_sent, "SendOpen", "H+240"},
   {Sit::connect_delay_open, Ev::tick_late, open_sent, "SendOpen", "H+240"},
   {Sit::connect_delay_open, Ev::tcp_connected, connect, "", "DO+9"},
-  {Sit::connect_delay_open, Ev::tcp_failed, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open, Ev::tcp_failed, active, kDown, "CR+5"},
   {Sit::connect_delay_open, Ev::open, open_confirm, "SendOpen SendKeepalive", "H+90 K+30 SH+480"},
   {Sit::connect_delay_open, Ev::open_bad, idle, kDown, "IH+1"},
   {Sit::connect_delay_open, Ev::message_error, idle, kDown, "IH+1"},
@@ -694,7 +766,7 @@ const std::vector<Row> table = {
   {Sit::connect_delay_open_notify, Ev::tick, open_sent, "SendOpen", "H+240"},
   {Sit::connect_delay_open_notify, Ev::tick_late, open_sent, "SendOpen", "H+240"},
   {Sit::connect_delay_open_notify, Ev::tcp_connected, connect, "", "DO+9"},
-  {Sit::connect_delay_open_notify, Ev::tcp_failed, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open_notify, Ev::tcp_failed, active, kDown, "CR+5"},
   {Sit::connect_delay_open_notify, Ev::open, open_confirm, "SendOpen SendKeepalive", "H+90 K+30 SH+480"},
   {Sit::connect_delay_open_notify, Ev::open_bad, idle, "SendNotification(2/2) CloseConnection Down", "IH+1"},
   {Sit::connect_delay_open_notify, Ev::message_error, idle, kBadLength, "IH+1"},
@@ -705,7 +777,8 @@ const std::vector<Row> table = {
   {Sit::connect_delay_open_notify, Ev::route_refresh, idle, kDown, "IH+1"},
   {Sit::connect_delay_open_notify, Ev::message_sent, connect, "", "DO+9"},
   // Active (passive peer) with the peer's connection up and our OPEN
-  // delayed: unlike plain Active, leaving closes that connection.
+  // delayed: unlike plain Active, leaving closes that connection; a TCP
+  // failure is counted (RFC 4271 8.2.2 Active, event 18: Idle).
   {Sit::active_delay_open, Ev::start, active, "", "DO+9"},
   {Sit::active_delay_open, Ev::stop, idle, kDown, ""},
   {Sit::active_delay_open, Ev::stop_auto, idle, kDown, "IH+1"},

@@ -135,23 +135,78 @@ TEST(Fsm, BackoffJitterIsBoundedAndDeterministic) {
   EXPECT_NE(backoff_delay(config, 3, 0), backoff_delay(other, 3, 0));
 }
 
+// The peer's Cease / Administrative Reset: a failure wherever a connection is up.
+const NotificationReceived peer_cease{wire::Notification{6, 4, {}}};
+
 TEST(Fsm, FailuresBackOffThenReconnect) {
   Fsm fsm(test_config());
   fsm.step(s(0), Start{});
-  auto actions = fsm.step(s(1), TcpFailed{});
+  fsm.step(s(0), TcpConnected{});
+  auto actions = fsm.step(s(1), peer_cease);
   EXPECT_EQ(render(actions), "CloseConnection Down");
+  EXPECT_EQ(fsm.state().state, State::idle);
   EXPECT_EQ(fsm.state().deadline(Timer::idle_hold), s(2));
   EXPECT_TRUE(fsm.step(s(1) + s(1) / 2, Tick{}).empty());  // not yet
   EXPECT_EQ(render(fsm.step(s(2), Tick{})), "Connect");
-  fsm.step(s(3), TcpFailed{});
+  fsm.step(s(3), TcpConnected{});
+  fsm.step(s(3), peer_cease);
   EXPECT_EQ(fsm.state().deadline(Timer::idle_hold), s(5));  // doubled
   EXPECT_EQ(fsm.state().failures, 2u);
+}
+
+// RFC 4271 8.2.2: a connection that fails before the BGP connection is up
+// leaves the FSM listening in Active (no failure counted, no back-off); the
+// ConnectRetryTimer's expiry there dials again (Connect).
+TEST(Fsm, FailedConnectionListensInActiveThenRetries) {
+  Fsm fsm(test_config());  // connect retry 5 s
+  fsm.step(s(0), Start{});
+  EXPECT_EQ(render(fsm.step(s(1), TcpFailed{})), "CloseConnection Down");  // the attempt
+  EXPECT_EQ(fsm.state().state, State::active);
+  EXPECT_EQ(fsm.state().deadline(Timer::connect_retry), s(6));
+  EXPECT_EQ(fsm.state().failures, 0u);
+  // The peer's connection is accepted meanwhile; it fails in OpenSent.
+  EXPECT_EQ(render(fsm.step(s(2), TcpConnected{})), "SendOpen");
+  auto actions = fsm.step(s(3), TcpFailed{});
+  EXPECT_EQ(render(actions), "CloseConnection Down");
+  EXPECT_EQ(std::get<Down>(actions[1]).from, State::open_sent);
+  EXPECT_EQ(std::get<Down>(actions[1]).to, State::active);
+  EXPECT_EQ(fsm.state().state, State::active);
+  EXPECT_EQ(fsm.state().deadline(Timer::connect_retry), s(8));
+  EXPECT_EQ(fsm.state().deadline(Timer::hold), std::nullopt);
+  EXPECT_TRUE(fsm.step(s(7), Tick{}).empty());
+  EXPECT_EQ(render(fsm.step(s(8), Tick{})), "Connect");
+  EXPECT_EQ(fsm.state().state, State::connect);
+  EXPECT_EQ(fsm.state().deadline(Timer::connect_retry), s(13));
+  EXPECT_EQ(fsm.state().failures, 0u);
+}
+
+// RFC 4271 8.2.2 Active, ManualStop: "If the DelayOpenTimer is running and the
+// SendNOTIFICATIONwithoutOPEN session attribute is set, the local system sends
+// a NOTIFICATION with a Cease"; Connect's ManualStop does not.
+TEST(Fsm, ManualStopInActiveWithOpenDelayedSendsCease) {
+  for (bool passive : {true, false}) {
+    auto config = test_config(passive);
+    config.delay_open_s = 10;
+    config.send_notification_without_open = true;
+    Fsm fsm(config);
+    fsm.step(s(0), Start{});
+    fsm.step(s(0), TcpConnected{});
+    EXPECT_EQ(fsm.state().state, passive ? State::active : State::connect);
+    EXPECT_EQ(render(fsm.step(s(1), Stop{})),
+              passive ? "SendNotification(6/2) CloseConnection Down" : "CloseConnection Down");
+    config.send_notification_without_open = false;
+    Fsm quiet(config);
+    quiet.step(s(0), Start{});
+    quiet.step(s(0), TcpConnected{});
+    EXPECT_EQ(render(quiet.step(s(1), Stop{})), "CloseConnection Down");
+  }
 }
 
 TEST(Fsm, StartDuringBackoffWaitsForIt) {
   Fsm fsm(test_config());
   fsm.step(s(0), Start{});
-  fsm.step(s(0), TcpFailed{});
+  fsm.step(s(0), TcpConnected{});
+  fsm.step(s(0), peer_cease);
   EXPECT_TRUE(fsm.step(s(0), Start{}).empty());
   EXPECT_EQ(fsm.state().deadline(Timer::idle_hold), s(1));
 }
@@ -170,7 +225,9 @@ TEST(Fsm, StopThenStartIsStillRateLimited) {
 TEST(Fsm, StopInIdleCancelsTheBackoff) {
   Fsm fsm(test_config());
   fsm.step(s(0), Start{});
-  fsm.step(s(0), TcpFailed{});
+  fsm.step(s(0), TcpConnected{});
+  fsm.step(s(0), peer_cease);
+  ASSERT_EQ(fsm.state().state, State::idle);
   fsm.step(s(0), Stop{});
   EXPECT_EQ(fsm.next_deadline(), std::nullopt);
   EXPECT_EQ(fsm.state().failures, 0u);
@@ -182,9 +239,11 @@ TEST(Fsm, LongEstablishedSessionResetsTheBackoff) {
   config.backoff_reset_s = 60;
   Fsm fsm(config);
   fsm.step(s(0), Start{});
-  fsm.step(s(0), TcpFailed{});
+  fsm.step(s(0), TcpConnected{});
+  fsm.step(s(0), peer_cease);
   fsm.step(s(1), Tick{});
-  fsm.step(s(1), TcpFailed{});
+  fsm.step(s(1), TcpConnected{});
+  fsm.step(s(1), peer_cease);
   EXPECT_EQ(fsm.state().failures, 2u);
   fsm.step(s(3), Tick{});  // reconnect
   fsm.step(s(3), TcpConnected{});
@@ -207,7 +266,11 @@ TEST(Fsm, PassivePeerNeverConnects) {
   EXPECT_EQ(fsm.state().state, State::active);
   EXPECT_EQ(fsm.next_deadline(), std::nullopt);
   fsm.step(s(1), TcpConnected{});
-  fsm.step(s(2), TcpFailed{});
+  fsm.step(s(2), TcpFailed{});  // in OpenSent: back to listening, no timer
+  EXPECT_EQ(fsm.state().state, State::active);
+  EXPECT_EQ(fsm.next_deadline(), std::nullopt);
+  fsm.step(s(2), TcpConnected{});
+  fsm.step(s(2), peer_cease);
   EXPECT_EQ(fsm.state().deadline(Timer::idle_hold), s(3));
   EXPECT_TRUE(fsm.step(s(3), Tick{}).empty());
   EXPECT_EQ(fsm.state().state, State::active);
