@@ -155,6 +155,10 @@ allow to any
 
 
 DAEMONS = {"bird": (1, bird), "gobgp": (2, gobgp), "frr": (3, frr), "openbgpd": (4, openbgpd)}
+# How long the suite retries a connection the daemon refuses (--connect-timeout):
+# OpenBGPD holds a neighbor down for longer than 30 s after a NOTIFICATION
+# (its IdleHoldTimer grows with each one), so it gets longer.
+CONNECT_TIMEOUT_S = {"openbgpd": 180}
 
 
 def main() -> int:
@@ -163,6 +167,8 @@ def main() -> int:
     ap.add_argument("--only", default=",".join(DAEMONS))
     ap.add_argument("--quick", action="store_true", help="skip the cases that wait minutes")
     ap.add_argument("--filter", action="append", default=[])
+    ap.add_argument("--connect-timeout", type=int, help="seconds to retry a refused connection "
+                    "(default: 30, 180 for OpenBGPD)")
     ap.add_argument("--out", default="conform-results", help="folder for the JSON reports and logs")
     args = ap.parse_args()
     out = Path(args.out).resolve()
@@ -183,6 +189,8 @@ def main() -> int:
                 gobgp_ready(n)
             cmd = [args.bgpsim, "conform", "--target", f"127.0.1.{n}:{17900 + n}", "--local", f"127.0.2.{n}",
                    "--next-hop", f"198.51.100.{n}", "--local-as", "65001", "--peer-as", "65000", "-v", "--json", str(out / f"{name}.json")]
+            timeout = args.connect_timeout or CONNECT_TIMEOUT_S.get(name, 30)
+            cmd += ["--connect-timeout", str(timeout)]
             if args.quick:
                 cmd.append("--quick")
             for f in args.filter:

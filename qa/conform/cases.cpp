@@ -51,6 +51,12 @@ Step silence(int conn = 0) {
   s.conn = conn;
   return s;
 }
+// A connection the target must accept at once (it is listening).
+Step connect_once(int conn) {
+  Step s = connect_step(conn);
+  s.once = true;
+  return s;
+}
 Step close_step(int conn = 0) {
   Step s;
   s.op = Step::close;
@@ -675,6 +681,63 @@ void fsm_cases(Table& t) {
                     "Connection Collision Resolution); the Established one stays",
                     std::move(steps));
     c.note = "Cease / Connection Rejected (6/5) on the new connection is accepted too";
+  }
+  // RFC 4271 8.2.2 OpenSent, TcpConnectionFails (event 18): "closes the BGP
+  // connection, restarts the ConnectRetryTimer, continues to listen for a
+  // connection that may be initiated by the remote BGP peer, and changes its
+  // state to Active" -- a new connection right after is accepted, no hold-down.
+  {
+    std::vector<Step> steps{connect_step(),       close_step(),
+                            wait(200ms),          connect_once(1),
+                            send(open_with(), 1), expect(of_kind(Outcome::keepalive, 5s), 1)};
+    t.add("4271-8.2.2-opensent-tcp-fails-active", "RFC 4271", "8.2.2", "MUST",
+          "the connection closed in OpenSent (event 18): the target goes to Active and "
+          "accepts the peer's next connection at once",
+          std::move(steps));
+  }
+  // OpenSent, events 16/17: "A second TCP connection may be in progress. This
+  // second TCP connection is tracked per Connection Collision processing
+  // (Section 6.8) until an OPEN message is received." The target answers it
+  // with its own OPEN, and an OPEN on it is processed.
+  {
+    std::vector<Step> steps{connect_step(), connect_once(1), send(open_with(), 1),
+                            expect(of_kind(Outcome::keepalive, 5s), 1)};
+    t.add("4271-8.2.2-opensent-second-connection", "RFC 4271", "8.2.2 / 6.8", "MUST",
+          "a second connection while the first is in OpenSent is tracked: the target sends "
+          "its OPEN on it and takes the peer's OPEN there",
+          std::move(steps));
+  }
+  // RFC 4271 6.8 with one connection in OpenConfirm and the OPEN on a second:
+  // "If the value of the local BGP Identifier is less than the remote one, the
+  // local system closes the BGP connection that already exists (the one that
+  // is already in the OpenConfirm state), and accepts the BGP connection
+  // initiated by the remote system. Otherwise, the local system closes the
+  // newly created BGP connection (the one associated with the newly received
+  // OPEN message)". Both connections are ours, so the text decides alone.
+  for (bool remote_higher : {true, false}) {
+    const Edit id = [remote_higher](OpenSpec& o, const Context& c) {
+      o.id = remote_higher ? c.target.id + 1 : c.target.id - 1;
+    };
+    std::vector<Step> steps{connect_step(), send(open_with(id)),
+                            expect(of_kind(Outcome::keepalive, 5s)), connect_once(1),
+                            send(open_with(id), 1)};
+    const int dumped = remote_higher ? 0 : 1, kept = 1 - dumped;
+    steps.push_back(expect(notify({{6, 7}}), dumped));
+    if (kept == 1) {
+      steps.push_back(expect(of_kind(Outcome::keepalive, 5s), 1));
+    } else {  // already past its KEEPALIVE: Established by ours, and stays up
+      steps.push_back(send_bytes(keepalive(), 0));
+      steps.push_back(expect(alive(2s), 0));
+    }
+    t.add(fmt::format("4271-6.8-collision-openconfirm-{}", remote_higher ? "higher" : "lower"),
+          "RFC 4271 / RFC 4486", "6.8", "MUST",
+          remote_higher ? "an OPEN with a higher BGP Identifier on a second connection: the "
+                          "one in OpenConfirm is closed (Cease / Connection Collision "
+                          "Resolution), the new one goes on"
+                        : "an OPEN with a lower BGP Identifier on a second connection: the new "
+                          "one is closed (Cease / Connection Collision Resolution), the one in "
+                          "OpenConfirm goes on",
+          std::move(steps));
   }
   {
     std::vector<Step> steps;

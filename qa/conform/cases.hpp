@@ -101,6 +101,9 @@ struct Step {
   bool present = true;
   // When set, decides `present` from what the target said (its BGP Role).
   std::function<bool(const Context&)> present_if;
+  // connect: the first attempt must bring the target's OPEN (no retry while
+  // the target refuses: it must be listening at once).
+  bool once = false;
 };
 
 struct Case {

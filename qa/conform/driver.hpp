@@ -113,7 +113,7 @@ class Driver {
     Conn& conn = conns_[static_cast<std::size_t>(s.conn)];
     switch (s.op) {
       case Step::connect: {
-        auto why = co_await connect(conn, s.conn);
+        auto why = co_await connect(conn, s.conn, s.once);
         if (!why.empty()) co_return why;
         if (!offers(ctx_.target, c.needs)) co_return "n/a";
         co_return "";
@@ -164,9 +164,10 @@ class Driver {
   }
 
   // Connects and waits for the target's OPEN; retries while the target
-  // refuses or closes first (a live daemon holding down after the last case).
-  awaitable<std::string> connect(Conn& conn, int index) {
-    const ns give_up = rt_.now() + target_.connect_for;
+  // refuses or closes first (a live daemon holding down after the last case),
+  // unless `once`.
+  awaitable<std::string> connect(Conn& conn, int index, bool once) {
+    const ns give_up = rt_.now() + (once ? ns::zero() : ns(target_.connect_for));
     std::string last = "no connection";
     for (;;) {
       auto [ec, socket] = co_await rt_.async_connect(target_.endpoint, target_.socket, tok);
@@ -354,11 +355,21 @@ class Driver {
     while (conn.reading && rt_.now() < deadline) co_await sleep_until(deadline);
   }
 
+  // Ends a case as a peer should (RFC 4271 6: NOTIFICATION, then close): Cease
+  // / Administrative Shutdown on each connection still open, then up to 3 s
+  // for the target to close its side, so that a live daemon has dropped the
+  // session before the next case connects (else it may resolve the next
+  // case's connection as a collision with this one's session).
   awaitable<void> close_all() {
     for (auto& conn : conns_) {
       conn.keepalives = false;
-      if (conn.socket) conn.socket->close();
+      if (conn.socket && !conn.closed) co_await write(conn, notification(6, 2));
     }
+    const ns deadline = rt_.now() + std::chrono::seconds(3);
+    for (auto& conn : conns_)
+      while (conn.reading && rt_.now() < deadline) co_await sleep_until(deadline);
+    for (auto& conn : conns_)
+      if (conn.socket) conn.socket->close();
     for (auto& conn : conns_) co_await drain(conn);
   }
 

@@ -427,33 +427,32 @@ class Stepper {
   }
 
   void open_sent(const Event& e) {
-    std::visit(
-        Overloaded{
-            [&](const Start&) {}, [&](const Stop& stop_event) { stop(stop_event); },
-            // RFC 4271 8.2.2 OpenSent: a second connection is the driver's
-            // collision tracking (6.8); TcpConnectionFails "closes the BGP
-            // connection, restarts the ConnectRetryTimer, continues to listen
-            // ..., and changes its state to Active".
-            [&](const TcpConnected&) {},
-            [&](const TcpFailed&) { to_active("TCP connection closed"); },
-            [&](const OpenReceived& o) { open_received(o.open); },
-            [&](const MessageError& m) { on_error(m.error); },
-            [&](const OpenCollisionDump&) { collision_dump(); },
-            [&](const NotificationReceived& n) {
-              fail(received_reason(n.notification), std::nullopt, n.notification);
-            },
-            [&](const KeepaliveReceived&) {
-              unexpected("KEEPALIVE", wire::fsm_error::unexpected_in_opensent);
-            },
-            [&](const UpdateReceived&) {
-              unexpected("UPDATE", wire::fsm_error::unexpected_in_opensent);
-            },
-            [&](const RouteRefreshReceived&) {
-              unexpected("ROUTE-REFRESH", wire::fsm_error::unexpected_in_opensent);
-            },
-            [&](const auto&) {},  // MessageSent (Tick is handled before)
-        },
-        e);
+    std::visit(Overloaded{
+                   [&](const Start&) {}, [&](const Stop& stop_event) { stop(stop_event); },
+                   // RFC 4271 8.2.2 OpenSent: a second connection is the driver's
+                   // collision tracking (6.8); TcpConnectionFails "closes the BGP
+                   // connection, restarts the ConnectRetryTimer, continues to listen
+                   // ..., and changes its state to Active".
+                   [&](const TcpConnected&) {},
+                   [&](const TcpFailed&) { to_active("TCP connection closed"); },
+                   [&](const OpenReceived& o) { open_received(o.open); },
+                   [&](const MessageError& m) { on_error(m.error); },
+                   [&](const OpenCollisionDump&) { collision_dump(); },
+                   [&](const NotificationReceived& n) {
+                     fail(received_reason(n.notification), std::nullopt, n.notification);
+                   },
+                   [&](const KeepaliveReceived&) {
+                     unexpected("KEEPALIVE", wire::fsm_error::unexpected_in_opensent);
+                   },
+                   [&](const UpdateReceived&) {
+                     unexpected("UPDATE", wire::fsm_error::unexpected_in_opensent);
+                   },
+                   [&](const RouteRefreshReceived&) {
+                     unexpected("ROUTE-REFRESH", wire::fsm_error::unexpected_in_opensent);
+                   },
+                   [&](const auto&) {},  // MessageSent (Tick is handled before)
+               },
+               e);
   }
 
   void open_received(const wire::Open& open) {

@@ -342,7 +342,8 @@ struct Sut {
     if (fsm.connection_open()) RC_ASSERT(connection);
     const bool into_active =
         (before == State::connect || before == State::open_sent) && after == State::active;
-    RC_ASSERT(downs == (((before != State::idle && after == State::idle) || into_active) ? 1u : 0u));
+    RC_ASSERT(downs ==
+              (((before != State::idle && after == State::idle) || into_active) ? 1u : 0u));
     // A connection that fails before the BGP connection is up leaves us listening.
     if (std::holds_alternative<TcpFailed>(event) &&
         (before == State::connect || before == State::open_sent))
@@ -363,10 +364,9 @@ struct Sut {
                                         std::holds_alternative<OpenReceived>(event);
     // RFC 4271 8.2.2 Active, ManualStop with the OPEN delayed: a Cease when
     // SendNOTIFICATIONwithoutOPEN is set.
-    const bool cease_before_open = delayed_before && before == State::active &&
-                                   config.send_notification_without_open &&
-                                   std::holds_alternative<Stop>(event) &&
-                                   !std::get<Stop>(event).automatic;
+    const bool cease_before_open =
+        delayed_before && before == State::active && config.send_notification_without_open &&
+        std::holds_alternative<Stop>(event) && !std::get<Stop>(event).automatic;
     RC_ASSERT(notified ==
               ((left_connection && !peer_ended) || open_error_before_open || cease_before_open));
   }

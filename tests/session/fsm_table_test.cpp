@@ -161,11 +161,7 @@ const std::vector<Situation>& situations() {
        2,
        true,
        active_config,
-       {{0, Start{}},
-        {0, TcpConnected{}},
-        {0, peer_cease},
-        {1, TcpConnected{}},
-        {1, peer_cease}},
+       {{0, Start{}}, {0, TcpConnected{}}, {0, peer_cease}, {1, TcpConnected{}}, {1, peer_cease}},
        1},
       // Back-off 4 s from 0: IdleHold at 4.
       {"Idle (after NOTIFICATION)", State::idle, 1, true, slow_backoff_config,
