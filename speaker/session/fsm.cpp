@@ -234,16 +234,22 @@ class Stepper {
   // is up -- in OpenSent, or in Connect (the connection with our OPEN
   // delayed, or our own attempt) -- "restarts the ConnectRetryTimer,
   // continues to listen for a connection that may be initiated by the remote
-  // BGP peer, and changes its state to Active". No failure is counted and no
-  // back-off armed: Active accepts the peer's connection at once, and the
-  // ConnectRetryTimer paces our next attempt.
+  // BGP peer, and changes its state to Active". Active accepts the peer's
+  // connection at once. The timer's value "is a local matter" (RFC 4271 10):
+  // the back-off delay of the consecutive failed attempts, at most the
+  // ConnectRetryTime -- a peer that was briefly away (in its own Idle
+  // back-off after a reset) is tried again soon, a dead one ever more slowly.
   void to_active(std::string reason) {
     const State from = s_.state;
     out_.push_back(CloseConnection{});
     s_.deadlines = {};
     s_.open_sent.reset();
     s_.state = State::active;
-    if (!c_.passive) arm(Timer::connect_retry, seconds(c_.connect_retry_s));
+    s_.failures += 1;
+    s_.backoffs += 1;
+    if (!c_.passive)
+      arm(Timer::connect_retry,
+          std::min<Time>(seconds(c_.connect_retry_s), backoff_delay(c_, s_.failures, s_.backoffs)));
     Down down;
     down.from = from;
     down.to = State::active;

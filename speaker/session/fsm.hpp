@@ -16,9 +16,12 @@
 // Connect and Active both listen: an inbound connection is accepted in
 // either (RFC 4271 8.2.2). A TCP connection that fails before the BGP
 // connection is up (OpenSent, event 18; Connect) goes to Active with the
-// ConnectRetryTimer restarted, counting no failure; the timer's expiry in
-// Active dials again (Connect). Two speakers that both dial therefore always
-// find each other: the one whose attempt failed listens in Active.
+// ConnectRetryTimer restarted; the timer's expiry in Active dials again
+// (Connect). Its value "is a local matter" (RFC 4271 10): the back-off delay
+// of the consecutive failures (counted for the back-off only, not as the
+// RFC's ConnectRetryCounter), at most the ConnectRetryTime. Two speakers that
+// both dial therefore always find each other: the one whose attempt failed
+// listens in Active.
 //
 // Deviations from RFC 4271 8.2.2, chosen for a speaker that reconnects on its own:
 //  - DampPeerOscillations' separate counters are not implemented; every

@@ -103,9 +103,8 @@ struct Model {
     deadlines = {};
     established_at.reset();
   }
-  void fail() {
-    if (established_at && now - *established_at >= seconds(config.backoff_reset_s)) failures = 0;
-    to_idle();
+  // One more consecutive failure: the back-off it draws.
+  Time draw_backoff() {
     ++failures;
     ++backoffs;
     std::uint64_t delay = config.backoff_min_s;
@@ -117,14 +116,21 @@ struct Model {
     // BackoffJitterIsBoundedAndSpread checks the draws themselves.
     last_jitter = backoff_delay(config, failures, backoffs) - base;
     last_jitter_max = base * std::min(config.backoff_jitter_percent, kMaxJitterPercent) / 100;
-    timer(Timer::idle_hold) = now + base + last_jitter;
+    return base + last_jitter;
+  }
+  void fail() {
+    if (established_at && now - *established_at >= seconds(config.backoff_reset_s)) failures = 0;
+    to_idle();
+    timer(Timer::idle_hold) = now + draw_backoff();
   }
   // RFC 4271 8.2.2 event 18 in Connect and OpenSent: listen in Active, the
-  // ConnectRetryTimer restarted (active peers), no failure counted.
+  // ConnectRetryTimer restarted (active peers) with the back-off delay, at
+  // most the ConnectRetryTime (its value is a local matter, RFC 4271 10).
   void to_active() {
     deadlines = {};
     state = State::active;
-    if (!config.passive) timer(Timer::connect_retry) = now + seconds(config.connect_retry_s);
+    const Time wait = std::min<Time>(seconds(config.connect_retry_s), draw_backoff());
+    if (!config.passive) timer(Timer::connect_retry) = now + wait;
   }
   void manual_stop() {
     to_idle();

@@ -155,29 +155,41 @@ TEST(Fsm, FailuresBackOffThenReconnect) {
 }
 
 // RFC 4271 8.2.2: a connection that fails before the BGP connection is up
-// leaves the FSM listening in Active (no failure counted, no back-off); the
-// ConnectRetryTimer's expiry there dials again (Connect).
+// leaves the FSM listening in Active; the ConnectRetryTimer's expiry there
+// dials again (Connect). Its value is the back-off delay of the consecutive
+// failed attempts, at most the ConnectRetryTime.
 TEST(Fsm, FailedConnectionListensInActiveThenRetries) {
-  Fsm fsm(test_config());  // connect retry 5 s
+  Fsm fsm(test_config());  // connect retry 5 s, back-off 1..16 s
   fsm.step(s(0), Start{});
   EXPECT_EQ(render(fsm.step(s(1), TcpFailed{})), "CloseConnection Down");  // the attempt
   EXPECT_EQ(fsm.state().state, State::active);
-  EXPECT_EQ(fsm.state().deadline(Timer::connect_retry), s(6));
-  EXPECT_EQ(fsm.state().failures, 0u);
+  EXPECT_EQ(fsm.state().deadline(Timer::connect_retry), s(2));
+  EXPECT_EQ(fsm.state().failures, 1u);
   // The peer's connection is accepted meanwhile; it fails in OpenSent.
-  EXPECT_EQ(render(fsm.step(s(2), TcpConnected{})), "SendOpen");
-  auto actions = fsm.step(s(3), TcpFailed{});
+  EXPECT_EQ(render(fsm.step(s(1), TcpConnected{})), "SendOpen");
+  auto actions = fsm.step(s(1), TcpFailed{});
   EXPECT_EQ(render(actions), "CloseConnection Down");
   EXPECT_EQ(std::get<Down>(actions[1]).from, State::open_sent);
   EXPECT_EQ(std::get<Down>(actions[1]).to, State::active);
   EXPECT_EQ(fsm.state().state, State::active);
-  EXPECT_EQ(fsm.state().deadline(Timer::connect_retry), s(8));
+  EXPECT_EQ(fsm.state().deadline(Timer::connect_retry), s(3));  // 2 s: the second in a row
   EXPECT_EQ(fsm.state().deadline(Timer::hold), std::nullopt);
-  EXPECT_TRUE(fsm.step(s(7), Tick{}).empty());
-  EXPECT_EQ(render(fsm.step(s(8), Tick{})), "Connect");
+  EXPECT_TRUE(fsm.step(s(2), Tick{}).empty());
+  EXPECT_EQ(render(fsm.step(s(3), Tick{})), "Connect");
   EXPECT_EQ(fsm.state().state, State::connect);
-  EXPECT_EQ(fsm.state().deadline(Timer::connect_retry), s(13));
-  EXPECT_EQ(fsm.state().failures, 0u);
+  EXPECT_EQ(fsm.state().deadline(Timer::connect_retry), s(8));
+  fsm.step(s(3), TcpFailed{});  // third: 4 s
+  EXPECT_EQ(fsm.state().deadline(Timer::connect_retry), s(7));
+  EXPECT_EQ(render(fsm.step(s(7), Tick{})), "Connect");
+  fsm.step(s(7), TcpFailed{});  // fourth: 8 s, but at most the ConnectRetryTime
+  EXPECT_EQ(fsm.state().deadline(Timer::connect_retry), s(12));
+  // A session that comes up and lasts starts the count afresh.
+  fsm.step(s(8), TcpConnected{});
+  fsm.step(s(8), OpenReceived{peer_open()});
+  fsm.step(s(8), KeepaliveReceived{});
+  fsm.step(s(70), TcpFailed{});
+  EXPECT_EQ(fsm.state().failures, 1u);
+  EXPECT_EQ(fsm.state().deadline(Timer::idle_hold), s(71));
 }
 
 // RFC 4271 8.2.2 Active, ManualStop: "If the DelayOpenTimer is running and the
@@ -270,9 +282,9 @@ TEST(Fsm, PassivePeerNeverConnects) {
   EXPECT_EQ(fsm.state().state, State::active);
   EXPECT_EQ(fsm.next_deadline(), std::nullopt);
   fsm.step(s(2), TcpConnected{});
-  fsm.step(s(2), peer_cease);
-  EXPECT_EQ(fsm.state().deadline(Timer::idle_hold), s(3));
-  EXPECT_TRUE(fsm.step(s(3), Tick{}).empty());
+  fsm.step(s(2), peer_cease);  // the second failure in a row: 2 s
+  EXPECT_EQ(fsm.state().deadline(Timer::idle_hold), s(4));
+  EXPECT_TRUE(fsm.step(s(4), Tick{}).empty());
   EXPECT_EQ(fsm.state().state, State::active);
 }
 
