@@ -7,6 +7,8 @@
 // side, over the same connection, that never went down, for every seed.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "sim/sim_runtime.hpp"
 #include "speaker/reactor/reactor.hpp"
 #include "tests/reactor/sim_fixture.hpp"
@@ -26,6 +28,36 @@ config::Neighbor neighbor(const char* local, const char* peer, std::uint32_t loc
   return n;
 }
 
+// Two bgpsim speakers on one simulated link, both dialling and listening: A
+// (10.0.0.1, AS 65001) and B (10.0.0.2, AS 65002) with the BGP Identifiers
+// given, configured and started.
+struct TwoSpeakers {
+  using Reactor = reactor::Reactor<sim::SimRuntime>;
+  TwoSpeakers(std::uint64_t seed, Recorder& ra, Recorder& rb, const char* id_a, const char* id_b)
+      : world(seed),
+        net(sim::Network::install(world)),
+        node_a(net.add_node("a", {boost::asio::ip::make_address("10.0.0.1")})),
+        node_b(net.add_node("b", {boost::asio::ip::make_address("10.0.0.2")})),
+        rt_a(net, node_a),
+        rt_b(net, node_b),
+        speaker_a(rt_a, ra),
+        speaker_b(rt_b, rb) {
+    config::Config ca, cb;
+    ca.neighbors.push_back(neighbor("10.0.0.1", "10.0.0.2", 65001, 65002, id_a));
+    cb.neighbors.push_back(neighbor("10.0.0.2", "10.0.0.1", 65002, 65001, id_b));
+    configured = !speaker_a.configure(ca) && !speaker_b.configure(cb);
+    if (!configured) return;
+    net.spawn(node_a, speaker_a.run());
+    net.spawn(node_b, speaker_b.run());
+  }
+  sim::World world;
+  sim::Network& net;
+  sim::NodeId node_a, node_b;
+  sim::SimRuntime rt_a, rt_b;
+  Reactor speaker_a, speaker_b;
+  bool configured = false;
+};
+
 struct Outcome {
   session::State state_a, state_b;
   std::optional<bool> a_outbound, b_outbound;
@@ -35,20 +67,9 @@ struct Outcome {
 
 // A is 10.0.0.1, B 10.0.0.2; their BGP Identifiers are given.
 void run(std::uint64_t seed, const char* id_a, const char* id_b, Outcome& out) {
-  using Reactor = reactor::Reactor<sim::SimRuntime>;
-  sim::World world(seed);
-  auto& net = sim::Network::install(world);
-  const auto node_a = net.add_node("a", {boost::asio::ip::make_address("10.0.0.1")});
-  const auto node_b = net.add_node("b", {boost::asio::ip::make_address("10.0.0.2")});
-  sim::SimRuntime rt_a(net, node_a), rt_b(net, node_b);
-  Reactor speaker_a(rt_a, out.a), speaker_b(rt_b, out.b);
-  config::Config ca, cb;
-  ca.neighbors.push_back(neighbor("10.0.0.1", "10.0.0.2", 65001, 65002, id_a));
-  cb.neighbors.push_back(neighbor("10.0.0.2", "10.0.0.1", 65002, 65001, id_b));
-  ASSERT_FALSE(speaker_a.configure(ca));
-  ASSERT_FALSE(speaker_b.configure(cb));
-  net.spawn(node_a, speaker_a.run());
-  net.spawn(node_b, speaker_b.run());
+  TwoSpeakers t(seed, out.a, out.b, id_a, id_b);
+  ASSERT_TRUE(t.configured);
+  auto [world, net, speaker_a, speaker_b] = std::tie(t.world, t.net, t.speaker_a, t.speaker_b);
   world.run_for(60s);
   auto& pa = *speaker_a.find_peer("10.0.0.2");
   auto& pb = *speaker_b.find_peer("10.0.0.1");
@@ -117,25 +138,14 @@ TEST(SimCollision, EqualIdentifiersLargerAsKeepsItsConnection) {
 // back-off, and Idle refuses connections: the two could miss each other for
 // ever -- docs/scenarios.md, Findings.)
 TEST(SimCollision, BothDialAndRecoverFromRepeatedResets) {
-  using Reactor = reactor::Reactor<sim::SimRuntime>;
   constexpr auto bound = 15s;  // back-off 1-2.5 s, then connect and OPENs
   std::chrono::nanoseconds slowest{0};
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
-    sim::World world(seed);
-    auto& net = sim::Network::install(world);
-    const auto node_a = net.add_node("a", {boost::asio::ip::make_address("10.0.0.1")});
-    const auto node_b = net.add_node("b", {boost::asio::ip::make_address("10.0.0.2")});
-    sim::SimRuntime rt_a(net, node_a), rt_b(net, node_b);
     Recorder ra, rb;
-    Reactor speaker_a(rt_a, ra), speaker_b(rt_b, rb);
-    config::Config ca, cb;
-    ca.neighbors.push_back(neighbor("10.0.0.1", "10.0.0.2", 65001, 65002, "10.0.0.1"));
-    cb.neighbors.push_back(neighbor("10.0.0.2", "10.0.0.1", 65002, 65001, "10.0.0.2"));
-    ASSERT_FALSE(speaker_a.configure(ca));
-    ASSERT_FALSE(speaker_b.configure(cb));
-    net.spawn(node_a, speaker_a.run());
-    net.spawn(node_b, speaker_b.run());
+    TwoSpeakers t(seed, ra, rb, "10.0.0.1", "10.0.0.2");
+    ASSERT_TRUE(t.configured);
+    auto [world, net, speaker_a, speaker_b] = std::tie(t.world, t.net, t.speaker_a, t.speaker_b);
     auto& pa = *speaker_a.find_peer("10.0.0.2");
     auto& pb = *speaker_b.find_peer("10.0.0.1");
     auto both_up = [&] {
