@@ -171,6 +171,7 @@ void run_prepared(Env& env, const CiFile& file, const std::filesystem::path& con
                            : options.timeout;
   TestPeer<R> peer(env.peer_runtime(), std::move(prepared.script), on_signal, [&] { env.stop(); });
   peer.set_socket_options(mirrored);
+  peer.set_check_after_pass(options.settle.count() > 0);
   env.spawn(env.peer_runtime(), peer.run(acceptor));
   env.spawn(env.speaker_runtime(), speaker.run());
   bool helpers_done = false;

@@ -387,7 +387,7 @@ class Dispatcher : public session::PeerObserver {
     for (const auto& r : n.routes) {
       const rib::RouteKey key{r.family, r.route_nlri()};
       if (!announce) {
-        reactor_.withdraw(peers, key);
+        reactor_.withdraw(peers, key, r.attributes.get(), r.next_hop_self);
         continue;
       }
       // One attribute set for every route of a command: the first route

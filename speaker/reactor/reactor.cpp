@@ -25,6 +25,10 @@ session::PeerSettings peer_settings(const config::Neighbor& n) {
   const auto& c = n.capabilities;
   f.four_octet_asn = c.asn4;
   f.route_refresh = c.route_refresh;
+  // ExaBGP's `route-refresh` advertises Enhanced Route Refresh (RFC 7313)
+  // beside it (capabilities.py _refresh); `flush adj-rib out` then sends
+  // BoRR and EoRR around the table (its api-rr-rib.ci).
+  f.enhanced_route_refresh = c.route_refresh;
   f.extended_message = c.extended_message;
   if (c.add_path.send || c.add_path.receive)
     for (auto family : c.add_path_families.empty() ? f.families : c.add_path_families)

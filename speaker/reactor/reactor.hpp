@@ -246,17 +246,28 @@ class Reactor {
   }
 
   // Withdraws `key` from every named peer (an API route, or a configured one
-  // until the next reload). Returns how many peers had it.
-  std::size_t withdraw(const std::vector<std::string>& peers, const rib::RouteKey& key) {
+  // until the next reload). `written`: the command's attributes, resolved
+  // per peer as an announcement's, which ExaBGP's form of the withdrawal
+  // carries (rib::build_updates); with them a peer that does not hold the
+  // key queues the withdrawal for that form only. Returns how many peers
+  // had the key.
+  std::size_t withdraw(const std::vector<std::string>& peers, const rib::RouteKey& key,
+                       const wire::PathAttributes* written = nullptr, bool next_hop_self = false) {
     std::size_t had = 0;
     for (const auto& name : peers) {
       auto it = peers_.find(name);
       if (it == peers_.end()) continue;
       auto& out = it->second.peer->adj_rib_out();
       it->second.api.erase(key);
-      if (!out.routes().count(key)) continue;
-      ++had;
-      out.withdraw(key);
+      rib::AttributesPtr carried;
+      if (written)
+        if (auto a = outgoing_attributes(it->second.context, *written, next_hop_self);
+            auto* resolved = std::get_if<wire::PathAttributes>(&a))
+          carried = pool_.intern(std::move(*resolved));
+      const bool held = out.routes().count(key) != 0;
+      if (!held && !carried) continue;
+      had += held ? 1 : 0;
+      out.withdraw(key, std::move(carried));
       it->second.peer->routes_changed();
     }
     return had;
@@ -271,12 +282,12 @@ class Reactor {
     it->second.peer->routes_changed();
   }
 
-  // `flush adj-rib out`: sends the peer's whole Adj-RIB-Out again.
+  // `flush adj-rib out`: sends the peer's whole Adj-RIB-Out again (between
+  // BoRR and EoRR with Enhanced Route Refresh, Peer::refresh_out).
   void resend_all(const std::string& name) {
     auto it = peers_.find(name);
     if (it == peers_.end()) return;
-    it->second.peer->adj_rib_out().resend_all();
-    it->second.peer->routes_changed();
+    it->second.peer->refresh_out();
   }
 
   // The routes the API gave a peer (nullptr: no such peer).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include <fmt/format.h>
@@ -39,7 +40,17 @@ void AdjRibOut::announce(const RouteKey& key, AttributesPtr attributes) {
     // a table filled at once queues nothing per route.
     sweeps_.insert_or_assign(family, Sweep{std::nullopt, it});
   }
-  if (!withdrawn_.empty()) withdrawn_.erase(key);
+  if (!withdrawn_.empty())
+    if (auto w = withdrawn_.find(key); w != withdrawn_.end()) {
+      // ExaBGP's outgoing RIB keeps its changes per attribute set: a queued
+      // withdrawal carrying other attributes than this announcement goes
+      // out before it in ExaBGP's form (its api-flow.ci). The RFC form
+      // needs the announcement only.
+      if (w->second.carried && w->second.carried != it->second)
+        w->second.needed = false;
+      else
+        withdrawn_.erase(w);
+    }
   if (!swept(it)) {
     announced_.insert(announced_.end(), &*it);
     return;
@@ -48,18 +59,25 @@ void AdjRibOut::announce(const RouteKey& key, AttributesPtr attributes) {
   if (s.next == routes_.end() || it->first < s.next->first) s.next = it;
 }
 
-AdjRibOut::Table::iterator AdjRibOut::drop(Table::iterator it, const RouteKey& queued_as) {
+AdjRibOut::Table::iterator AdjRibOut::drop(Table::iterator it, const RouteKey& queued_as,
+                                           AttributesPtr carried) {
   for (auto& [_, s] : sweeps_)
     if (s.next == it) ++s.next;
   announced_.erase(&*it);
-  withdrawn_.insert(queued_as);
+  withdrawn_.insert_or_assign(queued_as, Withdrawal{carried ? std::move(carried) : it->second});
   return routes_.erase(it);
 }
 
-void AdjRibOut::withdraw(const RouteKey& key) {
+void AdjRibOut::withdraw(const RouteKey& key, AttributesPtr carried) {
   auto it = routes_.find(key);
-  if (it == routes_.end()) return;
-  drop(it, key);
+  if (it != routes_.end()) {
+    drop(it, key, std::move(carried));
+  } else if (carried) {
+    // Not in the table: queued for ExaBGP's form only. A withdrawal already
+    // queued for the key stays one of an advertised route.
+    auto [w, inserted] = withdrawn_.try_emplace(key, Withdrawal{carried, false});
+    if (!inserted) w->second.carried = std::move(carried);
+  }
   if (drop_withdrawals_) withdrawn_.erase(key);
 }
 
@@ -86,15 +104,21 @@ void AdjRibOut::resend_all(std::optional<Family> family) {
 
 void AdjRibOut::request_end_of_rib(Family family) { end_of_rib_due_.insert(family); }
 
+void AdjRibOut::request_refresh_end(Family family) { refresh_end_due_.insert(family); }
+
 void AdjRibOut::clear_pending() {
   announced_.clear();
   withdrawn_.clear();
   sweeps_.clear();
   end_of_rib_due_.clear();
+  refresh_end_due_.clear();
+  refresh_ends_.clear();
 }
 
 bool AdjRibOut::has_pending() const {
-  if (!announced_.empty() || !withdrawn_.empty() || !end_of_rib_due_.empty()) return true;
+  if (!announced_.empty() || !withdrawn_.empty() || !end_of_rib_due_.empty() ||
+      !refresh_end_due_.empty())
+    return true;
   return std::any_of(sweeps_.begin(), sweeps_.end(),
                      [&](const auto& s) { return live(s.first, s.second); });
 }
@@ -107,7 +131,7 @@ std::size_t AdjRibOut::pending() const {
 }
 
 std::vector<Update> AdjRibOut::take_updates(const EncodeContext& ctx, const BuildOptions& options) {
-  std::vector<Route> batch;
+  std::vector<Change> batch;
   auto a = announced_.begin();
   auto w = withdrawn_.begin();
   // The three queues in key order, merged: announcements as the table holds
@@ -118,7 +142,9 @@ std::vector<Update> AdjRibOut::take_updates(const EncodeContext& ctx, const Buil
                           [&](const auto& x) { return live(x.first, x.second); });
     const RouteKey* next = nullptr;
     if (a != announced_.end()) next = &(*a)->first;
-    if (w != withdrawn_.end() && (!next || *w < *next)) next = &*w;
+    // A withdrawal goes before an announcement of its key (both are queued
+    // for ExaBGP's form, above).
+    if (w != withdrawn_.end() && (!next || !(*next < w->first))) next = &w->first;
     if (s != sweeps_.end() && (!next || s->second.next->first < *next))
       next = &s->second.next->first;
     if (!next) break;
@@ -129,27 +155,48 @@ std::vector<Update> AdjRibOut::take_updates(const EncodeContext& ctx, const Buil
       entry = &*s->second.next++;
       s->second.after = entry->first;
     }
-    Route route = entry ? Route{entry->first, entry->second} : Route{*w++, nullptr};
-    if (!options.families.items().empty() && !options.families.contains(route.key.family)) continue;
-    batch.push_back(std::move(route));
+    Change change;
+    if (entry) {
+      change = Change{entry->first, entry->second};
+    } else {
+      change = Change{w->first, w->second.carried, true, w->second.needed};
+      ++w;
+    }
+    if (!options.families.items().empty() && !options.families.contains(change.key.family))
+      continue;
+    batch.push_back(std::move(change));
   }
   announced_.erase(announced_.begin(), a);
   withdrawn_.erase(withdrawn_.begin(), w);
   auto built = build_updates(batch, ctx, options);
   auto& updates = built.updates;
   for (auto& r : built.refused) refused_.push_back(std::move(r));
-  // RFC 4724 2: End-of-RIB once the initial update for the family is sent.
-  for (auto eor = end_of_rib_due_.begin(); eor != end_of_rib_due_.end();) {
-    const RouteKey first{*eor, {}};
+  // Whether nothing of `family` is queued any more.
+  auto settled = [&](Family family) {
+    const RouteKey first{family, {}};
     auto pending_a = announced_.lower_bound(first);
     auto pending_w = withdrawn_.lower_bound(first);
-    if ((pending_a != announced_.end() && (*pending_a)->first.family == *eor) ||
-        (pending_w != withdrawn_.end() && pending_w->family == *eor) || sweeping(*eor)) {
+    return !(pending_a != announced_.end() && (*pending_a)->first.family == family) &&
+           !(pending_w != withdrawn_.end() && pending_w->first.family == family) &&
+           !sweeping(family);
+  };
+  // RFC 4724 2: End-of-RIB once the initial update for the family is sent.
+  for (auto eor = end_of_rib_due_.begin(); eor != end_of_rib_due_.end();) {
+    if (!settled(*eor)) {
       ++eor;
       continue;
     }
     updates.push_back(Update::make_end_of_rib(*eor));
     eor = end_of_rib_due_.erase(eor);
+  }
+  // RFC 7313 4: EoRR once the re-advertisement of the family is complete.
+  for (auto eorr = refresh_end_due_.begin(); eorr != refresh_end_due_.end();) {
+    if (!settled(*eorr)) {
+      ++eorr;
+      continue;
+    }
+    refresh_ends_.push_back(*eorr);
+    eorr = refresh_end_due_.erase(eorr);
   }
   return updates;
 }
@@ -183,10 +230,10 @@ std::string too_big(std::size_t needed, std::size_t max) {
                      needed, max, max == 4096 ? " (no RFC 8654 extended message)" : "");
 }
 
-// Whether NLRI of `family` sharing attributes share an UPDATE: ExaBGP's
-// group-updates packs IPv4 unicast only (rib/outgoing.py updates()).
-bool grouped(Family family, const BuildOptions& options) {
-  return options.group_updates && (options.group_all_families || family == ipv4_unicast);
+// Whether NLRI of `family` sharing attributes share an UPDATE
+// (BuildOptions::group_updates).
+bool grouped(Family family, const EncodeContext& ctx, const BuildOptions& options) {
+  return options.group_updates && (!ctx.exabgp_compat || family_row(family)->exabgp_grouped);
 }
 
 // Splits `nlri` into runs that fit `room` bytes each (one per run when not
@@ -196,7 +243,7 @@ void pack(Family family, const std::vector<Nlri>& nlri, std::size_t room, const 
           const BuildOptions& options, Emit emit, Refuse refuse) {
   std::vector<Nlri> run;
   std::size_t used = 0;
-  const bool group = grouped(family, options);
+  const bool group = grouped(family, ctx, options);
   for (const auto& n : nlri) {
     const std::size_t size = encoded_nlri_size(family, n, ctx);
     if (size > room) {
@@ -212,6 +259,15 @@ void pack(Family family, const std::vector<Nlri>& nlri, std::size_t room, const 
     used += size;
   }
   if (!run.empty()) emit(std::move(run));
+}
+
+// ExaBGP's withdrawals carry attributes in every family but those of the
+// unicast and multicast SAFIs (its messages() leaves the default attributes
+// out of an UPDATE that only withdraws those; its api-ipv4/6.ci bytes).
+bool carries_attributes(const FamilyRow& row) {
+  const auto safi = row.family.safi;
+  return safi != static_cast<std::uint8_t>(Safi::unicast) &&
+         safi != static_cast<std::uint8_t>(Safi::multicast);
 }
 
 bool link_local(const IpAddress& a) {  // fe80::/10
@@ -237,42 +293,49 @@ Bytes mp_next_hop(Family family, const IpAddress& address, const EncodeContext& 
 
 std::vector<Refusal> AdjRibOut::take_refused() { return std::exchange(refused_, {}); }
 
-BuiltUpdates build_updates(const std::vector<Route>& routes, const EncodeContext& ctx,
+BuiltUpdates build_updates(const std::vector<Change>& changes, const EncodeContext& ctx,
                            const BuildOptions& options) {
   const std::size_t max = ctx.max_message_size();
+  const bool exabgp = ctx.exabgp_compat;
   BuiltUpdates built;
   auto refuse_one = [&](Family family, const Nlri& n, std::string reason) {
     built.refused.push_back(
         Refusal{RouteKey{family, n}, route_name(family, n) + ": " + std::move(reason)});
   };
 
-  // Group in order of first appearance so the output is deterministic.
-  std::map<Family, std::vector<Nlri>> withdrawals;
+  // Withdrawals, then announcements, each grouped per (family, attribute
+  // set) in order of first appearance, so the output is deterministic.
+  // Withdrawals in the RFC form carry no attributes: one group per family.
   struct Group {
     Family family;
     AttributesPtr attributes;
     std::vector<Nlri> nlri;
   };
-  std::vector<Group> groups;
-  std::map<std::pair<Family, const PathAttributes*>, std::size_t> group_index;  // lookup only
-  for (const auto& r : routes) {
-    const Family family = r.key.family;
+  std::vector<Group> withdrawals, groups;
+  std::map<std::tuple<bool, Family, const PathAttributes*>, std::size_t> group_index;
+  for (const auto& c : changes) {
+    const Family family = c.key.family;
     const FamilyRow* row = family_row(family);
     if (!row) {
-      refuse_one(family, r.key.nlri, "this build does not encode the family");
+      refuse_one(family, c.key.nlri, "this build does not encode the family");
       continue;
     }
-    if (auto why = row->invalid(r.key.nlri)) {
-      refuse_one(family, r.key.nlri, std::move(*why));
+    if (auto why = row->invalid(c.key.nlri)) {
+      refuse_one(family, c.key.nlri, std::move(*why));
       continue;
     }
-    if (!r.attributes) {
-      withdrawals[family].push_back(row->as_withdrawn(r.key.nlri));
-      continue;
+    AttributesPtr attributes = c.attributes;
+    Nlri nlri = c.key.nlri;
+    if (c.withdrawal) {
+      if (!exabgp && !c.needed) continue;  // nothing to withdraw (RFC form)
+      if (!exabgp || !carries_attributes(*row)) attributes.reset();
+      if (!exabgp) nlri = row->as_withdrawn(nlri);  // RFC 8277 2.4
     }
-    auto [it, inserted] = group_index.try_emplace({family, r.attributes.get()}, groups.size());
-    if (inserted) groups.push_back(Group{family, r.attributes, {}});
-    groups[it->second].nlri.push_back(r.key.nlri);
+    auto& list = c.withdrawal ? withdrawals : groups;
+    auto [it, inserted] =
+        group_index.try_emplace({c.withdrawal, family, attributes.get()}, list.size());
+    if (inserted) list.push_back(Group{family, attributes, {}});
+    list[it->second].nlri.push_back(std::move(nlri));
   }
 
   // Sizes are compared before any subtraction, so no room is ever computed
@@ -283,62 +346,58 @@ BuiltUpdates build_updates(const std::vector<Route>& routes, const EncodeContext
       refuse_one(family, n, too_big(fixed + size, max));
     };
   };
-  for (const auto& [withdrawn_family, nlri] : withdrawals) {
-    // A copy: the lambda below captures it (clang 14, which builds the fuzz
-    // targets, cannot capture a structured binding).
-    const auto family = withdrawn_family;
-    const bool base = family_row(family)->base_fields;
-    const std::size_t fixed = update_fixed_size + (base ? 0 : mp_attribute_overhead);
-    pack(
-        family, nlri, max - fixed, ctx, options,
-        [&](std::vector<Nlri> run) {
-          Update u;
-          if (base)
-            u.withdrawn = std::move(run);
-          else
-            u.attributes.mp_unreach = MpUnreach{family, std::move(run), {}};
-          built.updates.push_back(std::move(u));
-        },
-        refuse_nlri(family, fixed));
-  }
-  for (auto& g : groups) {
-    PathAttributes attributes = *g.attributes;
-    // Multiprotocol (RFC 4760), including IPv4 with an IPv6 next hop (RFC 8950),
-    // carries the next hop in MP_REACH_NLRI.
-    const bool base =
-        family_row(g.family)->base_fields && !(attributes.next_hop && attributes.next_hop->v6);
+  // One group: its attributes as sent, then its NLRI packed into UPDATEs.
+  auto emit_group = [&](const Group& g, bool withdrawal) {
+    PathAttributes attributes = g.attributes ? *g.attributes : PathAttributes{};
+    // IPv4 unicast uses the UPDATE's own fields, but an announcement with an
+    // IPv6 next hop goes in MP_REACH_NLRI (RFC 8950), as every other family
+    // does (RFC 4760).
+    const bool base = family_row(g.family)->base_fields &&
+                      (withdrawal || !(attributes.next_hop && attributes.next_hop->v6));
     Bytes next_hop;
     if (!base) {
-      next_hop =
-          attributes.next_hop ? mp_next_hop(g.family, *attributes.next_hop, ctx, options) : Bytes{};
+      if (!withdrawal && attributes.next_hop)
+        next_hop = mp_next_hop(g.family, *attributes.next_hop, ctx, options);
       // RFC 4760 3: an UPDATE whose only NLRI are in MP_REACH_NLRI "SHOULD NOT
       // carry the NEXT_HOP attribute"; ExaBGP sends it for an IPv4 next hop
-      // (in the families its row says).
-      if (!(ctx.exabgp_compat && attributes.next_hop && !attributes.next_hop->v6 &&
+      // (in the families its row says), also in a withdrawal with attributes.
+      if (!(exabgp && attributes.next_hop && !attributes.next_hop->v6 &&
             family_row(g.family)->exabgp_next_hop_attribute))
         attributes.next_hop.reset();
     }
     const Sized size = attributes_size(attributes, ctx);
-    const std::size_t fixed =
-        update_fixed_size + size.bytes + (base ? 0 : mp_attribute_overhead + 2 + next_hop.size());
+    std::size_t fixed = update_fixed_size + size.bytes;
+    if (!base) fixed += mp_attribute_overhead + (withdrawal ? 0 : 2 + next_hop.size());
     if (size.error || fixed >= max) {
       for (const auto& n : g.nlri)
         refuse_one(g.family, n, size.error ? size.error->reason : too_big(fixed, max));
-      continue;
+      return;
     }
+    // ExaBGP's first batch (BuildOptions::include_withdraw false) sends no
+    // withdrawal, but the attributes of one that carries them.
+    const bool attributes_only = withdrawal && !options.include_withdraw;
+    if (attributes_only && !g.attributes) return;
     pack(
         g.family, g.nlri, max - fixed, ctx, options,
         [&](std::vector<Nlri> run) {
           Update u;
           u.attributes = attributes;
-          if (base)
-            u.nlri = std::move(run);
-          else
-            u.attributes.mp_reach = MpReach{g.family, next_hop, std::move(run), {}};
+          if (!attributes_only) {
+            if (withdrawal && base)
+              u.withdrawn = std::move(run);
+            else if (withdrawal)
+              u.attributes.mp_unreach = MpUnreach{g.family, std::move(run), {}};
+            else if (base)
+              u.nlri = std::move(run);
+            else
+              u.attributes.mp_reach = MpReach{g.family, next_hop, std::move(run), {}};
+          }
           built.updates.push_back(std::move(u));
         },
         refuse_nlri(g.family, fixed));
-  }
+  };
+  for (const auto& g : withdrawals) emit_group(g, true);
+  for (const auto& g : groups) emit_group(g, false);
   return built;
 }
 

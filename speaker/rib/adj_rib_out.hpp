@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "speaker/rib/route.hpp"
@@ -17,12 +18,11 @@
 namespace bgpsim::rib {
 
 struct BuildOptions {
-  // ExaBGP's `group-updates`: pack NLRI sharing attributes into one UPDATE.
-  // ExaBGP packs IPv4 unicast only (rib/outgoing.py updates(): any other
-  // family goes out one NLRI per UPDATE), and so do we unless
-  // group_all_families packs every family.
+  // ExaBGP's `group-updates`: pack NLRI of a family sharing attributes into
+  // one UPDATE. Under exabgp_compat only the families ExaBGP packs
+  // (wire::FamilyRow::exabgp_grouped: IPv4 unicast and mcast-vpn); any
+  // other goes one NLRI per UPDATE there, as ExaBGP sends it.
   bool group_updates = true;
-  bool group_all_families = false;
   // RFC 2545 3: our link-local address (ExaBGP's `local-link-local`), sent
   // after a global IPv6 next hop (32 bytes, 48 with the VPN route
   // distinguishers) where the family's next-hop forms allow it.
@@ -30,6 +30,13 @@ struct BuildOptions {
   // How many queued changes one call serialises at most (bounds memory and
   // lets newer changes replace queued ones between batches).
   std::size_t batch_routes_max = 16384;
+  // ExaBGP's include_withdraw (reactor/peer.py): false for the first batch
+  // of a session under exabgp_compat (the session sets it per call). Its
+  // withdrawals are not sent, but one of a family other than unicast and
+  // multicast that carries attributes (ExaBGP's form, build_updates) leaves
+  // those attributes behind as an UPDATE with no NLRI at all, as ExaBGP's
+  // messages() does (api-flow.ci expects it).
+  bool include_withdraw = true;
   // Families the session carries; routes of others stay in the table unsent.
   // Empty: every family.
   wire::FamilySet families;
@@ -47,17 +54,24 @@ struct Refusal {
 class AdjRibOut {
  public:
   void announce(const RouteKey& key, AttributesPtr attributes);
-  void withdraw(const RouteKey& key);
+  // Queues the withdrawal of `key`. `carried`: the attributes the withdrawal
+  // carries in ExaBGP's form (build_updates), by default the route's own;
+  // the API gives the command's. A key the table does not hold is queued
+  // only when `carried` is given, as never advertised: ExaBGP sends such a
+  // withdrawal, the RFC form has nothing to withdraw and sends nothing.
+  void withdraw(const RouteKey& key, AttributesPtr carried = nullptr);
   void withdraw_all(std::optional<wire::Family> family = std::nullopt);
   // Queues every route again: after a reconnect, or a ROUTE-REFRESH.
   void resend_all(std::optional<wire::Family> family = std::nullopt);
   // Sends End-of-RIB for `family` once the routes queued now are sent.
   void request_end_of_rib(wire::Family family);
-  // Forgets queued changes and End-of-RIB markers (a new session resends all).
+  // Marks `family` for an Enhanced Route Refresh EoRR (RFC 7313 4) once the
+  // routes queued now are sent: take_refresh_ends() names it after the
+  // take_updates() call whose UPDATEs complete the family.
+  void request_refresh_end(wire::Family family);
+  std::vector<wire::Family> take_refresh_ends() { return std::exchange(refresh_ends_, {}); }
+  // Forgets queued changes, End-of-RIB and EoRR markers (a new session resends all).
   void clear_pending();
-  // Forgets queued withdrawals only (the table is unchanged).
-  void drop_withdrawals() { withdrawn_.clear(); }
-
   bool has_pending() const;
   // Changes queued (walks what a resend has still to visit: for tests).
   std::size_t pending() const;
@@ -110,7 +124,12 @@ class AdjRibOut {
   // Whether the entry is ahead of its family's sweep (the sweep sends it).
   bool swept(Table::const_iterator it) const;
   // Removes the entry, queueing its withdrawal under `queued_as`.
-  Table::iterator drop(Table::iterator it, const RouteKey& queued_as);
+  Table::iterator drop(Table::iterator it, const RouteKey& queued_as,
+                       AttributesPtr carried = nullptr);
+  struct Withdrawal {
+    AttributesPtr carried;  // the attributes ExaBGP's form sends with it
+    bool needed = true;     // the RFC form sends it too (Change::needed)
+  };
 
   Table routes_;  // the table the peer should end up with
   // Changes not yet sent, a key in one of the three at most. Announcements
@@ -121,22 +140,45 @@ class AdjRibOut {
   // configuration), where a route costs no queue entry at all (BIRD feeds a
   // new session alike).
   std::set<const Entry*, ByKey> announced_;
-  std::set<RouteKey> withdrawn_;
+  std::map<RouteKey, Withdrawal> withdrawn_;
   std::map<wire::Family, Sweep> sweeps_;
   std::set<wire::Family> end_of_rib_due_;
+  std::set<wire::Family> refresh_end_due_;
+  std::vector<wire::Family> refresh_ends_;  // due, for take_refresh_ends()
   std::vector<Refusal> refused_;
   bool drop_withdrawals_ = false;
 };
 
-// Packs routes into UPDATEs: withdrawals per family, announcements per
+// A queued change as the builder reads it.
+struct Change {
+  RouteKey key;
+  // An announcement's attributes; a withdrawal's are those it carries in
+  // ExaBGP's form (null: none).
+  AttributesPtr attributes;
+  bool withdrawal = false;
+  // A withdrawal the RFC form sends: the table held the route and no
+  // announcement of the key followed. The others are sent in ExaBGP's form
+  // only (build_updates).
+  bool needed = true;
+};
+
+// Packs changes into UPDATEs: withdrawals per family, announcements per
 // (family, attribute set), each UPDATE as full as the message size allows.
 // Routes keep their order within a group; groups come in order of first route.
 // A route that cannot fit a message is refused, not sent.
+//
+// Withdrawals follow RFC 4760 and RFC 8277 2.4 (no attributes, the label
+// stack replaced by 0x800000) and only routes the table held, unless
+// `ctx.exabgp_compat` asks for ExaBGP's form (docs/qa.md): every
+// withdrawal goes out, one of a family other than unicast and multicast
+// carries its attributes beside MP_UNREACH_NLRI (the route's, or those of
+// the API command that withdrew it, as an announcement would send them),
+// and the NLRI keeps its label stack.
 struct BuiltUpdates {
   std::vector<wire::Update> updates;
   std::vector<Refusal> refused;
 };
-BuiltUpdates build_updates(const std::vector<Route>& routes, const wire::EncodeContext& ctx,
+BuiltUpdates build_updates(const std::vector<Change>& changes, const wire::EncodeContext& ctx,
                            const BuildOptions& options);
 
 }  // namespace bgpsim::rib

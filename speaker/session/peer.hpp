@@ -142,6 +142,30 @@ class Peer {
     return true;
   }
 
+  // Sends the Adj-RIB-Out again (`flush adj-rib out`; `family`: that family
+  // only). RFC 7313 4, when Enhanced Route Refresh was negotiated: "Before
+  // the speaker starts a route refresh that is either initiated locally, or
+  // in response to a "normal route refresh request" from the peer, the
+  // speaker MUST send a BoRR message. After the speaker completes the
+  // re-advertisement of the entire Adj-RIB-Out to the peer, it MUST send an
+  // EoRR message."
+  void refresh_out(std::optional<wire::Family> family = std::nullopt) {
+    const auto& st = fsm_.state();
+    if (!current_ || st.state != State::established || !st.negotiated ||
+        !st.negotiated->enhanced_route_refresh) {
+      adj_rib_out_.resend_all(family);
+      routes_changed();
+      return;
+    }
+    for (auto f : st.negotiated->families.items()) {
+      if (family && f != *family) continue;
+      send_control(wire::Message(wire::RouteRefresh{f, wire::RouteRefresh::begin_of_rib}));
+      adj_rib_out_.resend_all(f);
+      adj_rib_out_.request_refresh_end(f);
+    }
+    routes_changed();
+  }
+
   // An inbound connection for this peer, from the reactor's listener.
   // Returns false when it was refused (and closed).
   bool accept(socket_type socket) {
@@ -712,8 +736,7 @@ class Peer {
             if (c == current_ && st.state == State::established &&
                 m.subtype == wire::RouteRefresh::request && st.negotiated &&
                 st.negotiated->families.contains(m.family)) {
-              adj_rib_out_.resend_all(m.family);
-              routes_changed();
+              refresh_out(m.family);
             }
           }
         },
@@ -844,13 +867,17 @@ class Peer {
         // carry routes (reactor/peer.py: include_withdraw is false until
         // that batch is out). Nothing was advertised on the session before,
         // so what they would withdraw is not the peer's anyway.
-        if (first_routes_due_ && st.negotiated->send.exabgp_compat) adj_rib_out_.drop_withdrawals();
-        for (auto& u : adj_rib_out_.take_updates(st.negotiated->send, options)) {
-          if (!u.end_of_rib()) first_routes_due_ = false;
-          const wire::Message m(std::move(u));
+        options.include_withdraw = !(first_routes_due_ && st.negotiated->send.exabgp_compat);
+        auto send = [&](const wire::Message& m) {
           observer_.on_sent(settings_.name, m, st.negotiated->send);
           wire::encode_message(m, st.negotiated->send, out);
+        };
+        for (auto& u : adj_rib_out_.take_updates(st.negotiated->send, options)) {
+          if (!u.end_of_rib()) first_routes_due_ = false;
+          send(wire::Message(std::move(u)));
         }
+        for (auto family : adj_rib_out_.take_refresh_ends())
+          send(wire::Message(wire::RouteRefresh{family, wire::RouteRefresh::end_of_rib}));
         if (auto refused = adj_rib_out_.take_refused(); !refused.empty())
           observer_.on_refused(settings_.name, refused);
         if (out.empty()) continue;

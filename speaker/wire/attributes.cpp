@@ -931,28 +931,28 @@ std::optional<EncodeError> encode_attributes(const PathAttributes& a, const Enco
     }
   };
   const PathAttributes as4 = as4_attributes(a, ctx);
-  auto emit_row = [&](const Row& row) {
+  // `in_order`: unmodelled attributes of lower codes go first.
+  auto emit_row = [&](const Row& row, bool in_order = true) {
     const bool per_session = row.code == attr::as4_path || row.code == attr::as4_aggregator;
     const PathAttributes& source = per_session ? as4 : a;
     if (!row.present(source)) return;
-    emit_other_below(row.code);
+    if (in_order) emit_other_below(row.code);
     value.clear();
     Writer vw(value);
     row.encode(source, ctx, vw);
     emit(row.flags, row.code);
   };
-  // ExaBGP (ctx.exabgp_compat) writes MP_UNREACH_NLRI then MP_REACH_NLRI
-  // after every other attribute (update/__init__.py messages()).
+  // ExaBGP (ctx.exabgp_compat) writes MP_UNREACH_NLRI before every other
+  // attribute and MP_REACH_NLRI after them (the bytes of its api-vpnv4.ci
+  // withdrawal, which carries attributes, and of every announcement).
   auto multiprotocol = [](const Row& row) {
     return row.code == attr::mp_reach_nlri || row.code == attr::mp_unreach_nlri;
   };
+  if (ctx.exabgp_compat) emit_row(*attr_table::find(attr::mp_unreach_nlri), false);
   for (const auto& row : table)
     if (!ctx.exabgp_compat || !multiprotocol(row)) emit_row(row);
   emit_other_below(256);
-  if (ctx.exabgp_compat) {
-    emit_row(*attr_table::find(attr::mp_unreach_nlri));
-    emit_row(*attr_table::find(attr::mp_reach_nlri));
-  }
+  if (ctx.exabgp_compat) emit_row(*attr_table::find(attr::mp_reach_nlri));
   return error;
 }
 

@@ -12,7 +12,11 @@ constexpr NextHopForms v4_next_hop{{4, 4}, {16, 32}, false};
 constexpr NextHopForms v6_next_hop{{16, 32}, {4, 4}, false};
 }  // namespace
 
-const FamilyRow ipv4_unicast_row = V4::row(ipv4_unicast, "ipv4 unicast", true, v4_next_hop);
+const FamilyRow ipv4_unicast_row = [] {
+  FamilyRow row = V4::row(ipv4_unicast, "ipv4 unicast", true, v4_next_hop);
+  row.exabgp_grouped = true;
+  return row;
+}();
 const FamilyRow ipv4_multicast_row = V4::row(ipv4_multicast, "ipv4 multicast", false, v4_next_hop);
 const FamilyRow ipv6_unicast_row = V6::row(ipv6_unicast, "ipv6 unicast", false, v6_next_hop);
 const FamilyRow ipv6_multicast_row = V6::row(ipv6_multicast, "ipv6 multicast", false, v6_next_hop);

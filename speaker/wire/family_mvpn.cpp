@@ -179,11 +179,17 @@ std::variant<Nlri, std::string> from_fields(const std::optional<RouteDistinguish
 // family the customer routes are; ExaBGP sends an IPv4 one with IPv6 routes.
 constexpr NextHopForms next_hop{{4, 16}, {32, 32}, false};
 
+// ExaBGP's group-updates packs this family (FamilyRow::exabgp_grouped).
+template <Afi A>
+FamilyRow grouped_row(std::string_view name) {
+  FamilyRow row = Coder::row(Family(A, Safi::mcast_vpn), name, next_hop, from_fields<A>);
+  row.exabgp_grouped = true;
+  return row;
+}
+
 }  // namespace
 
-const FamilyRow ipv4_mvpn_row = Coder::row(Family(Afi::ipv4, Safi::mcast_vpn), "ipv4 mcast-vpn",
-                                           next_hop, from_fields<Afi::ipv4>);
-const FamilyRow ipv6_mvpn_row = Coder::row(Family(Afi::ipv6, Safi::mcast_vpn), "ipv6 mcast-vpn",
-                                           next_hop, from_fields<Afi::ipv6>);
+const FamilyRow ipv4_mvpn_row = grouped_row<Afi::ipv4>("ipv4 mcast-vpn");
+const FamilyRow ipv6_mvpn_row = grouped_row<Afi::ipv6>("ipv6 mcast-vpn");
 
 }  // namespace bgpsim::wire

@@ -91,6 +91,11 @@ struct FamilyRow {
   // attribute beside MP_REACH_NLRI, but not for flow and VPLS, whose next hop
   // it keeps in the NLRI (their conf-flow.ci and conf-l2vpn.ci bytes).
   bool exabgp_next_hop_attribute = true;
+  // ExaBGP's group-updates packs NLRI sharing attributes into one UPDATE in
+  // IPv4 unicast and mcast-vpn only (rib/outgoing.py updates(); its
+  // conf-mvpn.ci, conf-ipv6grouping.ci); every other family goes one NLRI
+  // per UPDATE. The RFC form (rib::BuildOptions) packs every family.
+  bool exabgp_grouped = false;
   // ExaBGP's configuration gives an IPv6 route of this family an IPv4 next
   // hop as the IPv4-mapped IPv6 address ::ffff:a.b.c.d (RFC 4291 2.5.5.2),
   // which its MP_REACH_NLRI then carries (MUP; conf-srv6-mup.ci).

@@ -86,11 +86,11 @@ TEST(FamilyRib, VpnRoutesGoOnePerUpdateAsExabgpGroups) {
   auto a = attributes(pool, "200.10.0.101");
   out.announce(key(vpn4, "10.0.0.0/25", {1000}, "65000:1"), a);
   out.announce(key(vpn4, "10.0.0.128/25", {1000}, "65000:1"), a);
-  EXPECT_EQ(out.take_updates(EncodeContext{}, BuildOptions{}).size(), 2u);
+  EncodeContext exabgp;
+  exabgp.exabgp_compat = true;
+  EXPECT_EQ(out.take_updates(exabgp, BuildOptions{}).size(), 2u);
   out.resend_all();
-  BuildOptions all;
-  all.group_all_families = true;
-  EXPECT_EQ(out.take_updates(EncodeContext{}, all).size(), 1u);
+  EXPECT_EQ(out.take_updates(EncodeContext{}, BuildOptions{}).size(), 1u);
 }
 
 TEST(FamilyRib, WithdrawalCarriesTheCompatibilityLabel) {
@@ -110,6 +110,90 @@ TEST(FamilyRib, WithdrawalCarriesTheCompatibilityLabel) {
   EXPECT_EQ(w.labels.raw[0], LabelStack::withdraw_compatibility);
   EXPECT_EQ(w.rd, k.nlri.rd);
   EXPECT_EQ(w.prefix, k.nlri.prefix);
+}
+
+TEST(FamilyRib, ExabgpWithdrawalCarriesAttributesAndTheLabel) {
+  AttributePool pool;
+  AdjRibOut out;
+  const auto k = key(vpn4, "1.4.0.0/16", {1000}, "65000:1");
+  PathAttributes a = *attributes(pool, "101.1.101.1");
+  a.communities = {0x00640001};
+  out.announce(k, pool.intern(a));
+  EncodeContext exabgp;
+  exabgp.exabgp_compat = true;
+  out.take_updates(exabgp, BuildOptions{});
+  out.withdraw(k);  // the route's own attributes
+  auto updates = out.take_updates(exabgp, BuildOptions{});
+  ASSERT_EQ(updates.size(), 1u);
+  // api-vpnv4.ci's withdrawal, whole: MP_UNREACH_NLRI first with label 1000
+  // (not RFC 8277's 0x800000), then the attributes, NEXT_HOP included.
+  EXPECT_EQ(to_hex(encode_message(Message(updates[0]), exabgp)),
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF004702000000308"
+            "00F1100018068003E810000FDE8000000010104400101004002004003046501650140050400000064C0"
+            "080400640001");
+  // A withdrawal of a key the table does not hold, with the command's
+  // attributes: ExaBGP's form sends it, the RFC form sends nothing.
+  out.withdraw(k, pool.intern(a));
+  EXPECT_EQ(out.take_updates(exabgp, BuildOptions{}).size(), 1u);
+  out.withdraw(k, pool.intern(a));
+  EXPECT_TRUE(out.take_updates(EncodeContext{}, BuildOptions{}).empty());
+  // In ExaBGP's first batch (include_withdraw false) only its attributes go.
+  out.withdraw(k, pool.intern(a));
+  BuildOptions first;
+  first.include_withdraw = false;
+  updates = out.take_updates(exabgp, first);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_FALSE(updates[0].attributes.mp_unreach);
+  EXPECT_TRUE(updates[0].nlri.empty() && updates[0].withdrawn.empty());
+  EXPECT_EQ(updates[0].attributes.communities, a.communities);
+}
+
+TEST(FamilyRib, ExabgpSendsAWithdrawalAnAnnouncementWithOtherAttributesFollows) {
+  // ExaBGP's outgoing RIB keeps changes per attribute set (api-flow.ci):
+  // a withdrawal then an announcement of the key with other attributes both
+  // go, the withdrawal first; the RFC form sends the announcement only.
+  AttributePool pool;
+  const auto k = key(vpn4, "10.0.0.0/25", {1000}, "65000:1");
+  const auto a = attributes(pool, "200.10.0.101");
+  PathAttributes other = *a;
+  other.med = 5;
+  EncodeContext exabgp;
+  exabgp.exabgp_compat = true;
+  for (const bool compat : {true, false}) {
+    const EncodeContext ctx = compat ? exabgp : EncodeContext{};
+    AdjRibOut out;
+    out.announce(k, a);
+    out.take_updates(ctx, BuildOptions{});
+    out.withdraw(k);
+    out.announce(k, pool.intern(other));
+    auto updates = out.take_updates(ctx, BuildOptions{});
+    ASSERT_EQ(updates.size(), compat ? 2u : 1u);
+    if (compat) {
+      EXPECT_TRUE(updates[0].attributes.mp_unreach);
+      EXPECT_EQ(updates[0].attributes.med, std::nullopt);
+    }
+    EXPECT_TRUE(updates.back().attributes.mp_reach);
+    EXPECT_EQ(updates.back().attributes.med, 5u);
+    // The same attributes: the announcement replaces the withdrawal.
+    out.withdraw(k);
+    out.announce(k, pool.intern(other));
+    EXPECT_EQ(out.take_updates(ctx, BuildOptions{}).size(), 1u);
+  }
+}
+
+TEST(FamilyRib, RefreshEndFollowsTheFamilysRoutes) {
+  AttributePool pool;
+  AdjRibOut out;
+  out.announce(key(vpn4, "10.0.0.0/25", {1000}, "65000:1"), attributes(pool, "200.10.0.101"));
+  out.take_updates(EncodeContext{}, BuildOptions{});
+  out.resend_all(vpn4);
+  out.request_refresh_end(vpn4);
+  EXPECT_TRUE(out.take_refresh_ends().empty()) << "named by take_updates only";
+  BuildOptions one;
+  one.batch_routes_max = 1;
+  EXPECT_EQ(out.take_updates(EncodeContext{}, one).size(), 1u);
+  EXPECT_EQ(out.take_refresh_ends(), std::vector<Family>{vpn4});
+  EXPECT_FALSE(out.has_pending());
 }
 
 TEST(FamilyRib, NewLabelReplacesTheRoute) {

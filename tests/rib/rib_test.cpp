@@ -166,9 +166,7 @@ TEST(AdjRibOut, Ipv6RoutesTravelInMpReachWithTheirNextHop) {
   auto a = pool.intern(attrs(100, "2001:db8::1"));
   out.announce(v6("2001:db8:1::/48"), a);
   out.announce(v6("2001:db8:2::/48"), a);
-  BuildOptions all;
-  all.group_all_families = true;
-  auto updates = out.take_updates(EncodeContext{}, all);
+  auto updates = out.take_updates(EncodeContext{}, BuildOptions{});
   ASSERT_EQ(updates.size(), 1u);
   ASSERT_TRUE(updates[0].attributes.mp_reach);
   EXPECT_EQ(updates[0].attributes.mp_reach->next_hop.size(), 16u);
@@ -183,8 +181,11 @@ TEST(AdjRibOut, Ipv6RoutesTravelInMpReachWithTheirNextHop) {
 
 TEST(AdjRibOut, GroupUpdatesPacksIpv4UnicastOnlyAsExabgpDoes) {
   // ExaBGP's rib/outgoing.py updates(): with group-updates, IPv4 unicast
-  // routes sharing attributes share an UPDATE; any other family goes one
-  // NLRI per UPDATE (its conf-ipv6grouping.ci, conf-new-v6.ci).
+  // routes sharing attributes share an UPDATE; any other family but
+  // mcast-vpn goes one NLRI per UPDATE (its conf-ipv6grouping.ci,
+  // conf-new-v6.ci). The RFC form packs every family.
+  EncodeContext exabgp;
+  exabgp.exabgp_compat = true;
   AttributePool pool;
   AdjRibOut out;
   auto a4 = pool.intern(attrs(100));
@@ -194,7 +195,7 @@ TEST(AdjRibOut, GroupUpdatesPacksIpv4UnicastOnlyAsExabgpDoes) {
   out.announce(v6("2001:db8:1::/48"), a6);
   out.announce(v6("2001:db8:2::/48"), a6);
   out.announce(v6("2001:db8:3::/48"), a6);
-  auto updates = out.take_updates(EncodeContext{}, BuildOptions{});
+  auto updates = out.take_updates(exabgp, BuildOptions{});
   ASSERT_EQ(updates.size(), 4u);
   std::size_t v4_updates = 0, v6_updates = 0;
   for (const auto& u : updates) {
@@ -208,10 +209,18 @@ TEST(AdjRibOut, GroupUpdatesPacksIpv4UnicastOnlyAsExabgpDoes) {
   }
   EXPECT_EQ(v4_updates, 1u);
   EXPECT_EQ(v6_updates, 3u);
+  out.resend_all();
+  EXPECT_EQ(out.take_updates(EncodeContext{}, BuildOptions{}).size(), 2u);
   // Withdrawals follow the same rule.
   out.withdraw(v6("2001:db8:1::/48"));
   out.withdraw(v6("2001:db8:2::/48"));
-  EXPECT_EQ(out.take_updates(EncodeContext{}, BuildOptions{}).size(), 2u);
+  EXPECT_EQ(out.take_updates(exabgp, BuildOptions{}).size(), 2u);
+  out.announce(v6("2001:db8:1::/48"), a6);
+  out.announce(v6("2001:db8:2::/48"), a6);
+  out.take_updates(EncodeContext{}, BuildOptions{});
+  out.withdraw(v6("2001:db8:1::/48"));
+  out.withdraw(v6("2001:db8:2::/48"));
+  EXPECT_EQ(out.take_updates(EncodeContext{}, BuildOptions{}).size(), 1u);
 }
 
 TEST(AdjRibOut, LinkLocalAddressFollowsAGlobalIpv6NextHop) {
