@@ -17,8 +17,8 @@
 namespace bgpsim::wire::gen {
 
 // Capability codes with a table row (capability.cpp); Unknown avoids them.
-inline constexpr std::array<std::uint8_t, 16> known_capability_codes{
-    1, 2, 5, 6, 64, 65, 68, 69, 70, 71, 73, 75, 77, 128, 131, 185};
+inline constexpr std::array<std::uint8_t, 17> known_capability_codes{
+    1, 2, 5, 6, 9, 64, 65, 68, 69, 70, 71, 73, 75, 77, 128, 131, 185};
 
 inline rc::Gen<std::uint8_t> byte() { return rc::gen::arbitrary<std::uint8_t>(); }
 
