@@ -82,6 +82,11 @@ class HandlerOp final : public Base {
     std::apply([&](auto&&... a) { complete(ex, std::move(h), std::move(a)...); },
                std::move(values));
   }
+  void prefetch() const override {
+    __builtin_prefetch(this->owner);
+    if constexpr (requires(Handler & h) { h.entry_point(); })
+      __builtin_prefetch(const_cast<Handler&>(handler_).entry_point());
+  }
   void discard() override {
     if (slot_.is_connected()) slot_.clear();
     this->forget();

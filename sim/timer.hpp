@@ -6,9 +6,9 @@
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/container/small_vector.hpp>
 
 #include <memory>
-#include <vector>
 
 #include "sim/ops.hpp"
 
@@ -59,7 +59,9 @@ class Timer {
     Executor ex;
     std::uint32_t epoch;
     std::int64_t expiry_ns = 0;
-    std::vector<WaitOp*> waits;  // in start order
+    // In start order. Inline storage: a fired wait detaches itself here, and a
+    // separately allocated list was one more cold cache line per fire.
+    boost::container::small_vector<WaitOp*, 2> waits;
 
     bool node_gone() const {
       World& w = ex.world();

@@ -26,23 +26,28 @@ using Nanos = std::chrono::nanoseconds;
 using NodeId = std::uint32_t;
 inline constexpr NodeId kNoNode = std::numeric_limits<NodeId>::max();
 
-// Something scheduled in the world's queue. Intrusive: the queue stores the
-// pointer and keeps heap_index up to date so timers can be cancelled in O(log n).
+// Something scheduled in the world's queue. While queued it holds a ticket:
+// an index into the world's dense table of heap positions, so a timer can be
+// cancelled in O(log n) without the heap writing into the event (events live
+// in scattered coroutine frames; see World::Ticket).
 class Event {
  public:
-  static constexpr std::size_t kNotQueued = std::numeric_limits<std::size_t>::max();
-  std::int64_t at_ns = 0;
-  std::uint64_t seq = 0;
-  std::size_t heap_index = kNotQueued;
-
-  bool queued() const { return heap_index != kNotQueued; }
+  static constexpr std::uint32_t kNotQueued = std::numeric_limits<std::uint32_t>::max();
+  bool queued() const { return ticket_ != kNotQueued; }
   // Runs the event. It is already out of the queue and may delete itself.
   virtual void fire() = 0;
   // The world is being destroyed with this event still queued.
   virtual void discard() = 0;
+  // A hint that the event runs soon: start loading the memory fire() will
+  // touch. Must not change any state.
+  virtual void prefetch() const {}
 
  protected:
   ~Event() = default;
+
+ private:
+  friend class World;
+  std::uint32_t ticket_ = kNotQueued;
 };
 
 class World;
@@ -185,10 +190,19 @@ class World {
   void heap_down(std::size_t i);
   // Keys live in the heap array so sifting compares without chasing pointers
   // into events scattered over coroutine frames; 4-ary halves the depth.
+  // Ties on time go by sequence: events due at the same instant run in the
+  // order they were scheduled.
   struct Slot {
     std::int64_t at_ns;
     std::uint64_t seq;
+    std::uint32_t ticket;
+  };
+  // A queued event and its heap position. Sifting updates positions here, in
+  // one dense array, instead of in the events (with 10,000 pending timers
+  // that write was a cache miss per level: 1/3 of the time in heap_down).
+  struct Ticket {
     Event* event;
+    std::uint32_t pos;
   };
   static constexpr std::size_t kArity = 4;
   static bool before(const Slot& a, const Slot& b) {
@@ -196,8 +210,11 @@ class World {
   }
   void place(std::size_t i, const Slot& s) {
     heap_[i] = s;
-    s.event->heap_index = i;
+    tickets_[s.ticket].pos = static_cast<std::uint32_t>(i);
   }
+  void prefetch_next() const;
+  // Takes the slot at heap position i out of the heap; returns its event.
+  Event* remove_at(std::size_t i);
 
   std::uint64_t seed_;
   std::int64_t now_ns_ = 0;
@@ -207,6 +224,8 @@ class World {
   bool stopped_ = false;
   bool shutting_down_ = false;
   std::vector<Slot> heap_;
+  std::vector<Ticket> tickets_;
+  std::vector<std::uint32_t> free_tickets_;  // reused last-in first-out (stays in cache)
   Rng rng_;
   Trace trace_;
   std::vector<std::uint32_t> node_epochs_;
