@@ -3,8 +3,11 @@
 // speaker's timing (issue 16 items 1-4).
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
+#include <string_view>
 
+#include "scenarios/chart.hpp"
 #include "scenarios/engine.hpp"
 #include "scenarios/scenario.hpp"
 #include "sim/trace.hpp"
@@ -146,6 +149,113 @@ TEST(ShippedScenarios, AFailedCheckNamesItsStep) {
           "step 1 (check adj-rib-in a 10.0.0.2): adj-rib-in a 10.0.0.2: 3 routes, expected 4"),
       std::string::npos)
       << first(o);
+}
+
+// A small XML checker: balanced tags, one root, quoted attributes, only the
+// five predefined entities, no raw '<' or '&' in text. Returns "" or the
+// first problem with its byte offset.
+std::string xml_problem(std::string_view x) {
+  std::vector<std::string> open;
+  std::size_t roots = 0;
+  auto entity_ok = [&](std::size_t at) {
+    for (std::string_view e : {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"})
+      if (x.substr(at, e.size()) == e) return true;
+    return false;
+  };
+  for (std::size_t i = 0; i < x.size();) {
+    if (x[i] == '&' && !entity_ok(i)) return "bad entity at byte " + std::to_string(i);
+    if (x[i] != '<') {
+      ++i;
+      continue;
+    }
+    if (x.substr(i, 2) == "<?") {
+      const auto end = x.find("?>", i);
+      if (end == std::string_view::npos) return "unterminated <? at byte " + std::to_string(i);
+      i = end + 2;
+      continue;
+    }
+    const bool closing = x.substr(i, 2) == "</";
+    std::size_t j = i + (closing ? 2 : 1);
+    const std::size_t name_at = j;
+    while (j < x.size() && (std::isalnum(static_cast<unsigned char>(x[j])) || x[j] == '-' ||
+                            x[j] == ':' || x[j] == '_'))
+      ++j;
+    const std::string name(x.substr(name_at, j - name_at));
+    if (name.empty()) return "a tag without a name at byte " + std::to_string(i);
+    if (closing) {
+      if (open.empty() || open.back() != name)
+        return "</" + name + "> closes nothing open at byte " + std::to_string(i);
+      open.pop_back();
+      j = x.find('>', j);
+      if (j == std::string_view::npos) return "unterminated tag";
+      i = j + 1;
+      continue;
+    }
+    // Attributes: name="value" with no '<' and valid entities.
+    for (;;) {
+      while (j < x.size() && x[j] == ' ') ++j;
+      if (j >= x.size()) return "unterminated tag <" + name;
+      if (x[j] == '>' || x.substr(j, 2) == "/>") break;
+      const auto eq = x.find('=', j);
+      if (eq == std::string_view::npos || x[eq + 1] != '"')
+        return "unquoted attribute in <" + name + "> at byte " + std::to_string(j);
+      const auto close = x.find('"', eq + 2);
+      if (close == std::string_view::npos) return "unterminated attribute";
+      for (std::size_t k = eq + 2; k < close; ++k) {
+        if (x[k] == '<') return "'<' in an attribute at byte " + std::to_string(k);
+        if (x[k] == '&' && !entity_ok(k)) return "bad entity at byte " + std::to_string(k);
+      }
+      j = close + 1;
+    }
+    if (open.empty()) ++roots;
+    if (x[j] == '>') {
+      open.push_back(name);
+      i = j + 1;
+    } else {
+      i = j + 2;
+    }
+  }
+  if (!open.empty()) return "<" + open.back() + "> never closed";
+  if (roots != 1) return std::to_string(roots) + " root elements";
+  return "";
+}
+
+std::size_t count(std::string_view text, std::string_view part) {
+  std::size_t n = 0;
+  for (auto at = text.find(part); at != std::string_view::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
+// Issue 16.9: the run as a message sequence chart. One arrow per message
+// sent; each received message ends one of them; the stall and the hold
+// timer's NOTIFICATION are on it.
+TEST(Chart, OneArrowPerMessageAndWellFormed) {
+  EngineOptions o;
+  o.keep_events = true;
+  const auto scenario = load("hold_timer_stall.json");
+  const auto outcome = run_scenario(scenario, 1, o);
+  ASSERT_TRUE(outcome.ok()) << first(outcome);
+  std::size_t sent = 0, received = 0;
+  for (const auto& e : outcome.run.events) {
+    sent += e.kind == sim::TraceKind::bgp_sent;
+    received += e.kind == sim::TraceKind::bgp_received;
+  }
+  ASSERT_GT(sent, 10u);
+  const auto chart = render_chart(scenario, outcome.run.events);
+  EXPECT_EQ(xml_problem(chart.svg), "");
+  EXPECT_EQ(chart.messages, sent);
+  EXPECT_EQ(count(chart.svg, "<g class=\"msg\">") + count(chart.svg, "<g class=\"msg lost\">"),
+            sent);
+  EXPECT_EQ(count(chart.svg, "<g class=\"msg\">"), received);
+  EXPECT_EQ(chart.lost, sent - received);
+  EXPECT_NE(chart.svg.find(">stall a b</text>"), std::string::npos);
+  EXPECT_NE(chart.svg.find(">NOTIFICATION 4/0</text>"), std::string::npos);
+  EXPECT_NE(chart.svg.find(">UPDATE +10.1.0.0/24"), std::string::npos);
+  EXPECT_EQ(count(chart.svg, "<g class=\"speaker\">"), scenario.nodes.size());
+  // The checker itself catches what it should.
+  EXPECT_NE(xml_problem("<svg><g></svg>"), "");
+  EXPECT_NE(xml_problem("<svg a=\"1 & 2\"/>"), "");
+  EXPECT_NE(xml_problem("<svg/><svg/>"), "");
 }
 
 }  // namespace

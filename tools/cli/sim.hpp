@@ -2,6 +2,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
+#include <optional>
+#include <string>
+
 #include "scenarios/two_speakers.hpp"
 
 namespace bgpsim::cli {
@@ -9,6 +13,11 @@ namespace bgpsim::cli {
 struct SimOptions {
   scenarios::TwoSpeakersOptions scenario;
   bool check_determinism = false;
+  // With a scenario file: run it (scenarios/engine.hpp) instead of the
+  // built-in two-speaker run; --seed defaults to the file's seed.
+  std::string scenario_file;
+  std::optional<std::uint64_t> seed;
+  std::string svg_path;  // a message sequence chart of the run (scenarios/chart.hpp)
 };
 
 int run_sim(const SimOptions& options);
