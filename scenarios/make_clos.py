@@ -13,15 +13,21 @@ import json
 
 
 def address(i):
-    return f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256 + 1}" if i >= 255 else f"10.0.0.{i + 1}"
+    # 250 hosts per /24 (no .0 or .255): 10.0.0.1 ... 10.0.3.250 for 1,000 speakers.
+    return f"10.{i // 62500 % 256}.{i // 250 % 250}.{i % 250 + 1}"
 
 
-def neighbor(self_i, peer_i, routes, passive):
+def asn(i):
+    # Private 4-byte ASNs (RFC 6996): 65000 + i would pass 65535 at 536 speakers.
+    return 4200000000 + i
+
+
+def neighbor(self_i, peer_i, routes, passive, hold):
     r = "".join(f"    route {20 + self_i // 256}.{self_i % 256}.{k // 256 % 256}.{k % 256}/32 next-hop self;\n"
                 for k in range(routes))
     return (f"neighbor {address(peer_i)} {{\n  router-id {address(self_i)};\n"
-            f"  local-address {address(self_i)};\n  local-as {65000 + self_i};\n"
-            f"  peer-as {65000 + peer_i};\n  hold-time 9;\n"
+            f"  local-address {address(self_i)};\n  local-as {asn(self_i)};\n"
+            f"  peer-as {asn(peer_i)};\n  hold-time {hold};\n"
             + ("  passive true;\n  listen 179;\n" if passive else "")
             + f"  static {{\n{r}  }}\n}}\n")
 
@@ -32,6 +38,7 @@ def main():
     p.add_argument("--leaves", type=int, default=60)
     p.add_argument("--routes", type=int, default=100, help="routes per leaf")
     p.add_argument("--minutes", type=int, default=60, help="virtual minutes of faults")
+    p.add_argument("--hold-time", type=int, default=9, help="hold time (s) of every session")
     a = p.parse_args()
     spines = list(range(a.spines))
     leaves = list(range(a.spines, a.spines + a.leaves))
@@ -39,10 +46,10 @@ def main():
     nodes = []
     for s in spines:
         nodes.append({"name": name(s), "address": address(s),
-                      "config": "".join(neighbor(s, l, 0, True) for l in leaves)})
+                      "config": "".join(neighbor(s, l, 0, True, a.hold_time) for l in leaves)})
     for l in leaves:
         nodes.append({"name": name(l), "address": address(l),
-                      "config": "".join(neighbor(l, s, a.routes, False) for s in spines)})
+                      "config": "".join(neighbor(l, s, a.routes, False, a.hold_time) for s in spines)})
     timeline = [{"advance_s": 60}]
     for m in range(5, a.minutes, 5):
         leaf = leaves[(m * 7) % len(leaves)]
