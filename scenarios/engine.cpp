@@ -338,6 +338,20 @@ void Run::check(const Step& s) {
   }
 }
 
+// A route's attributes as its peer sent them and as the Adj-RIB-In holds
+// them. The receiver keeps an optional transitive attribute it does not
+// recognize with the Partial bit set (RFC 4271 5; the Prefix-SID of a MUP
+// route, for one), so that bit is not compared.
+bool same_attributes(const wire::PathAttributes& in, const wire::PathAttributes& out) {
+  if (in == out) return true;
+  if (in.other.size() != out.other.size()) return false;
+  auto a = in, b = out;
+  constexpr std::uint8_t partial = 0x20;
+  for (auto& o : a.other) o.flags &= std::uint8_t(~partial);
+  for (auto& o : b.other) o.flags &= std::uint8_t(~partial);
+  return a == b;
+}
+
 // What keeps the run from liveness; empty when every configured session
 // between two nodes is Established with equal tables.
 std::string Run::liveness() {
@@ -357,12 +371,23 @@ std::string Run::liveness() {
       auto i = in.begin();
       auto o = out.begin();
       for (; i != in.end() && o != out.end(); ++i, ++o)
-        if (!(i->first == o->first) || !(*i->second == *o->second)) break;
+        if (!(i->first == o->first) || !same_attributes(*i->second, *o->second)) break;
       if (i != in.end() || o != out.end()) {
         const auto& key = i != in.end() ? i->first : o->first;
-        return fmt::format("{} holds {} routes from {}, which advertises {} (first difference {})",
-                           scenario.nodes[n].name, in.size(), scenario.nodes[other].name,
-                           out.size(), wire::nlri_text(key.family, key.nlri));
+        // The same route with other attributes: say which.
+        std::string attributes;
+        if (i != in.end() && o != out.end() && i->first == o->first)
+          attributes = fmt::format(": attributes{} | sent{}", api::text_attributes(*i->second),
+                                   api::text_attributes(*o->second));
+        // Per family: the counts and the first differing route of that family.
+        std::size_t in_family = 0, out_family = 0;
+        for (const auto& [k, _] : in) in_family += k.family == key.family;
+        for (const auto& [k, _] : out) out_family += k.family == key.family;
+        return fmt::format(
+            "{} holds {} {} routes from {}, which advertises {} (first difference {}{}; all "
+            "families {} and {})",
+            scenario.nodes[n].name, in_family, key.family.to_string(), scenario.nodes[other].name,
+            out_family, wire::nlri_text(key.family, key.nlri), attributes, in.size(), out.size());
       }
     }
   }

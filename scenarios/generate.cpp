@@ -25,7 +25,118 @@ std::string api_route(std::size_t node, std::size_t item, bool announce) {
                        : fmt::format("announce route {} next-hop 2001:db8::{:x}", prefix, node + 1);
 }
 
+// Route r of node `self` in each family: distinct per (self, r), so every
+// peer's Adj-RIB-In can be told apart per family. Next hops are the node's
+// own (IPv4) or 2001:db8::SELF+1 (IPv6).
+std::string v4(int first, std::size_t self, std::size_t r) {
+  return fmt::format("{}.{}.{}.0/24", first + int(self / 256), self % 256, r % 256);
+}
+std::string v6(int tag, std::size_t self, std::size_t r) {
+  return fmt::format("2001:db8:{:x}{:02x}:{:x}::/64", tag, self % 256, r);
+}
+std::string nh6(std::size_t self) { return fmt::format("2001:db8::{:x}", self + 1); }
+
+const GeneratedFamily kFamilies[] = {
+    {"ipv4 multicast",
+     [](std::size_t self, std::size_t r) {
+       return fmt::format("  announce {{ ipv4 {{ multicast {} next-hop {}; }} }}\n",
+                          v4(30, self, r), address(self));
+     }},
+    {"ipv6 multicast",
+     [](std::size_t self, std::size_t r) {
+       return fmt::format("  announce {{ ipv6 {{ multicast {} next-hop {}; }} }}\n",
+                          v6(0x30, self, r), nh6(self));
+     }},
+    {"ipv4 nlri-mpls",
+     [](std::size_t self, std::size_t r) {
+       return fmt::format("  static {{ route {} label {} next-hop self; }}\n", v4(31, self, r),
+                          100 + r);
+     }},
+    {"ipv6 nlri-mpls",
+     [](std::size_t self, std::size_t r) {
+       return fmt::format("  static {{ route {} label {} next-hop {}; }}\n", v6(0x31, self, r),
+                          100 + r, nh6(self));
+     }},
+    {"ipv4 mpls-vpn",
+     [](std::size_t self, std::size_t r) {
+       return fmt::format("  static {{ route {} rd 65000:{} label {} next-hop self; }}\n",
+                          v4(32, self, r), self, 200 + r);
+     }},
+    {"ipv6 mpls-vpn",
+     [](std::size_t self, std::size_t r) {
+       return fmt::format("  static {{ route {} rd 65000:{} label {} next-hop {}; }}\n",
+                          v6(0x32, self, r), self, 200 + r, nh6(self));
+     }},
+    {"ipv4 flow",
+     [](std::size_t self, std::size_t r) {
+       return fmt::format(
+           "  flow {{ route {{ match {{ destination {}; }} then {{ discard; }} }} }}\n",
+           v4(33, self, r));
+     }},
+    {"ipv6 flow",
+     [](std::size_t self, std::size_t r) {
+       return fmt::format(
+           "  flow {{ route {{ match {{ destination {}; }} then {{ discard; }} }} }}\n",
+           v6(0x33, self, r));
+     }},
+    {"ipv4 flow-vpn",
+     [](std::size_t self, std::size_t r) {
+       return fmt::format(
+           "  flow {{ route {{ rd 65000:{}; match {{ destination {}; }} then {{ discard; }} }} "
+           "}}\n",
+           self, v4(35, self, r));
+     }},
+    {"ipv6 flow-vpn",
+     [](std::size_t self, std::size_t r) {
+       return fmt::format(
+           "  flow {{ route {{ rd 65000:{}; match {{ destination {}; }} then {{ discard; }} }} "
+           "}}\n",
+           self, v6(0x35, self, r));
+     }},
+    {"l2vpn vpls",
+     [](std::size_t self, std::size_t r) {
+       return fmt::format(
+           "  l2vpn {{ vpls site{}x{} {{ rd {}:{}; endpoint {}; base {}; offset 1; size 8; "
+           "next-hop {}; }} }}\n",
+           self, r, address(self), r, r % 65536, 10000 + 16 * r, address(self));
+     }},
+    {"ipv4 mcast-vpn",
+     [](std::size_t self, std::size_t r) {
+       return fmt::format(
+           "  announce {{ ipv4 {{ mcast-vpn source-ad source 10.99.{}.{} group 239.1.1.1 rd "
+           "65000:{} next-hop {} extended-community [ target:65000:1 ]; }} }}\n",
+           self % 256, r % 256, self, address(self));
+     }},
+    {"ipv6 mcast-vpn",
+     [](std::size_t self, std::size_t r) {
+       return fmt::format(
+           "  announce {{ ipv6 {{ mcast-vpn source-ad source fd12:{:x}::{:x} group ff0e::1 rd "
+           "65000:{} next-hop {} extended-community [ target:65000:1 ]; }} }}\n",
+           self, r + 1, self, address(self));
+     }},
+    {"ipv4 mup",
+     [](std::size_t self, std::size_t r) {
+       return fmt::format(
+           "  announce {{ ipv4 {{ mup mup-isd {} rd 100:{} next-hop {} extended-community [ "
+           "target:10:10 ] bgp-prefix-sid-srv6 ( l3-service 2001:db8:1:1:: 0x48 [64,24,16,0,0,0] "
+           "); "
+           "}} }}\n",
+           v4(34, self, r), self, nh6(self));
+     }},
+    {"ipv6 mup",
+     [](std::size_t self, std::size_t r) {
+       return fmt::format(
+           "  announce {{ ipv6 {{ mup mup-isd {} rd 100:{} next-hop {} extended-community [ "
+           "target:10:10 ] bgp-prefix-sid-srv6 ( l3-service 2001:db8:1:1:: 0x47 [64,24,16,0,0,0] "
+           "); "
+           "}} }}\n",
+           v6(0x34, self, r), self, nh6(self));
+     }},
+};
+
 }  // namespace
+
+std::span<const GeneratedFamily> generated_families() { return kFamilies; }
 
 Scenario to_scenario(const Plan& plan) {
   Scenario s;
@@ -45,13 +156,23 @@ Scenario to_scenario(const Plan& plan) {
       for (std::size_t r = 0; r < plan.v6_routes[self]; ++r)
         routes += fmt::format("    route 2001:db8:{:x}:{:x}::/64 next-hop 2001:db8::{:x};\n", self,
                               r, self + 1);
+      // Every generated family is negotiated; a node announces routes in those
+      // its plan gives it.
+      std::string families = "    ipv4 unicast;\n    ipv6 unicast;\n";
+      for (const auto& f : kFamilies) families += fmt::format("    {};\n", f.name);
+      std::string more;
+      if (self < plan.family_routes.size())
+        for (std::size_t f = 0; f < plan.family_routes[self].size() && f < std::size(kFamilies);
+             ++f)
+          for (std::size_t r = 0; r < plan.family_routes[self][f]; ++r)
+            more += kFamilies[f].route(self, r);
       // A route per (node, r) whatever the neighbor: every peer gets the same set.
       neighbors[self] += fmt::format(
           "neighbor {} {{\n  router-id {};\n  local-address {};\n  local-as {};\n  peer-as {};\n"
-          "  hold-time {};\n{}{}  family {{\n    ipv4 unicast;\n    ipv6 unicast;\n  }}\n"
-          "  static {{\n{}  }}\n}}\n",
+          "  hold-time {};\n{}{}  family {{\n{}  }}\n  static {{\n{}  }}\n{}}}\n",
           address(peer), address(self), address(self), 65001 + self, 65001 + peer, plan.hold_time_s,
-          connects ? "" : "  passive true;\n", listens ? "  listen 179;\n" : "", routes);
+          connects ? "" : "  passive true;\n", listens ? "  listen 179;\n" : "", families, routes,
+          more);
     }
     s.links.push_back(LinkSpec{name(l.a), name(l.b), l.latency_ms, 0});
   }
@@ -125,6 +246,10 @@ Plan random_plan(std::uint64_t seed, int size) {
   for (std::size_t i = 0; i < p.nodes; ++i) {
     p.v4_routes.push_back(below(1 + std::size_t(size) / 10));
     p.v6_routes.push_back(below(1 + std::size_t(size) / 20));
+    // Each node a route or two in about one family of four.
+    auto& counts = p.family_routes.emplace_back();
+    for (std::size_t f = 0; f < std::size(kFamilies); ++f)
+      counts.push_back(below(4) == 0 ? 1 + below(2) : 0);
   }
   for (std::size_t n = below(2 + std::size_t(size) / 5); n > 0; --n) {
     PlanStep st;

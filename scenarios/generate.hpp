@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "scenarios/scenario.hpp"
@@ -36,12 +38,26 @@ struct PlanStep {
   std::int64_t ms = 0;   // advance: how long; delay: added latency
 };
 
+// The families generated routes cover beyond IPv4/IPv6 unicast: every family
+// with a row (speaker/wire/family_row.hpp) that ExaBGP's configuration can
+// announce. EVPN, RTC and BGP-LS have rows but no configuration words.
+struct GeneratedFamily {
+  const char* name;  // as `family { ... }` spells it: "ipv4 flow-vpn"
+  // The configuration statement of route `r` of node `self` (a line inside
+  // `static`, `announce`, `flow` or `l2vpn`, with its block).
+  std::string (*route)(std::size_t self, std::size_t r);
+};
+std::span<const GeneratedFamily> generated_families();
+
 struct Plan {
   std::uint64_t seed = 1;
   std::size_t nodes = 2;
   std::vector<PlanLink> links;
   std::vector<std::size_t> v4_routes;  // configured IPv4 unicast routes per node
   std::vector<std::size_t> v6_routes;  // configured IPv6 unicast routes per node
+  // Configured routes per node and generated family: family_routes[node][f]
+  // routes of generated_families()[f] (a missing entry is 0).
+  std::vector<std::vector<std::size_t>> family_routes;
   std::vector<PlanStep> steps;
   std::uint16_t hold_time_s = 9;
   bool broken = false;  // every speaker drops single withdrawals ("drop-withdraw")

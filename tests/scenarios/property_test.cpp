@@ -74,6 +74,11 @@ Plan draw_plan(bool broken) {
       rc::gen::container<std::vector<std::size_t>>(most, rc::gen::inRange<std::size_t>(0, 3)));
   p.v4_routes.resize(p.nodes);
   p.v6_routes.resize(p.nodes);
+  // Other families: most nodes none, some a route in a few families.
+  const auto families = generated_families().size();
+  for (std::size_t i = 0; i < p.nodes; ++i)
+    p.family_routes.push_back(*rc::gen::noShrink(rc::gen::container<std::vector<std::size_t>>(
+        families, rc::gen::weightedElement<std::size_t>({{6, 0}, {1, 1}, {1, 2}}))));
   return p;
 }
 
@@ -141,6 +146,35 @@ TEST(ScenarioProperty, BrokenSpeakerIsCaughtAndShrunk) {
   for (auto& n : sound.nodes) n.broken.clear();
   const auto fixed = run_scenario(sound, s.seed, generated_options());
   EXPECT_TRUE(fixed.ok()) << (fixed.failures.empty() ? "" : fixed.failures.front());
+}
+
+// Issue 16.5: every family the generators know, configured on both ends
+// of a session, reaches the peer's Adj-RIB-In whole (liveness compares the
+// Adj-RIBs and names the family of the first difference).
+TEST(ScenarioProperty, EveryGeneratedFamilyReachesThePeer) {
+  Plan p;
+  p.nodes = 2;
+  p.links = {PlanLink{0, 1, false, 3}};
+  p.v4_routes = {1, 2};
+  p.v6_routes = {1, 0};
+  const auto families = generated_families().size();
+  p.family_routes = {std::vector<std::size_t>(families, 2), std::vector<std::size_t>(families, 1)};
+  p.steps = {PlanStep{PlanStep::Kind::advance, 0, 0, 5000}};
+  const auto scenario = to_scenario(p);
+  auto o = run_scenario(scenario, 1, generated_options());
+  ASSERT_TRUE(o.ok()) << o.failures.front() << "\n" << to_json(scenario);
+  EXPECT_EQ(o.routes, 1 + 2 + 1 + families * (2 + 1)) << to_json(scenario);
+  // n1 holds n0's routes: one IPv4 and one IPv6 unicast, two of each family.
+  auto s = scenario;
+  Step check;
+  check.kind = Step::Kind::check;
+  check.text = "adj-rib-in";
+  check.node = "n1";
+  check.peer = "10.0.0.1";
+  check.count = 1 + 1 + families * 2;
+  s.timeline.push_back(check);
+  o = run_scenario(s, 1, generated_options());
+  EXPECT_TRUE(o.ok()) << o.failures.front();
 }
 
 // bgpsim check's generator draws valid plans from a seed alone.
