@@ -36,6 +36,26 @@ std::string v6(int tag, std::size_t self, std::size_t r) {
 }
 std::string nh6(std::size_t self) { return fmt::format("2001:db8::{:x}", self + 1); }
 
+// The statements whose shape several families share.
+std::string flow(const std::string& destination, const std::string& rd) {
+  return fmt::format("  flow {{ route {{ {}match {{ destination {}; }} then {{ discard; }} }} }}\n",
+                     rd, destination);
+}
+std::string mcast_vpn(const char* afi, const std::string& source_group, std::size_t self) {
+  return fmt::format(
+      "  announce {{ {} {{ mcast-vpn source-ad source {} rd 65000:{} next-hop {} "
+      "extended-community [ target:65000:1 ]; }} }}\n",
+      afi, source_group, self, address(self));
+}
+std::string mup(const char* afi, const std::string& prefix, std::size_t self,
+                const char* behavior) {
+  return fmt::format(
+      "  announce {{ {} {{ mup mup-isd {} rd 100:{} next-hop {} extended-community [ "
+      "target:10:10 ] bgp-prefix-sid-srv6 ( l3-service 2001:db8:1:1:: {} [64,24,16,0,0,0] ); "
+      "}} }}\n",
+      afi, prefix, self, nh6(self), behavior);
+}
+
 const GeneratedFamily kFamilies[] = {
     {"ipv4 multicast",
      [](std::size_t self, std::size_t r) {
@@ -67,31 +87,15 @@ const GeneratedFamily kFamilies[] = {
        return fmt::format("  static {{ route {} rd 65000:{} label {} next-hop {}; }}\n",
                           v6(0x32, self, r), self, 200 + r, nh6(self));
      }},
-    {"ipv4 flow",
-     [](std::size_t self, std::size_t r) {
-       return fmt::format(
-           "  flow {{ route {{ match {{ destination {}; }} then {{ discard; }} }} }}\n",
-           v4(33, self, r));
-     }},
-    {"ipv6 flow",
-     [](std::size_t self, std::size_t r) {
-       return fmt::format(
-           "  flow {{ route {{ match {{ destination {}; }} then {{ discard; }} }} }}\n",
-           v6(0x33, self, r));
-     }},
+    {"ipv4 flow", [](std::size_t self, std::size_t r) { return flow(v4(33, self, r), ""); }},
+    {"ipv6 flow", [](std::size_t self, std::size_t r) { return flow(v6(0x33, self, r), ""); }},
     {"ipv4 flow-vpn",
      [](std::size_t self, std::size_t r) {
-       return fmt::format(
-           "  flow {{ route {{ rd 65000:{}; match {{ destination {}; }} then {{ discard; }} }} "
-           "}}\n",
-           self, v4(35, self, r));
+       return flow(v4(35, self, r), fmt::format("rd 65000:{}; ", self));
      }},
     {"ipv6 flow-vpn",
      [](std::size_t self, std::size_t r) {
-       return fmt::format(
-           "  flow {{ route {{ rd 65000:{}; match {{ destination {}; }} then {{ discard; }} }} "
-           "}}\n",
-           self, v6(0x35, self, r));
+       return flow(v6(0x35, self, r), fmt::format("rd 65000:{}; ", self));
      }},
     {"l2vpn vpls",
      [](std::size_t self, std::size_t r) {
@@ -102,36 +106,17 @@ const GeneratedFamily kFamilies[] = {
      }},
     {"ipv4 mcast-vpn",
      [](std::size_t self, std::size_t r) {
-       return fmt::format(
-           "  announce {{ ipv4 {{ mcast-vpn source-ad source 10.99.{}.{} group 239.1.1.1 rd "
-           "65000:{} next-hop {} extended-community [ target:65000:1 ]; }} }}\n",
-           self % 256, r % 256, self, address(self));
+       return mcast_vpn("ipv4", fmt::format("10.99.{}.{} group 239.1.1.1", self % 256, r % 256),
+                        self);
      }},
     {"ipv6 mcast-vpn",
      [](std::size_t self, std::size_t r) {
-       return fmt::format(
-           "  announce {{ ipv6 {{ mcast-vpn source-ad source fd12:{:x}::{:x} group ff0e::1 rd "
-           "65000:{} next-hop {} extended-community [ target:65000:1 ]; }} }}\n",
-           self, r + 1, self, address(self));
+       return mcast_vpn("ipv6", fmt::format("fd12:{:x}::{:x} group ff0e::1", self, r + 1), self);
      }},
     {"ipv4 mup",
-     [](std::size_t self, std::size_t r) {
-       return fmt::format(
-           "  announce {{ ipv4 {{ mup mup-isd {} rd 100:{} next-hop {} extended-community [ "
-           "target:10:10 ] bgp-prefix-sid-srv6 ( l3-service 2001:db8:1:1:: 0x48 [64,24,16,0,0,0] "
-           "); "
-           "}} }}\n",
-           v4(34, self, r), self, nh6(self));
-     }},
+     [](std::size_t self, std::size_t r) { return mup("ipv4", v4(34, self, r), self, "0x48"); }},
     {"ipv6 mup",
-     [](std::size_t self, std::size_t r) {
-       return fmt::format(
-           "  announce {{ ipv6 {{ mup mup-isd {} rd 100:{} next-hop {} extended-community [ "
-           "target:10:10 ] bgp-prefix-sid-srv6 ( l3-service 2001:db8:1:1:: 0x47 [64,24,16,0,0,0] "
-           "); "
-           "}} }}\n",
-           v6(0x34, self, r), self, nh6(self));
-     }},
+     [](std::size_t self, std::size_t r) { return mup("ipv6", v6(0x34, self, r), self, "0x47"); }},
 };
 
 }  // namespace
