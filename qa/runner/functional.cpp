@@ -19,7 +19,8 @@ std::optional<std::string> needs(const config::Config& config) {
   for (const auto& n : config.neighbors) {
     if (auto why = n.unsupported()) return "needs " + *why;
   }
-  if (config.neighbors.empty()) return "needs a neighbor in the configuration";
+  if (config.neighbors.empty() && config.processes.empty())
+    return "needs a neighbor in the configuration, or a process to create one";
   return std::nullopt;
 }
 

@@ -73,7 +73,12 @@ void run_prepared(Env& env, const CiFile& file, const std::filesystem::path& con
 
   // The peer listens first: live, its port is only known then, and every
   // neighbor connects there (no byte on the wire carries the port).
-  const std::uint16_t port = configs.front().neighbors.front().connect_port;
+  // A configuration may name no neighbor (the API makes one, `create
+  // neighbor`): the peer then listens on BGP's port, as ExaBGP's does.
+  const config::Neighbor no_neighbor;
+  const auto& far =
+      configs.front().neighbors.empty() ? no_neighbor : configs.front().neighbors.front();
+  const std::uint16_t port = far.connect_port;
   const auto address =
       boost::asio::ip::make_address(prepared.script.options.ipv6 ? "::1" : "127.0.0.1");
   const runtime::Endpoint listen_on = env.peer_endpoint(runtime::Endpoint(address, port));
@@ -83,7 +88,6 @@ void run_prepared(Env& env, const CiFile& file, const std::filesystem::path& con
   // 2385) on the listener, TTL 255 when the speaker demands it (GTSM, RFC
   // 5082) and, when the speaker sends a TTL, that as the minimum accepted:
   // live, the kernel then drops what a speaker sends without it.
-  const auto& far = configs.front().neighbors.front();
   runtime::SocketOptions mirrored;
   if (far.incoming_ttl) mirrored.ttl = 255;
   mirrored.min_ttl = far.outgoing_ttl;
@@ -142,6 +146,13 @@ void run_prepared(Env& env, const CiFile& file, const std::filesystem::path& con
                                             std::move(host_options));
     api::Control control;
     control.reload = reload;
+    // A neighbor the API creates gets what prepare() gives configured ones,
+    // and the peer's port.
+    control.prepare_neighbor = [&, actual_port](config::Neighbor& n) {
+      n.exabgp_compat = options.exabgp_compat;
+      n.capabilities.software_version_text = options.software_version;
+      n.connect_port = actual_port;
+    };
     // ExaBGP's `restart`: reload, then every session again (Cease /
     // Administrative Reset), as `bgpsim live` does.
     control.restart = [&]() -> std::optional<std::string> {

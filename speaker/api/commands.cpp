@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <regex>
+#include <set>
 
 #include "speaker/config/values.hpp"
 #include "speaker/rib/adj_rib_in.hpp"
@@ -152,6 +153,62 @@ std::vector<std::string> bound_processes(const config::ApiBinding& binding,
         out.push_back(p.name);
   }
   return out;
+}
+
+std::variant<config::Neighbor, std::string> created_neighbor(std::span<const std::string> words) {
+  if (words.empty()) return std::string("'create neighbor' needs an address");
+  config::Neighbor n;
+  auto peer = IpAddress::parse(words[0]);
+  if (!peer) return "'" + words[0] + "' is not an IP address";
+  n.peer_address = *peer;
+  std::set<std::string> seen;
+  for (std::size_t i = 1; i < words.size(); i += 2) {
+    std::string key = words[i] == "local-ip" ? "local-address" : words[i];
+    if (i + 1 >= words.size()) return "'" + key + "' needs a value";
+    const std::string& value = words[i + 1];
+    if (key != "api" && !seen.insert(key).second) return "'" + key + "' given twice";
+    auto bad = [&] { return "'" + value + "' is not a valid " + key; };
+    if (key == "local-address") {
+      n.local_address = IpAddress::parse(value);
+      if (!n.local_address) return bad();
+    } else if (key == "local-as" || key == "peer-as") {
+      auto as = config::values::asn(value);
+      if (!as) return bad();
+      (key == "local-as" ? n.local_as : n.peer_as) = *as;
+    } else if (key == "router-id") {
+      n.router_id = config::values::id_value(value);
+      if (!n.router_id) return bad();
+    } else if (key == "family-allowed") {
+      if (value == "in-open") continue;  // negotiated from the OPENs: the default set
+      std::size_t from = 0;
+      while (from <= value.size()) {
+        const std::size_t to = std::min(value.find('/', from), value.size());
+        std::string f = value.substr(from, to - from);
+        if (auto dash = f.find('-'); dash != std::string::npos) f[dash] = ' ';
+        auto family = wire::Family::parse(f);
+        if (!family) return "'" + value.substr(from, to - from) + "' is not a family";
+        n.families.push_back(*family);
+        from = to + 1;
+      }
+    } else if (key == "graceful-restart") {
+      auto s = config::values::number<std::uint16_t>(value);
+      if (!s) return bad();
+      if (*s != 0) n.capabilities.graceful_restart_s = *s;
+    } else if (key == "group-updates") {
+      if (value != "true" && value != "false") return bad();
+      n.group_updates = value == "true";
+    } else if (key == "api") {
+      if (n.api.empty()) n.api.emplace_back();
+      n.api.front().processes.push_back(value);
+    } else {
+      return "unknown word '" + words[i] +
+             "' (expected local-address, local-as, peer-as, "
+             "router-id, family-allowed, graceful-restart, group-updates or api)";
+    }
+  }
+  for (const char* required : {"local-address", "local-as", "peer-as"})
+    if (!seen.count(required)) return std::string("'create neighbor' needs ") + required;
+  return n;
 }
 
 // --- Route commands -----------------------------------------------------------

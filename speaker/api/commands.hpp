@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -63,6 +64,13 @@ std::string family_allowed(const NeighborView& n);
 // regular expressions against the configured process names.
 std::vector<std::string> bound_processes(const config::ApiBinding& binding,
                                          const std::vector<config::Process>& processes);
+
+// `create neighbor IP local-address IP local-as N peer-as N [router-id ID]
+// [family-allowed AFI-SAFI/...|in-open] [graceful-restart S]
+// [group-updates true|false] [api PROCESS]...`, ExaBGP 5's dynamic peer:
+// `words` from the address on -> the neighbor, or why the words make none.
+// Unset: router-id (the local address), families (IPv4 unicast).
+std::variant<config::Neighbor, std::string> created_neighbor(std::span<const std::string> words);
 
 // --- Route commands -> configuration statements --------------------------
 

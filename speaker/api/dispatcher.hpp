@@ -14,6 +14,7 @@
 //   clear adj-rib out | flush adj-rib out
 //   show neighbor [summary|extensive|configuration] | show adj-rib in|out [extensive]
 //   enable-ack | disable-ack | silence-ack | ping | status | version
+//   create neighbor IP KEY VALUE... | delete neighbor SELECTOR
 //   reload | restart | shutdown | # comment
 // Route words are read by the configuration parser (one grammar for files
 // and the API). A malformed command changes nothing and gets `error`.
@@ -56,6 +57,9 @@ struct Control {
   std::function<std::optional<std::string>()> restart;
   // `shutdown`: default Reactor::stop().
   std::function<void()> shutdown;
+  // Adjusts a neighbor made by `create neighbor` as the owner adjusts the
+  // configured ones (the qa runner: ExaBGP's wire, the test peer's port).
+  std::function<void(config::Neighbor&)> prepare_neighbor;
   std::int64_t pid = 0;   // shown by `status` (the owner's process id)
   std::int64_t ppid = 0;  // the owner's parent, in the text encoder's shutdown notice
 };
@@ -308,6 +312,8 @@ class Dispatcher : public session::PeerObserver {
       return routes(reply, line, cmd, announce);
     }
     if (verb == "teardown") return teardown(reply, line, cmd);
+    if (verb == "create" && word(1) == "neighbor") return create_neighbor(reply, line, cmd);
+    if (verb == "delete" && word(1) == "neighbor") return delete_neighbor(reply, line, cmd);
     if ((verb == "clear" || verb == "flush") && word(1) == "adj-rib" && word(2) == "out" &&
         w.size() == 3) {
       const auto peers = targets(reply.process, cmd);
@@ -399,6 +405,42 @@ class Dispatcher : public session::PeerObserver {
       log_(fmt::format("process {}: {} {} route(s) for {}", reply.process,
                        announce ? "announced" : "withdrew", n.routes.size(),
                        fmt::join(peers, ", ")));
+    reply.done(*this);
+  }
+
+  // create neighbor IP KEY VALUE... (commands.hpp created_neighbor): a
+  // neighbor made at runtime, bound to the `api` processes it names; a
+  // reload drops it unless the configuration has it, as ExaBGP does.
+  void create_neighbor(const Reply& reply, std::string_view line, const SplitCommand& cmd) {
+    if (!cmd.selectors.empty()) return reply.error(*this, line, "'create' takes no selector");
+    auto made = created_neighbor(std::span(cmd.words).subspan(2));
+    if (auto* error = std::get_if<std::string>(&made)) return reply.error(*this, line, *error);
+    auto& n = std::get<config::Neighbor>(made);
+    if (control_.prepare_neighbor) control_.prepare_neighbor(n);
+    if (auto error = reactor_.add_neighbor(n)) return reply.error(*this, line, *error);
+    neighbors_.push_back(view_of(n));
+    auto& per_binding = bound_.emplace_back();
+    for (const auto& b : n.api) per_binding.push_back(b.processes);
+    json_.add_neighbor(n);
+    reply.done(*this);
+  }
+
+  // delete neighbor IP|* [KEY VALUE]...: the neighbors the selector matches
+  // among those the process reaches go (Cease, Peer De-configured).
+  void delete_neighbor(const Reply& reply, std::string_view line, const SplitCommand& cmd) {
+    auto split = split_command(cmd.rest_after(1));
+    if (auto* error = std::get_if<std::string>(&split)) return reply.error(*this, line, *error);
+    const auto& selected = std::get<SplitCommand>(split);
+    if (selected.selectors.empty() || !selected.words.empty())
+      return reply.error(*this, line, "expected 'delete neighbor IP|* [KEY VALUE]...'");
+    const auto peers = targets(reply.process, selected);
+    if (peers.empty()) return reply.error(*this, line, "no neighbor matching the command");
+    for (const auto& p : peers) {
+      reactor_.remove_neighbor(p);
+      const auto i = static_cast<std::ptrdiff_t>(find_neighbor(p));
+      neighbors_.erase(neighbors_.begin() + i);
+      bound_.erase(bound_.begin() + i);
+    }
     reply.done(*this);
   }
 

@@ -7,15 +7,17 @@ namespace bgpsim::api {
 using wire::Json;
 
 void JsonEvents::set_neighbors(const config::Config& config) {
-  for (const auto& n : config.neighbors) {
-    wire::JsonEnvelope e;
-    e.local_address = n.local_address ? n.local_address->to_string() : "";
-    e.peer_address = n.peer_address.to_string();
-    e.local_as = n.local_as;
-    e.peer_as = n.peer_as;
-    e.direction = "in";
-    envelopes_[e.peer_address] = e;
-  }
+  for (const auto& n : config.neighbors) add_neighbor(n);
+}
+
+void JsonEvents::add_neighbor(const config::Neighbor& n) {
+  wire::JsonEnvelope e;
+  e.local_address = n.local_address ? n.local_address->to_string() : "";
+  e.peer_address = n.peer_address.to_string();
+  e.local_as = n.local_as;
+  e.peer_as = n.peer_as;
+  e.direction = "in";
+  envelopes_[e.peer_address] = e;
 }
 
 wire::JsonEnvelope JsonEvents::envelope(const std::string& peer) const {

@@ -22,6 +22,7 @@ class JsonEvents : public session::PeerObserver {
 
   // The neighbors events are about (addresses and ASNs for the envelope).
   void set_neighbors(const config::Config& config);
+  void add_neighbor(const config::Neighbor& n);
 
   // The lines the observer calls print, for other printers (the API
   // dispatcher sends them to helper processes). up_line records the peer's

@@ -165,20 +165,7 @@ class Reactor {
     for (const auto& n : config.neighbors) {
       const std::string name = n.peer_address.to_string();
       auto it = peers_.find(name);
-      if (it == peers_.end()) {
-        auto settings = peer_settings(n);
-        // Back-off jitter comes from the Runtime's seed tree (one stream per
-        // peer), so the world's seed changes the speaker's timing and one
-        // printed seed reproduces a run; live, the seed base is random.
-        settings.fsm.backoff_seed = rt_.derive_seed("peer/" + name);
-        it = peers_
-                 .emplace(name, Entry{std::make_unique<PeerType>(rt_, std::move(settings),
-                                                                 observer_, pool_),
-                                      {},
-                                      {}})
-                 .first;
-        if (running_) start(it->second);
-      }
+      if (it == peers_.end()) it = add_peer(n);
       Entry& e = it->second;
       e.context = route_context(n);
       if (auto c = carried.find(name); c != carried.end())
@@ -190,8 +177,34 @@ class Reactor {
         }
       set_routes(e, routes.at(name));
     }
-    ensure_listeners(config);
+    for (const auto& n : config.neighbors) ensure_listener(n);
     return std::nullopt;
+  }
+
+  // A neighbor added at runtime (the API's `create neighbor`), the others
+  // untouched; the next configure() (a reload) removes it unless the
+  // configuration names it, as ExaBGP drops its dynamic peers. An error
+  // when the address is taken or its routes cannot be resolved.
+  std::optional<std::string> add_neighbor(const config::Neighbor& n) {
+    const std::string name = n.peer_address.to_string();
+    if (peers_.count(name)) return "neighbor " + name + " exists";
+    auto routes = ResolvedRoutes::resolve(n, pool_);
+    if (auto* error = std::get_if<std::string>(&routes)) return *error;
+    Entry& e = add_peer(n)->second;
+    e.context = route_context(n);
+    set_routes(e, std::get<ResolvedRoutes>(routes));
+    ensure_listener(n);
+    return std::nullopt;
+  }
+
+  // Removes a neighbor (the API's `delete neighbor`): Cease / Peer
+  // De-configured, as a reload that drops it. False when there is none.
+  bool remove_neighbor(const std::string& name) {
+    auto it = peers_.find(name);
+    if (it == peers_.end()) return false;
+    retire(it->second, wire::cease::peer_deconfigured);
+    peers_.erase(it);
+    return true;
   }
 
   // Runs listeners and peers until stop() has finished every session.
@@ -323,6 +336,25 @@ class Reactor {
 
   void start(Entry& e) { tasks_.spawn(e.peer->run()); }
 
+  // A peer for the neighbor, started when the reactor runs.
+  typename std::map<std::string, Entry>::iterator add_peer(const config::Neighbor& n) {
+    const std::string name = n.peer_address.to_string();
+    auto settings = peer_settings(n);
+    // Back-off jitter comes from the Runtime's seed tree (one stream per
+    // peer), so the world's seed changes the speaker's timing and one
+    // printed seed reproduces a run; live, the seed base is random.
+    settings.fsm.backoff_seed = rt_.derive_seed("peer/" + name);
+    auto it =
+        peers_
+            .emplace(
+                name,
+                Entry{
+                    std::make_unique<PeerType>(rt_, std::move(settings), observer_, pool_), {}, {}})
+            .first;
+    if (running_) start(it->second);
+    return it;
+  }
+
   void retire(Entry& e, std::uint8_t cease_subcode) {
     e.peer->stop(
         wire::Notification{static_cast<std::uint8_t>(wire::NotifyCode::cease), cease_subcode, {}});
@@ -350,29 +382,28 @@ class Reactor {
     e.peer->routes_changed();
   }
 
-  void ensure_listeners(const config::Config& config) {
-    for (const auto& n : config.neighbors) {
-      if (n.listen_port == 0 || !n.local_address) continue;
-      runtime::Endpoint ep(boost::asio::ip::make_address(n.local_address->to_string()),
-                           n.listen_port);
-      auto l = std::find_if(listeners_.begin(), listeners_.end(),
-                            [&](const auto& x) { return x.endpoint == ep; });
-      if (l == listeners_.end()) {
-        listeners_.push_back(Listener{ep, rt_.listen(ep)});
-        l = std::prev(listeners_.end());
-        if (running_) start_listener(*l);
-      }
-      l->acceptor.set_peer_md5(boost::asio::ip::make_address(n.peer_address.to_string()),
-                               n.md5_password);
-      // GTSM (RFC 5082): our SYN-ACK leaves with the listener's TTL, so a
-      // neighbor that sends 255 gets it from the listener too (harmless to
-      // the listener's other neighbors); the minimum TTL is set per accepted
-      // connection (Peer::accept), since the listener may serve others.
-      if (n.outgoing_ttl) {
-        runtime::SocketOptions ttl;
-        ttl.ttl = n.outgoing_ttl;
-        l->acceptor.apply(ttl);
-      }
+  // A listener for the neighbor when it has a `listen` port.
+  void ensure_listener(const config::Neighbor& n) {
+    if (n.listen_port == 0 || !n.local_address) return;
+    runtime::Endpoint ep(boost::asio::ip::make_address(n.local_address->to_string()),
+                         n.listen_port);
+    auto l = std::find_if(listeners_.begin(), listeners_.end(),
+                          [&](const auto& x) { return x.endpoint == ep; });
+    if (l == listeners_.end()) {
+      listeners_.push_back(Listener{ep, rt_.listen(ep)});
+      l = std::prev(listeners_.end());
+      if (running_) start_listener(*l);
+    }
+    l->acceptor.set_peer_md5(boost::asio::ip::make_address(n.peer_address.to_string()),
+                             n.md5_password);
+    // GTSM (RFC 5082): our SYN-ACK leaves with the listener's TTL, so a
+    // neighbor that sends 255 gets it from the listener too (harmless to
+    // the listener's other neighbors); the minimum TTL is set per accepted
+    // connection (Peer::accept), since the listener may serve others.
+    if (n.outgoing_ttl) {
+      runtime::SocketOptions ttl;
+      ttl.ttl = n.outgoing_ttl;
+      l->acceptor.apply(ttl);
     }
   }
 

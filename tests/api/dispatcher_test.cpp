@@ -245,6 +245,45 @@ TEST(ApiCommands, ClearFlushEorTeardown) {
   EXPECT_GE(w.rec_a.established, 2);
 }
 
+TEST(ApiCommands, CreateAndDeleteNeighbor) {
+  // No neighbor configured: the API makes one (ExaBGP 5's dynamic peer).
+  World w(speaker_config({}));
+  w.start();
+  w.run();
+  EXPECT_EQ(w.a.find_peer("10.0.0.2"), nullptr);
+  EXPECT_EQ(w.command("announce route 10.1.0.0/24 next-hop 10.0.0.1"), error)
+      << "no neighbor bound to the process yet";
+  for (const char* bad : {"create neighbor 10.0.0.2 local-address 10.0.0.1 local-as 65001",
+                          "create neighbor 10.0.0.2 local-address 10.0.0.1 local-as 65001 "
+                          "peer-as 65002 colour blue",
+                          "create neighbor 10.0.0.2 local-address 10.0.0.1 local-as 65001 "
+                          "local-as 65003 peer-as 65002",
+                          "create neighbor nowhere local-address 10.0.0.1 local-as 1 peer-as 2"})
+    EXPECT_EQ(w.command(bad), error) << bad;
+  EXPECT_EQ(w.a.find_peer("10.0.0.2"), nullptr) << "a malformed create changes nothing";
+  EXPECT_EQ(w.command("create neighbor 10.0.0.2 local-address 10.0.0.1 local-as 65001 peer-as "
+                      "65002 router-id 10.0.0.1 family-allowed ipv4-unicast api text"),
+            done);
+  EXPECT_EQ(w.command("create neighbor 10.0.0.2 local-address 10.0.0.1 local-as 65001 "
+                      "peer-as 65002 api text"),
+            error)
+      << "it exists";
+  w.run();
+  ASSERT_NE(w.a.find_peer("10.0.0.2"), nullptr);
+  EXPECT_EQ(w.a_peer().state(), session::State::established);
+  EXPECT_EQ(w.command("announce route 10.1.0.0/24 next-hop 10.0.0.1"), done);
+  w.run(1s);
+  EXPECT_EQ(w.b_in().size(), 1u);
+  EXPECT_EQ(w.command("delete neighbor 10.0.0.9"), error);
+  EXPECT_EQ(w.command("delete neighbor 10.0.0.2"), done);
+  EXPECT_EQ(w.a.find_peer("10.0.0.2"), nullptr);
+  w.run(1s);
+  ASSERT_FALSE(w.rec_b.received.empty());
+  EXPECT_EQ(w.rec_b.received.back().code, 6);
+  EXPECT_EQ(w.rec_b.received.back().subcode, 3) << "Cease, Peer De-configured";
+  EXPECT_EQ(w.command("announce route 10.2.0.0/24 next-hop 10.0.0.1"), error);
+}
+
 TEST(ApiRouteOwnership, ReloadKeepsApiRoutesAndWithdrawsConfiguredOnesThatLeft) {
   auto config = apitest::speaker_config();
   config.neighbors[0].routes.push_back(apitest::route("10.10.0.0/24", "10.0.0.1"));
