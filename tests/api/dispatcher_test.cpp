@@ -247,7 +247,7 @@ TEST(ApiCommands, ClearFlushEorTeardown) {
 
 TEST(ApiCommands, CreateAndDeleteNeighbor) {
   // No neighbor configured: the API makes one (ExaBGP 5's dynamic peer).
-  World w(speaker_config({}));
+  World w(apitest::speaker_config({}));
   w.start();
   w.run();
   EXPECT_EQ(w.a.find_peer("10.0.0.2"), nullptr);
