@@ -245,6 +245,18 @@ struct Neighbor {
   // `role-strict true;` refuses a peer that sends no role. Not ExaBGP's.
   std::optional<std::uint8_t> role;
   bool role_strict = false;
+  // RFC 4271 8.1.1 / 10 session attributes (not ExaBGP's): `connect-retry S;`
+  // (ConnectRetryTime, 1..65535), `delay-open S;` (DelayOpenTime, 0: off),
+  // `send-notification-without-open BOOL;`, and RFC 9687's `send-hold-time S;`
+  // (0: max(8 minutes, 2 x the negotiated hold time)).
+  std::uint16_t connect_retry_s = 120;
+  std::uint16_t delay_open_s = 0;
+  bool send_notification_without_open = false;
+  std::uint32_t send_hold_time_s = 0;
+  // RFC 4486 4: `maximum-prefix AFI SAFI N;` (one per family): more routes of
+  // the family from the peer end the session with Cease / Maximum Number of
+  // Prefixes Reached. Not ExaBGP's.
+  std::vector<std::pair<wire::Family, std::uint32_t>> maximum_prefix;
   Capabilities capabilities;
   // ExaBGP's departures from the RFCs on the wire (session::PeerConfig::
   // exabgp_compat). No keyword sets it: the qa runner does for ExaBGP's tests.

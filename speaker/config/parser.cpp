@@ -356,28 +356,31 @@ class Parser {
       return;
     }
     static const std::set<std::string, std::less<>> switches = {
-        "passive",    "group-updates", "auto-flush", "manual-eor",
-        "adj-rib-in", "adj-rib-out",   "md5-base64", "role-strict"};
+        "passive",    "group-updates", "auto-flush",
+        "manual-eor", "adj-rib-in",    "adj-rib-out",
+        "md5-base64", "role-strict",   "send-notification-without-open"};
     if (switches.count(k)) {
       auto on = switch_value();
       if (!on) return;
       d.set.insert(k);
-      bool& field = k == "passive"         ? n.passive
-                    : k == "group-updates" ? n.group_updates
-                    : k == "auto-flush"    ? n.auto_flush
-                    : k == "manual-eor"    ? n.manual_eor
-                    : k == "adj-rib-in"    ? n.adj_rib_in
-                    : k == "adj-rib-out"   ? n.adj_rib_out
-                    : k == "role-strict"   ? n.role_strict
-                                           : n.md5_base64;
+      bool& field = k == "passive"                          ? n.passive
+                    : k == "group-updates"                  ? n.group_updates
+                    : k == "auto-flush"                     ? n.auto_flush
+                    : k == "manual-eor"                     ? n.manual_eor
+                    : k == "adj-rib-in"                     ? n.adj_rib_in
+                    : k == "adj-rib-out"                    ? n.adj_rib_out
+                    : k == "role-strict"                    ? n.role_strict
+                    : k == "send-notification-without-open" ? n.send_notification_without_open
+                                                            : n.md5_base64;
       field = *on;
       return;
     }
     static const std::set<std::string, std::less<>> scalars = {
-        "router-id",    "local-address", "local-as",         "peer-as",
-        "hold-time",    "listen",        "connect",          "outgoing-ttl",
-        "incoming-ttl", "description",   "host-name",        "domain-name",
-        "md5-password", "md5-ip",        "local-link-local", "role"};
+        "router-id", "local-address", "local-as",     "peer-as",       "hold-time",
+        "listen",    "connect",       "outgoing-ttl", "incoming-ttl",  "description",
+        "host-name", "domain-name",   "md5-password", "md5-ip",        "local-link-local",
+        "role",      "connect-retry", "delay-open",   "send-hold-time"};
+    if (k == "maximum-prefix") return maximum_prefix_statement(d);
     if (!scalars.count(k)) return unknown("neighbor");
     if (n_ != 2) return error(key, "'" + k + "' takes one value");
     const Token& v = words_[1];
@@ -402,6 +405,15 @@ class Parser {
       // RFC 4271 4.2: "Hold Time MUST be either zero or at least three seconds."
       if (!h || *h == 1 || *h == 2) return bad("must be 0 or 3..65535 seconds");
       n.hold_time_s = *h;
+    } else if (k == "connect-retry" || k == "delay-open") {
+      auto t = number<std::uint16_t>(v.text);
+      if (k == "connect-retry" && (!t || *t == 0)) return bad("must be 1..65535 seconds");
+      if (!t) return bad("must be 0..65535 seconds (0: off)");
+      (k == "connect-retry" ? n.connect_retry_s : n.delay_open_s) = *t;
+    } else if (k == "send-hold-time") {
+      auto t = number<std::uint32_t>(v.text);
+      if (!t) return bad("must be a number of seconds (0: the RFC 9687 default)");
+      n.send_hold_time_s = *t;
     } else if (k == "listen" || k == "connect") {
       auto port = number<std::uint16_t>(v.text);
       if (!port) return bad("must be a TCP port");
@@ -424,6 +436,21 @@ class Parser {
       if (v.text.size() > 80) return bad("is longer than the 80 bytes TCP_MD5SIG allows");
       n.md5_password = v.text;
     }
+  }
+
+  // `maximum-prefix AFI SAFI N;` -- one limit per family, the last one wins.
+  void maximum_prefix_statement(Draft& d) {
+    if (n_ != 4) return error(words_[0], "expected 'maximum-prefix AFI SAFI N'");
+    auto f = family_words(words_[1].text, words_[2].text);
+    if (!f)
+      return error(words_[1],
+                   fmt::format("unknown family '{} {}'", words_[1].text, words_[2].text));
+    auto limit = number<std::uint32_t>(words_[3].text);
+    if (!limit) return error(words_[3], "maximum-prefix must be a number of routes");
+    d.set.insert("maximum-prefix");
+    auto& limits = d.n.maximum_prefix;
+    std::erase_if(limits, [&](const auto& l) { return l.first == *f; });
+    limits.emplace_back(*f, *limit);
   }
 
   // Takes from template `t` what the neighbor did not set itself; lists
@@ -454,6 +481,11 @@ class Parser {
     take("local-link-local", &Neighbor::local_link_local);
     take("role", &Neighbor::role);
     take("role-strict", &Neighbor::role_strict);
+    take("connect-retry", &Neighbor::connect_retry_s);
+    take("delay-open", &Neighbor::delay_open_s);
+    take("send-notification-without-open", &Neighbor::send_notification_without_open);
+    take("send-hold-time", &Neighbor::send_hold_time_s);
+    take("maximum-prefix", &Neighbor::maximum_prefix);
     take("passive", &Neighbor::passive);
     take("group-updates", &Neighbor::group_updates);
     take("auto-flush", &Neighbor::auto_flush);

@@ -120,6 +120,13 @@ void print_neighbor(std::string& out, const Neighbor& n) {
   if (!n.host_name.empty()) line(fmt::format("host-name {};", quote(n.host_name)));
   if (n.role) line(fmt::format("role {};", wire::cap::role_name(*n.role)));
   if (n.role_strict) line("role-strict true;");
+  if (n.connect_retry_s != Neighbor{}.connect_retry_s)
+    line(fmt::format("connect-retry {};", n.connect_retry_s));
+  if (n.delay_open_s) line(fmt::format("delay-open {};", n.delay_open_s));
+  if (n.send_notification_without_open) line("send-notification-without-open true;");
+  if (n.send_hold_time_s) line(fmt::format("send-hold-time {};", n.send_hold_time_s));
+  for (const auto& [family, limit] : n.maximum_prefix)
+    line(fmt::format("maximum-prefix {} {};", family_text(family), limit));
   if (!n.domain_name.empty()) line(fmt::format("domain-name {};", quote(n.domain_name)));
   if (!n.md5_password.empty()) line(fmt::format("md5-password {};", quote(n.md5_password)));
   line(fmt::format("md5-base64 {};", yes_no(n.md5_base64)));

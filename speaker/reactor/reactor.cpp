@@ -56,6 +56,12 @@ session::PeerSettings peer_settings(const config::Neighbor& n) {
   f.exabgp_compat = n.exabgp_compat;
   f.role = n.role;
   f.role_strict = n.role_strict;
+  f.connect_retry_s = n.connect_retry_s;
+  f.delay_open_s = n.delay_open_s;
+  f.send_notification_without_open = n.send_notification_without_open;
+  f.send_hold_time_s = n.send_hold_time_s;
+  for (const auto& [family, limit] : n.maximum_prefix)
+    s.prefix_limits.push_back(session::PrefixLimit{family, limit});
   s.build.group_updates = n.group_updates;
   s.build.link_local_next_hop = n.local_link_local;
   return s;
@@ -154,8 +160,8 @@ bool same_session(const session::PeerSettings& x, const session::PeerSettings& y
          x.socket.min_ttl == y.socket.min_ttl && x.fsm.local_as == y.fsm.local_as &&
          x.fsm.peer_as == y.fsm.peer_as && x.fsm.router_id == y.fsm.router_id &&
          x.fsm.hold_time_s == y.fsm.hold_time_s && x.fsm.passive == y.fsm.passive &&
-         x.fsm.families == y.fsm.families && x.fsm.add_path == y.fsm.add_path &&
-         x.fsm.four_octet_asn == y.fsm.four_octet_asn &&
+         x.fsm.connect_retry_s == y.fsm.connect_retry_s && x.fsm.families == y.fsm.families &&
+         x.fsm.add_path == y.fsm.add_path && x.fsm.four_octet_asn == y.fsm.four_octet_asn &&
          x.fsm.route_refresh == y.fsm.route_refresh &&
          x.fsm.extended_message == y.fsm.extended_message &&
          x.fsm.extended_next_hop == y.fsm.extended_next_hop &&

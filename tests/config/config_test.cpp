@@ -228,6 +228,35 @@ widget 3;
   EXPECT_EQ(errors, expected);
 }
 
+// The FSM keywords: defaults, and bad values named at their place.
+TEST(Config, FsmKeywords) {
+  const char* base = "neighbor 10.0.0.1 { local-as 1; peer-as 2; router-id 1.1.1.1;\n";
+  auto defaults = parse_ok(std::string(base) + "}").neighbors.at(0);
+  EXPECT_EQ(defaults.connect_retry_s, 120);  // RFC 4271 10
+  EXPECT_EQ(defaults.delay_open_s, 0);
+  EXPECT_FALSE(defaults.send_notification_without_open);
+  EXPECT_EQ(defaults.send_hold_time_s, 0u);
+  EXPECT_TRUE(defaults.maximum_prefix.empty());
+  auto first_error = [&](const std::string& line) {
+    std::istringstream in(std::string(base) + line + "\n}");
+    auto r = parse_stream(in, "test.conf");
+    return r.errors.empty() ? std::string() : r.errors[0].to_string();
+  };
+  EXPECT_EQ(first_error(" connect-retry 0;"),
+            "test.conf:2:16: connect-retry must be 1..65535 seconds");
+  EXPECT_EQ(first_error(" delay-open 70000;"),
+            "test.conf:2:13: delay-open must be 0..65535 seconds (0: off)");
+  EXPECT_EQ(first_error(" send-hold-time soon;"),
+            "test.conf:2:17: send-hold-time must be a number of seconds (0: the RFC 9687 default)");
+  EXPECT_EQ(first_error(" maximum-prefix ipv4 unicast;"),
+            "test.conf:2:2: expected 'maximum-prefix AFI SAFI N'");
+  EXPECT_EQ(first_error(" maximum-prefix ipv9 unicast 10;"),
+            "test.conf:2:17: unknown family 'ipv9 unicast'");
+  EXPECT_EQ(first_error(" maximum-prefix ipv4 unicast many;"),
+            "test.conf:2:30: maximum-prefix must be a number of routes");
+  EXPECT_EQ(first_error(" send-notification-without-open perhaps;").find("test.conf:2:"), 0u);
+}
+
 TEST(Config, UnterminatedBlockAndStatement) {
   EXPECT_EQ(all_errors("neighbor 10.0.0.1 {\n local-as 1"),
             (std::vector<std::string>{"e.conf:2:2: statement is not ended by ';' or a block",
@@ -288,6 +317,13 @@ TEST(Config, EveryKeyword) {
   EXPECT_EQ(n.outgoing_ttl, 255);
   EXPECT_EQ(n.incoming_ttl, 254);
   EXPECT_EQ(n.local_link_local, IpAddress::parse("fe80::1"));
+  // RFC 4271 8.1.1 / 10, RFC 9687, RFC 4486 (not ExaBGP's): the last limit of a family wins.
+  EXPECT_EQ(n.connect_retry_s, 30);
+  EXPECT_EQ(n.delay_open_s, 5);
+  EXPECT_TRUE(n.send_notification_without_open);
+  EXPECT_EQ(n.send_hold_time_s, 600u);
+  EXPECT_EQ(n.maximum_prefix, (std::vector<std::pair<Family, std::uint32_t>>{
+                                  {ipv6_unicast, 200}, {ipv4_unicast, 1500}}));
   ASSERT_TRUE(n.tcp_ao);
   EXPECT_EQ(*n.tcp_ao, (TcpAo{7, "hmac-sha-256", "key-words"}));
   const auto& cap = n.capabilities;

@@ -149,5 +149,29 @@ TEST(PeerSettings, LinkLocalAddressAndExabgpCompatReachTheSession) {
       << "a new link-local address is a new session";
 }
 
+// The FSM keywords reach the session's settings.
+TEST(NeighborRoutes, FsmKeywordsReachThePeerSettings) {
+  config::Neighbor n;
+  n.peer_address = *wire::IpAddress::parse("10.0.0.2");
+  n.local_as = 65001;
+  n.peer_as = 65002;
+  n.connect_retry_s = 30;
+  n.delay_open_s = 5;
+  n.send_notification_without_open = true;
+  n.send_hold_time_s = 600;
+  n.maximum_prefix = {{wire::ipv4_unicast, 1000}, {wire::ipv6_unicast, 200}};
+  const auto s = reactor::peer_settings(n);
+  EXPECT_EQ(s.fsm.connect_retry_s, 30);
+  EXPECT_EQ(s.fsm.delay_open_s, 5);
+  EXPECT_TRUE(s.fsm.send_notification_without_open);
+  EXPECT_EQ(s.fsm.send_hold_time_s, 600u);
+  EXPECT_EQ(s.prefix_limits, (std::vector<session::PrefixLimit>{{wire::ipv4_unicast, 1000},
+                                                                {wire::ipv6_unicast, 200}}));
+  auto other = n;
+  other.connect_retry_s = 31;  // a changed session setting restarts the neighbor on reload
+  EXPECT_FALSE(reactor::same_session(s, reactor::peer_settings(other)));
+  EXPECT_TRUE(reactor::same_session(s, reactor::peer_settings(n)));
+}
+
 }  // namespace
 }  // namespace bgpsim
