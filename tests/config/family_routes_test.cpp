@@ -11,6 +11,7 @@
 
 #include "speaker/config/parser.hpp"
 #include "speaker/wire/family_row.hpp"
+#include "tests/wire/flow_text.hpp"
 
 namespace bgpsim::config {
 namespace {
@@ -200,26 +201,11 @@ TEST(FamilyRoutes, FlowTextRoundTrips) {
     route { match { source ::1/128/120; next-header udp; flow-label >70000; } then { discard; } }
     route { rd 1.2.3.4:5; match { icmp-code [ 1 0 ]; } then { discard; } } })");
   ASSERT_EQ(n.routes.size(), 3u);
-  // The component names, and "rd" which ends a flow-vpn route's text.
-  std::set<std::string> names{"rd"};
-  for (auto name : flow_component_names()) names.emplace(name);
   for (const auto& r : n.routes) {
     const Nlri nlri = r.route_nlri();
     const std::string text = nlri_text(r.family, nlri);
-    std::vector<NlriField> fields;
-    std::optional<wire::RouteDistinguisher> rd;
-    std::istringstream in(text);
-    for (std::string word; in >> word;) {
-      if (names.count(word))
-        fields.push_back({word, {}});
-      else if (!fields.empty())
-        fields.back().values.push_back(word);
-    }
-    if (!fields.empty() && fields.back().key == "rd") {
-      rd = wire::RouteDistinguisher::parse(fields.back().values.at(0));
-      fields.pop_back();
-    }
-    auto again = family_row(r.family)->from_fields(rd, fields);
+    const auto words = wire::test::flow_words(text);
+    auto again = family_row(r.family)->from_fields(words.rd, words.fields);
     ASSERT_TRUE(std::holds_alternative<Nlri>(again))
         << text << ": " << std::get<std::string>(again);
     EXPECT_EQ(std::get<Nlri>(again), nlri) << text;

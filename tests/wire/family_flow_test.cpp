@@ -15,6 +15,7 @@
 #include "speaker/wire/json.hpp"
 #include "speaker/wire/message.hpp"
 #include "tests/wire/family_check.hpp"
+#include "tests/wire/flow_text.hpp"
 #include "tests/wire/gen_flow.hpp"
 
 namespace bgpsim::wire {
@@ -337,27 +338,9 @@ RC_GTEST_PROP(FamilyFlow, TextRoundTrip, ()) {
     }
   }
   const std::string text = row.to_text(n);
-  // The component names, and "rd" which ends a flow-vpn route's text.
-  static const std::set<std::string> keys = [] {
-    std::set<std::string> out{"rd"};
-    for (auto name : flow_component_names()) out.emplace(name);
-    return out;
-  }();
-  std::vector<NlriField> fields;
-  std::istringstream in(text);
-  for (std::string word; in >> word;) {
-    if (keys.count(word))
-      fields.push_back({word, {}});
-    else if (!fields.empty())
-      fields.back().values.push_back(word);
-  }
-  std::optional<RouteDistinguisher> rd;
-  if (!fields.empty() && fields.back().key == "rd") {
-    rd = RouteDistinguisher::parse(fields.back().values.at(0));
-    fields.pop_back();
-  }
+  const auto words = test::flow_words(text);
   if (n.flow.empty()) return;  // no words: from_fields asks for a match
-  auto again = row.from_fields(rd, fields);
+  auto again = row.from_fields(words.rd, words.fields);
   RC_ASSERT(std::holds_alternative<Nlri>(again));
   RC_ASSERT(std::get<Nlri>(again) == n);
 }
