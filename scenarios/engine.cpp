@@ -7,6 +7,7 @@
 #include <set>
 
 #include "sim/sim_runtime.hpp"
+#include "sim/speaker_on_sim.hpp"
 #include "speaker/api/commands.hpp"
 #include "speaker/api/dispatcher.hpp"
 #include "speaker/config/parser.hpp"

@@ -6,6 +6,7 @@
 
 #include "sim/pcap.hpp"
 #include "sim/sim_runtime.hpp"
+#include "sim/speaker_on_sim.hpp"
 #include "speaker/reactor/reactor.hpp"
 
 namespace bgpsim::scenarios {

@@ -8,7 +8,9 @@
 #include <map>
 
 #include "sim/sim_runtime.hpp"
+#include "sim/speaker_on_sim.hpp"
 #include "speaker/config/parser.hpp"
+#include "speaker/reactor/on_asio.hpp"
 #include "speaker/reactor/reactor.hpp"
 #include "speaker/runtime/asio_runtime.hpp"
 #include "speaker/wire/nlri.hpp"

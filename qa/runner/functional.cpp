@@ -6,6 +6,7 @@
 #include "qa/runner/functional_run.hpp"
 #include "sim/pcap.hpp"
 #include "sim/sim_runtime.hpp"
+#include "sim/speaker_on_sim.hpp"
 
 namespace bgpsim::qa {
 

@@ -5,6 +5,7 @@
 
 #include "qa/runner/functional.hpp"
 #include "qa/runner/functional_run.hpp"
+#include "speaker/reactor/on_asio.hpp"
 #include "speaker/runtime/asio_runtime.hpp"
 
 namespace bgpsim::qa {

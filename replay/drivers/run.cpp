@@ -16,6 +16,7 @@
 #include "replay/pcap/pcap_reader.hpp"
 #include "sim/pcap.hpp"
 #include "sim/sim_runtime.hpp"
+#include "sim/speaker_on_sim.hpp"
 #include "speaker/reactor/reactor.hpp"
 #include "speaker/wire/json.hpp"
 

@@ -14,6 +14,7 @@
 #include "replay/drivers/run.hpp"
 #include "replay/file_kind.hpp"
 #include "replay/mrt/mrt_reader.hpp"
+#include "speaker/reactor/on_asio.hpp"
 #include "speaker/reactor/reactor.hpp"
 #include "speaker/runtime/asio_runtime.hpp"
 #include "speaker/wire/json.hpp"

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sim/sim_runtime.hpp"
+#include "sim/speaker_on_sim.hpp"
 #include "speaker/api/dispatcher.hpp"
 #include "speaker/config/parser.hpp"
 #include "speaker/reactor/reactor.hpp"

@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "sim/sim_runtime.hpp"
+#include "sim/speaker_on_sim.hpp"
 #include "speaker/reactor/reactor.hpp"
 #include "tests/reactor/sim_fixture.hpp"
 

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "sim/sim_runtime.hpp"
+#include "sim/speaker_on_sim.hpp"
 #include "speaker/session/graceful_restart.hpp"
 #include "speaker/session/peer.hpp"
 #include "tests/reactor/sim_fixture.hpp"
@@ -146,7 +147,7 @@ TEST(SimGracefulRestart, RoutesAreKeptStaleAndSweptAtEndOfRib) {
     EXPECT_NE(w.b->state(), session::State::established);
     EXPECT_EQ(w.b_routes(), 10u);  // kept ...
     EXPECT_EQ(w.b_stale(), 10u);   // ... as stale
-  }  // A restarts with 6 routes
+  }                                // A restarts with 6 routes
   w.world.run_for(20s);
   EXPECT_EQ(w.b->state(), session::State::established);
   EXPECT_EQ(w.b_routes(), 6u);
@@ -179,7 +180,10 @@ TEST(SimGracefulRestart, WithoutTheForwardingBitStaleRoutesGoAtOnce) {
   w.a_gr_later = gr(120, false, false);
   w.start(gr(120, false, false));
   w.world.run_for(10s);
-  { auto crash = w.net.crash(w.node_a); w.world.run_for(5s); }
+  {
+    auto crash = w.net.crash(w.node_a);
+    w.world.run_for(5s);
+  }
   w.world.run_for(20s);
   EXPECT_EQ(w.b_routes(), 6u);
   // All 10 went when the session came back, before A's 6 arrived anew.
@@ -251,7 +255,7 @@ TEST(SimGracefulRestart, LongLivedStaleRoutesOutliveTheRestartTime) {
   auto crash = w.net.crash(w.node_a);
   w.world.run_for(4s);
   EXPECT_EQ(w.b_stale(), 10u);
-  w.world.run_for(2s);  // past the 5 s Restart Time
+  w.world.run_for(2s);          // past the 5 s Restart Time
   EXPECT_EQ(w.b_routes(), 9u);  // the NO_LLGR route went
   EXPECT_EQ(w.b_stale(), 9u);
   for (const auto& [key, attributes] : w.b->adj_rib_in().routes()) {

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "sim/sim_runtime.hpp"
+#include "sim/speaker_on_sim.hpp"
 #include "speaker/reactor/reactor.hpp"
 #include "tests/reactor/sim_fixture.hpp"
 

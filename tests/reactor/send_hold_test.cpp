@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 
 #include "sim/sim_runtime.hpp"
+#include "sim/speaker_on_sim.hpp"
 #include "speaker/reactor/reactor.hpp"
 #include "tests/reactor/sim_fixture.hpp"
 

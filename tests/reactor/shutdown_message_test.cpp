@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "sim/sim_runtime.hpp"
+#include "sim/speaker_on_sim.hpp"
 #include "speaker/reactor/reactor.hpp"
 #include "speaker/wire/json.hpp"
 #include "tests/reactor/sim_fixture.hpp"

@@ -26,6 +26,7 @@
 #include "speaker/api/api_host.hpp"
 #include "speaker/api/json_events.hpp"
 #include "speaker/config/parser.hpp"
+#include "speaker/reactor/on_asio.hpp"
 #include "speaker/reactor/reactor.hpp"
 #include "speaker/runtime/asio_runtime.hpp"
 
@@ -234,8 +235,8 @@ int run_live(const LiveOptions& options) {
     if (auto error = reload()) return error;
     for (const auto& n : config->neighbors)
       if (auto* peer = reactor.find_peer(n.peer_address.to_string()))
-        peer->teardown(wire::Notification{static_cast<std::uint8_t>(wire::NotifyCode::cease),
-                                          4, {}});
+        peer->teardown(
+            wire::Notification{static_cast<std::uint8_t>(wire::NotifyCode::cease), 4, {}});
     return std::nullopt;
   };
   api::Control control;
