@@ -41,6 +41,7 @@
 #include "speaker/session/fsm.hpp"
 #include "speaker/session/graceful_restart.hpp"
 #include "speaker/session/notifier.hpp"
+#include "speaker/session/only_to_customer.hpp"
 
 namespace bgpsim::session {
 
@@ -785,7 +786,6 @@ class Peer {
   template <class Copy>
   static void only_to_customer(const wire::Update& m, const Negotiated& n, Copy&& copy) {
     if (m.nlri.empty() && !m.attributes.mp_reach) return;  // nothing announced
-    constexpr std::uint8_t otc_code = 35;
     const auto& other = m.attributes.other;
     auto it = std::find_if(other.begin(), other.end(),
                            [](const wire::RawAttribute& a) { return a.code == otc_code; });
@@ -822,6 +822,13 @@ class Peer {
     if (local == role::peer && value != n.peer_as)
       return ineligible("route leak: OTC " + std::to_string(value) + " from a peer of AS " +
                         std::to_string(n.peer_as));
+  }
+
+  // The send rules that depend on the neighbor: RFC 9234 5 on an external
+  // session with a configured role (only_to_customer.hpp).
+  static std::vector<wire::Update> egress(wire::Update u, const Negotiated& n) {
+    if (!n.local_role || n.ibgp()) return {std::move(u)};
+    return only_to_customer_egress(std::move(u), *n.local_role, n.local_as, n.send);
   }
 
   // RFC 4486 4: a family over its configured upper bound ends the session.
@@ -872,10 +879,11 @@ class Peer {
           observer_.on_sent(settings_.name, m, st.negotiated->send);
           wire::encode_message(m, st.negotiated->send, out);
         };
-        for (auto& u : adj_rib_out_.take_updates(st.negotiated->send, options)) {
-          if (!u.end_of_rib()) first_routes_due_ = false;
-          send(wire::Message(std::move(u)));
-        }
+        for (auto& built : adj_rib_out_.take_updates(st.negotiated->send, options))
+          for (auto& u : egress(std::move(built), *st.negotiated)) {
+            if (!u.end_of_rib()) first_routes_due_ = false;
+            send(wire::Message(std::move(u)));
+          }
         for (auto family : adj_rib_out_.take_refresh_ends())
           send(wire::Message(wire::RouteRefresh{family, wire::RouteRefresh::end_of_rib}));
         if (auto refused = adj_rib_out_.take_refused(); !refused.empty())
