@@ -37,6 +37,11 @@ std::uint64_t mix(std::uint64_t x) {
 
 }  // namespace
 
+bool is_version_error(const wire::Notification& n) {
+  return n.code == static_cast<std::uint8_t>(wire::NotifyCode::open_message) &&
+         n.subcode == wire::open_error::unsupported_version;
+}
+
 std::string received_reason(const wire::Notification& n) {
   std::string out = "NOTIFICATION received: " + std::string(wire::notify_code_name(n.code)) +
                     " / " + std::string(wire::notify_subcode_name(n.code, n.subcode));
@@ -295,6 +300,28 @@ class Stepper {
     s_.failures = 0;
   }
 
+  // RFC 4271 8.2.2 OpenSent and OpenConfirm: NotifMsgVerErr (event 24) and
+  // NotifMsg (25); Established treats both as NotifMsg.
+  void notification_before_up(const wire::Notification& n) {
+    if (is_version_error(n))
+      version_error(n);
+    else
+      fail(received_reason(n), std::nullopt, n);
+  }
+
+  // Event 24, NotifMsgVerErr (OpenSent, OpenConfirm, and Connect/Active with
+  // the DelayOpenTimer running): "sets the ConnectRetryTimer to zero, releases
+  // all BGP resources, drops the TCP connection, and changes its state to
+  // Idle" -- unlike event 25, without incrementing the ConnectRetryCounter:
+  // the peer only said which version it speaks (RFC 4271 7). Idle still arms
+  // the IdleHoldTimer (else the peer would never come back), with the
+  // back-off of the failures so far: the back-off does not grow.
+  void version_error(const wire::Notification& n) {
+    to_idle(received_reason(n), std::nullopt, n);
+    s_.backoffs += 1;
+    arm(Timer::idle_hold, backoff_delay(c_, std::max<std::uint32_t>(1, s_.failures), s_.backoffs));
+  }
+
   // RFC 6608: a message "that is not expected in this state" -> FSM Error.
   void unexpected(std::string_view what, std::uint8_t subcode) {
     fail("unexpected " + std::string(what) + " in " + std::string(to_string(s_.state)),
@@ -406,8 +433,14 @@ class Stepper {
                        fail("unexpected OPEN in " + std::string(to_string(s_.state)));
                    },
                    [&](const MessageError& m) { message_error_before_open(m.error); },
+                   // RFC 4271 8.2.2 Connect/Active, NotifMsgVerErr: without
+                   // the ConnectRetryCounter "If the DelayOpenTimer is
+                   // running", as any NOTIFICATION otherwise.
                    [&](const NotificationReceived& n) {
-                     fail(received_reason(n.notification), std::nullopt, n.notification);
+                     if (s_.open_delayed() && is_version_error(n.notification))
+                       version_error(n.notification);
+                     else
+                       fail(received_reason(n.notification), std::nullopt, n.notification);
                    },
                    [&](const MessageSent&) {},
                    // RFC 4271 8.2.2 Connect/Active: "In response to any other
@@ -444,9 +477,7 @@ class Stepper {
                    [&](const OpenReceived& o) { open_received(o.open); },
                    [&](const MessageError& m) { on_error(m.error); },
                    [&](const OpenCollisionDump&) { collision_dump(); },
-                   [&](const NotificationReceived& n) {
-                     fail(received_reason(n.notification), std::nullopt, n.notification);
-                   },
+                   [&](const NotificationReceived& n) { notification_before_up(n.notification); },
                    [&](const KeepaliveReceived&) {
                      unexpected("KEEPALIVE", wire::fsm_error::unexpected_in_opensent);
                    },
@@ -496,9 +527,7 @@ class Stepper {
                    },
                    [&](const MessageError& m) { on_error(m.error); },
                    [&](const OpenCollisionDump&) { collision_dump(); },
-                   [&](const NotificationReceived& n) {
-                     fail(received_reason(n.notification), std::nullopt, n.notification);
-                   },
+                   [&](const NotificationReceived& n) { notification_before_up(n.notification); },
                    [&](const KeepaliveReceived&) {
                      // RFC 4271 8.2.2 OpenConfirm, KeepAliveMsg: "restarts the
                      // HoldTimer and changes its state to Established."

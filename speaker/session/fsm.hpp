@@ -137,7 +137,11 @@ struct MessageError {
 // In OpenSent, OpenConfirm and Established: NOTIFICATION Cease / Connection
 // Collision Resolution (RFC 4486), close, Idle, back-off.
 struct OpenCollisionDump {};
-// 24 NotifMsgVerErr, 25 NotifMsg.
+// 24 NotifMsgVerErr (OPEN Message Error / Unsupported Version Number:
+// is_version_error) and 25 NotifMsg. Event 24 in OpenSent, OpenConfirm and,
+// with the DelayOpenTimer running, Connect/Active goes to Idle without
+// counting a failure (the back-off does not grow); Established treats both
+// alike.
 struct NotificationReceived {
   wire::Notification notification;
 };
@@ -272,6 +276,9 @@ wire::Notification collision_notification();
 // Shutdown Communication of Cease 2/4 (RFC 9003) when well formed; a
 // malformed one is reported as such, never shown.
 std::string received_reason(const wire::Notification& n);
+// RFC 4271 8.1: NotifMsgVerErr is a NOTIFICATION "with "version error""
+// (OPEN Message Error / Unsupported Version Number, 2/1).
+bool is_version_error(const wire::Notification& n);
 
 // --- Maximum number of prefixes (RFC 4486 4) ---------------------------------
 // A configured upper bound on the routes of one family a peer may announce.

@@ -70,6 +70,7 @@ enum class Kind {
   message_error,
   collision_dump,  // RFC 4271 event 23: in any open state, Cease and Idle
   notification,
+  notification_version,  // RFC 4271 event 24 (NotifMsgVerErr)
   keepalive,
   update,
   route_refresh,
@@ -103,18 +104,20 @@ struct Model {
     deadlines = {};
     established_at.reset();
   }
-  // One more consecutive failure: the back-off it draws.
-  Time draw_backoff() {
-    ++failures;
+  // One more consecutive failure (`count`, else the back-off of those so
+  // far, at least one): the back-off it draws.
+  Time draw_backoff(bool count = true) {
+    if (count) ++failures;
     ++backoffs;
+    const std::uint32_t n = std::max<std::uint32_t>(1, failures);
     std::uint64_t delay = config.backoff_min_s;
-    for (std::uint32_t i = 1; i < failures && delay < config.backoff_max_s; ++i) delay *= 2;
+    for (std::uint32_t i = 1; i < n && delay < config.backoff_max_s; ++i) delay *= 2;
     const Time base = seconds(std::min<std::uint64_t>(delay, config.backoff_max_s));
     // The jitter is a hash of (seed, back-off number), deterministic but not
     // something to re-derive here: the model takes the implementation's draw
     // for its own back-off number and bounds it (checked after every step);
     // BackoffJitterIsBoundedAndSpread checks the draws themselves.
-    last_jitter = backoff_delay(config, failures, backoffs) - base;
+    last_jitter = backoff_delay(config, n, backoffs) - base;
     last_jitter_max = base * std::min(config.backoff_jitter_percent, kMaxJitterPercent) / 100;
     return base + last_jitter;
   }
@@ -122,6 +125,13 @@ struct Model {
     if (established_at && now - *established_at >= seconds(config.backoff_reset_s)) failures = 0;
     to_idle();
     timer(Timer::idle_hold) = now + draw_backoff();
+  }
+  // RFC 4271 8.2.2 NotifMsgVerErr (OpenSent, OpenConfirm, Connect/Active with
+  // the DelayOpenTimer running): Idle without incrementing the
+  // ConnectRetryCounter; the IdleHoldTimer still runs, not growing.
+  void version_error() {
+    to_idle();
+    timer(Timer::idle_hold) = now + draw_backoff(false);
   }
   // RFC 4271 8.2.2 event 18 in Connect and OpenSent: listen in Active, the
   // ConnectRetryTimer restarted (active peers) with the back-off delay, at
@@ -257,6 +267,7 @@ struct Model {
           open_sent();
           return open_confirm(peer_hold);
         }
+        if (k == Kind::notification_version && delayed()) return version_error();
         return fail();
       case State::open_sent:
         if (k == Kind::start || k == Kind::tcp_connected || k == Kind::message_sent) return;
@@ -264,6 +275,7 @@ struct Model {
         if (k == Kind::open && peer_as_ok && acceptable_hold(peer_hold))
           return open_confirm(peer_hold);
         if (k == Kind::tcp_failed) return to_active();
+        if (k == Kind::notification_version) return version_error();
         return fail();
       case State::open_confirm:
       case State::established:
@@ -283,6 +295,7 @@ struct Model {
         if (state == State::established &&
             (k == Kind::keepalive || k == Kind::update || k == Kind::route_refresh))
           return restart_hold();
+        if (k == Kind::notification_version && state == State::open_confirm) return version_error();
         return fail();
     }
   }
@@ -437,6 +450,7 @@ struct EventCommand : rc::state::Command<Model, Sut> {
                                            {1, Kind::message_error},
                                            {1, Kind::collision_dump},
                                            {1, Kind::notification},
+                                           {1, Kind::notification_version},
                                            {4, Kind::keepalive},
                                            {2, Kind::update},
                                            {1, Kind::route_refresh},
@@ -466,6 +480,8 @@ struct EventCommand : rc::state::Command<Model, Sut> {
         return OpenCollisionDump{};
       case Kind::notification:
         return NotificationReceived{wire::Notification{6, 4, {}}};
+      case Kind::notification_version:
+        return NotificationReceived{wire::Notification{2, 1, {0, 4}}};
       case Kind::keepalive:
         return KeepaliveReceived{};
       case Kind::update:

@@ -41,6 +41,7 @@ enum class Ev {
   message_error,
   collision_dump,  // RFC 4271 event 23: this connection lost a collision
   notification,
+  notification_version,  // RFC 4271 event 24: the peer's Unsupported Version Number
   keepalive,
   update,
   route_refresh,
@@ -49,10 +50,23 @@ enum class Ev {
 constexpr std::size_t event_count = static_cast<std::size_t>(Ev::message_sent) + 1;
 
 const char* name(Ev e) {
-  static const char* names[] = {"Start",        "Stop",         "Stop(automatic)",   "Tick",
-                                "Tick(late)",   "TcpConnected", "TcpFailed",         "OPEN",
-                                "OPEN(bad AS)", "MessageError", "OpenCollisionDump", "NOTIFICATION",
-                                "KEEPALIVE",    "UPDATE",       "ROUTE-REFRESH",     "MessageSent"};
+  static const char* names[] = {"Start",
+                                "Stop",
+                                "Stop(automatic)",
+                                "Tick",
+                                "Tick(late)",
+                                "TcpConnected",
+                                "TcpFailed",
+                                "OPEN",
+                                "OPEN(bad AS)",
+                                "MessageError",
+                                "OpenCollisionDump",
+                                "NOTIFICATION",
+                                "NOTIFICATION(2/1)",
+                                "KEEPALIVE",
+                                "UPDATE",
+                                "ROUTE-REFRESH",
+                                "MessageSent"};
   return names[static_cast<int>(e)];
 }
 
@@ -113,8 +127,9 @@ enum class Sit {
   connect_delay_open_notify,  // the same with SendNOTIFICATIONwithoutOPEN
   active_delay_open,          // DelayOpen on a passive peer's inbound connection
   established_send_hold,      // SendHoldTime 20 s, nothing sent since 0
+  open_confirm_retry,         // OpenConfirm on the connection after a failed one
 };
-constexpr std::size_t situation_count = static_cast<std::size_t>(Sit::established_send_hold) + 1;
+constexpr std::size_t situation_count = static_cast<std::size_t>(Sit::open_confirm_retry) + 1;
 
 struct Step {
   long at_s;
@@ -278,6 +293,19 @@ const std::vector<Situation>& situations() {
       // Up at 0 (SendHoldTimer at 20, KeepaliveTimer at 30).
       {"Established (SendHoldTime 20 s)", State::established, 0, true, short_send_hold_config,
        up_at_0, 0},
+      // OpenSent at 0 and the peer's Cease (IdleHold 1); Connect at 1,
+      // connected and the peer's OPEN at 1 (HoldTimer 91, KeepaliveTimer 31).
+      {"OpenConfirm (after a failure)",
+       State::open_confirm,
+       1,
+       true,
+       active_config,
+       {{0, Start{}},
+        {0, TcpConnected{}},
+        {0, peer_cease},
+        {1, TcpConnected{}},
+        {1, OpenReceived{peer_open()}}},
+       1},
   };
   return all;
 }
@@ -342,6 +370,8 @@ std::pair<Time, Event> make(Ev e, const FsmState& state, long base_s) {
       return {soon, OpenCollisionDump{}};
     case Ev::notification:
       return {soon, NotificationReceived{wire::Notification{6, 2, {}}}};
+    case Ev::notification_version:
+      return {soon, NotificationReceived{wire::Notification{2, 1, {0, 4}}}};
     case Ev::keepalive:
       return {soon, KeepaliveReceived{}};
     case Ev::update:
@@ -400,6 +430,7 @@ const std::vector<Row> table = {
   {Sit::idle_fresh, Ev::message_error, idle, "", ""},
   {Sit::idle_fresh, Ev::collision_dump, idle, "", ""},
   {Sit::idle_fresh, Ev::notification, idle, "", ""},
+  {Sit::idle_fresh, Ev::notification_version, idle, "", ""},
   {Sit::idle_fresh, Ev::keepalive, idle, "", ""},
   {Sit::idle_fresh, Ev::update, idle, "", ""},
   {Sit::idle_fresh, Ev::route_refresh, idle, "", ""},
@@ -418,6 +449,7 @@ const std::vector<Row> table = {
   {Sit::idle_backoff, Ev::message_error, idle, "", "IH+1"},
   {Sit::idle_backoff, Ev::collision_dump, idle, "", "IH+1"},
   {Sit::idle_backoff, Ev::notification, idle, "", "IH+1"},
+  {Sit::idle_backoff, Ev::notification_version, idle, "", "IH+1"},
   {Sit::idle_backoff, Ev::keepalive, idle, "", "IH+1"},
   {Sit::idle_backoff, Ev::update, idle, "", "IH+1"},
   {Sit::idle_backoff, Ev::route_refresh, idle, "", "IH+1"},
@@ -436,6 +468,7 @@ const std::vector<Row> table = {
   {Sit::idle_after_notification, Ev::message_error, idle, "", "IH+3"},
   {Sit::idle_after_notification, Ev::collision_dump, idle, "", "IH+3"},
   {Sit::idle_after_notification, Ev::notification, idle, "", "IH+3"},
+  {Sit::idle_after_notification, Ev::notification_version, idle, "", "IH+3"},
   {Sit::idle_after_notification, Ev::keepalive, idle, "", "IH+3"},
   {Sit::idle_after_notification, Ev::update, idle, "", "IH+3"},
   {Sit::idle_after_notification, Ev::route_refresh, idle, "", "IH+3"},
@@ -454,6 +487,7 @@ const std::vector<Row> table = {
   {Sit::idle_stopped, Ev::message_error, idle, "", ""},
   {Sit::idle_stopped, Ev::collision_dump, idle, "", ""},
   {Sit::idle_stopped, Ev::notification, idle, "", ""},
+  {Sit::idle_stopped, Ev::notification_version, idle, "", ""},
   {Sit::idle_stopped, Ev::keepalive, idle, "", ""},
   {Sit::idle_stopped, Ev::update, idle, "", ""},
   {Sit::idle_stopped, Ev::route_refresh, idle, "", ""},
@@ -472,6 +506,7 @@ const std::vector<Row> table = {
   {Sit::connect_start, Ev::message_error, idle, kDown, "IH+1"},
   {Sit::connect_start, Ev::collision_dump, idle, kDown, "IH+1"},
   {Sit::connect_start, Ev::notification, idle, kDown, "IH+1"},
+  {Sit::connect_start, Ev::notification_version, idle, kDown, "IH+1"},
   {Sit::connect_start, Ev::keepalive, idle, kDown, "IH+1"},
   {Sit::connect_start, Ev::update, idle, kDown, "IH+1"},
   {Sit::connect_start, Ev::route_refresh, idle, kDown, "IH+1"},
@@ -491,6 +526,7 @@ const std::vector<Row> table = {
   {Sit::connect_retried, Ev::message_error, idle, kDown, "IH+2"},
   {Sit::connect_retried, Ev::collision_dump, idle, kDown, "IH+2"},
   {Sit::connect_retried, Ev::notification, idle, kDown, "IH+2"},
+  {Sit::connect_retried, Ev::notification_version, idle, kDown, "IH+2"},
   {Sit::connect_retried, Ev::keepalive, idle, kDown, "IH+2"},
   {Sit::connect_retried, Ev::update, idle, kDown, "IH+2"},
   {Sit::connect_retried, Ev::route_refresh, idle, kDown, "IH+2"},
@@ -508,6 +544,7 @@ const std::vector<Row> table = {
   {Sit::active_start, Ev::message_error, idle, "Down", "IH+1"},
   {Sit::active_start, Ev::collision_dump, idle, "Down", "IH+1"},
   {Sit::active_start, Ev::notification, idle, "Down", "IH+1"},
+  {Sit::active_start, Ev::notification_version, idle, "Down", "IH+1"},
   {Sit::active_start, Ev::keepalive, idle, "Down", "IH+1"},
   {Sit::active_start, Ev::update, idle, "Down", "IH+1"},
   {Sit::active_start, Ev::route_refresh, idle, "Down", "IH+1"},
@@ -525,6 +562,7 @@ const std::vector<Row> table = {
   {Sit::active_after_failure, Ev::message_error, idle, "Down", "IH+2"},
   {Sit::active_after_failure, Ev::collision_dump, idle, "Down", "IH+2"},
   {Sit::active_after_failure, Ev::notification, idle, "Down", "IH+2"},
+  {Sit::active_after_failure, Ev::notification_version, idle, "Down", "IH+2"},
   {Sit::active_after_failure, Ev::keepalive, idle, "Down", "IH+2"},
   {Sit::active_after_failure, Ev::update, idle, "Down", "IH+2"},
   {Sit::active_after_failure, Ev::route_refresh, idle, "Down", "IH+2"},
@@ -545,6 +583,7 @@ const std::vector<Row> table = {
   {Sit::active_dial_failed, Ev::message_error, idle, "Down", "IH+8"},
   {Sit::active_dial_failed, Ev::collision_dump, idle, "Down", "IH+8"},
   {Sit::active_dial_failed, Ev::notification, idle, "Down", "IH+8"},
+  {Sit::active_dial_failed, Ev::notification_version, idle, "Down", "IH+8"},
   {Sit::active_dial_failed, Ev::keepalive, idle, "Down", "IH+8"},
   {Sit::active_dial_failed, Ev::update, idle, "Down", "IH+8"},
   {Sit::active_dial_failed, Ev::route_refresh, idle, "Down", "IH+8"},
@@ -565,6 +604,7 @@ const std::vector<Row> table = {
   {Sit::active_open_sent_failed, Ev::message_error, idle, "Down", "IH+8"},
   {Sit::active_open_sent_failed, Ev::collision_dump, idle, "Down", "IH+8"},
   {Sit::active_open_sent_failed, Ev::notification, idle, "Down", "IH+8"},
+  {Sit::active_open_sent_failed, Ev::notification_version, idle, "Down", "IH+8"},
   {Sit::active_open_sent_failed, Ev::keepalive, idle, "Down", "IH+8"},
   {Sit::active_open_sent_failed, Ev::update, idle, "Down", "IH+8"},
   {Sit::active_open_sent_failed, Ev::route_refresh, idle, "Down", "IH+8"},
@@ -585,6 +625,7 @@ const std::vector<Row> table = {
   {Sit::open_sent, Ev::message_error, idle, kBadLength, "IH+1"},
   {Sit::open_sent, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::open_sent, Ev::notification, idle, kDown, "IH+1"},
+  {Sit::open_sent, Ev::notification_version, idle, kDown, "IH+1"},
   {Sit::open_sent, Ev::keepalive, idle, "SendNotification(5/1) CloseConnection Down", "IH+1"},
   {Sit::open_sent, Ev::update, idle, "SendNotification(5/1) CloseConnection Down", "IH+1"},
   {Sit::open_sent, Ev::route_refresh, idle, "SendNotification(5/1) CloseConnection Down", "IH+1"},
@@ -603,6 +644,7 @@ const std::vector<Row> table = {
   {Sit::open_sent_inbound, Ev::message_error, idle, kBadLength, "IH+1"},
   {Sit::open_sent_inbound, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::open_sent_inbound, Ev::notification, idle, kDown, "IH+1"},
+  {Sit::open_sent_inbound, Ev::notification_version, idle, kDown, "IH+1"},
   {Sit::open_sent_inbound, Ev::keepalive, idle, "SendNotification(5/1) CloseConnection Down", "IH+1"},
   {Sit::open_sent_inbound, Ev::update, idle, "SendNotification(5/1) CloseConnection Down", "IH+1"},
   {Sit::open_sent_inbound, Ev::route_refresh, idle, "SendNotification(5/1) CloseConnection Down", "IH+1"},
@@ -621,6 +663,7 @@ const std::vector<Row> table = {
   {Sit::open_sent_after_retry, Ev::message_error, idle, kBadLength, "IH+1"},
   {Sit::open_sent_after_retry, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::open_sent_after_retry, Ev::notification, idle, kDown, "IH+1"},
+  {Sit::open_sent_after_retry, Ev::notification_version, idle, kDown, "IH+1"},
   {Sit::open_sent_after_retry, Ev::keepalive, idle, "SendNotification(5/1) CloseConnection Down", "IH+1"},
   {Sit::open_sent_after_retry, Ev::update, idle, "SendNotification(5/1) CloseConnection Down", "IH+1"},
   {Sit::open_sent_after_retry, Ev::route_refresh, idle, "SendNotification(5/1) CloseConnection Down", "IH+1"},
@@ -640,6 +683,7 @@ const std::vector<Row> table = {
   {Sit::open_confirm, Ev::message_error, idle, kBadLength, "IH+1"},
   {Sit::open_confirm, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::open_confirm, Ev::notification, idle, kDown, "IH+1"},
+  {Sit::open_confirm, Ev::notification_version, idle, kDown, "IH+1"},
   {Sit::open_confirm, Ev::keepalive, established, "Established", "H+90 K+29 SH+479"},
   {Sit::open_confirm, Ev::update, idle, "SendNotification(5/2) CloseConnection Down", "IH+1"},
   {Sit::open_confirm, Ev::route_refresh, idle, "SendNotification(5/2) CloseConnection Down", "IH+1"},
@@ -658,6 +702,7 @@ const std::vector<Row> table = {
   {Sit::open_confirm_no_hold, Ev::message_error, idle, kBadLength, "IH+1"},
   {Sit::open_confirm_no_hold, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::open_confirm_no_hold, Ev::notification, idle, kDown, "IH+1"},
+  {Sit::open_confirm_no_hold, Ev::notification_version, idle, kDown, "IH+1"},
   {Sit::open_confirm_no_hold, Ev::keepalive, established, "Established", ""},
   {Sit::open_confirm_no_hold, Ev::update, idle, "SendNotification(5/2) CloseConnection Down", "IH+1"},
   {Sit::open_confirm_no_hold, Ev::route_refresh, idle, "SendNotification(5/2) CloseConnection Down", "IH+1"},
@@ -677,6 +722,7 @@ const std::vector<Row> table = {
   {Sit::established, Ev::message_error, idle, kBadLength, "IH+1"},
   {Sit::established, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::established, Ev::notification, idle, kDown, "IH+1"},
+  {Sit::established, Ev::notification_version, idle, kDown, "IH+1"},
   {Sit::established, Ev::keepalive, established, "", "H+90 K+29 SH+479"},
   {Sit::established, Ev::update, established, "", "H+90 K+29 SH+479"},
   {Sit::established, Ev::route_refresh, established, "", "H+90 K+29 SH+479"},
@@ -694,6 +740,7 @@ const std::vector<Row> table = {
   {Sit::established_no_hold, Ev::message_error, idle, kBadLength, "IH+1"},
   {Sit::established_no_hold, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::established_no_hold, Ev::notification, idle, kDown, "IH+1"},
+  {Sit::established_no_hold, Ev::notification_version, idle, kDown, "IH+1"},
   {Sit::established_no_hold, Ev::keepalive, established, "", ""},
   {Sit::established_no_hold, Ev::update, established, "", ""},
   {Sit::established_no_hold, Ev::route_refresh, established, "", ""},
@@ -713,6 +760,7 @@ const std::vector<Row> table = {
   {Sit::established_after_flap, Ev::message_error, idle, kBadLength, "IH+2"},
   {Sit::established_after_flap, Ev::collision_dump, idle, kCollision, "IH+2"},
   {Sit::established_after_flap, Ev::notification, idle, kDown, "IH+2"},
+  {Sit::established_after_flap, Ev::notification_version, idle, kDown, "IH+2"},
   {Sit::established_after_flap, Ev::keepalive, established, "", "H+90 K+29 SH+479"},
   {Sit::established_after_flap, Ev::update, established, "", "H+90 K+29 SH+479"},
   {Sit::established_after_flap, Ev::route_refresh, established, "", "H+90 K+29 SH+479"},
@@ -731,6 +779,7 @@ const std::vector<Row> table = {
   {Sit::established_long, Ev::message_error, idle, kBadLength, "IH+1"},
   {Sit::established_long, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::established_long, Ev::notification, idle, kDown, "IH+1"},
+  {Sit::established_long, Ev::notification_version, idle, kDown, "IH+1"},
   {Sit::established_long, Ev::keepalive, established, "", "H+90 K+25 SH+415"},
   {Sit::established_long, Ev::update, established, "", "H+90 K+25 SH+415"},
   {Sit::established_long, Ev::route_refresh, established, "", "H+90 K+25 SH+415"},
@@ -753,6 +802,7 @@ const std::vector<Row> table = {
   {Sit::connect_delay_open, Ev::message_error, idle, kDown, "IH+1"},
   {Sit::connect_delay_open, Ev::collision_dump, idle, kDown, "IH+1"},
   {Sit::connect_delay_open, Ev::notification, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open, Ev::notification_version, idle, kDown, "IH+1"},
   {Sit::connect_delay_open, Ev::keepalive, idle, kDown, "IH+1"},
   {Sit::connect_delay_open, Ev::update, idle, kDown, "IH+1"},
   {Sit::connect_delay_open, Ev::route_refresh, idle, kDown, "IH+1"},
@@ -771,6 +821,7 @@ const std::vector<Row> table = {
   {Sit::connect_delay_open_notify, Ev::message_error, idle, kBadLength, "IH+1"},
   {Sit::connect_delay_open_notify, Ev::collision_dump, idle, kDown, "IH+1"},
   {Sit::connect_delay_open_notify, Ev::notification, idle, kDown, "IH+1"},
+  {Sit::connect_delay_open_notify, Ev::notification_version, idle, kDown, "IH+1"},
   {Sit::connect_delay_open_notify, Ev::keepalive, idle, kDown, "IH+1"},
   {Sit::connect_delay_open_notify, Ev::update, idle, kDown, "IH+1"},
   {Sit::connect_delay_open_notify, Ev::route_refresh, idle, kDown, "IH+1"},
@@ -790,6 +841,7 @@ const std::vector<Row> table = {
   {Sit::active_delay_open, Ev::message_error, idle, kDown, "IH+1"},
   {Sit::active_delay_open, Ev::collision_dump, idle, kDown, "IH+1"},
   {Sit::active_delay_open, Ev::notification, idle, kDown, "IH+1"},
+  {Sit::active_delay_open, Ev::notification_version, idle, kDown, "IH+1"},
   {Sit::active_delay_open, Ev::keepalive, idle, kDown, "IH+1"},
   {Sit::active_delay_open, Ev::update, idle, kDown, "IH+1"},
   {Sit::active_delay_open, Ev::route_refresh, idle, kDown, "IH+1"},
@@ -809,10 +861,30 @@ const std::vector<Row> table = {
   {Sit::established_send_hold, Ev::message_error, idle, kBadLength, "IH+1"},
   {Sit::established_send_hold, Ev::collision_dump, idle, kCollision, "IH+1"},
   {Sit::established_send_hold, Ev::notification, idle, kDown, "IH+1"},
+  {Sit::established_send_hold, Ev::notification_version, idle, kDown, "IH+1"},
   {Sit::established_send_hold, Ev::keepalive, established, "", "H+90 K+29 SH+19"},
   {Sit::established_send_hold, Ev::update, established, "", "H+90 K+29 SH+19"},
   {Sit::established_send_hold, Ev::route_refresh, established, "", "H+90 K+29 SH+19"},
   {Sit::established_send_hold, Ev::message_sent, established, "", "H+89 K+30 SH+20"},
+  // OpenConfirm after one failure: failures answer with the back-off of the
+  // second (IdleHold 2 s); the peer's version error counts none (1 s).
+  {Sit::open_confirm_retry, Ev::start, open_confirm, "", "H+89 K+29 SH+479"},
+  {Sit::open_confirm_retry, Ev::stop, idle, kStop, ""},
+  {Sit::open_confirm_retry, Ev::stop_auto, idle, kStopAuto, "IH+2"},
+  {Sit::open_confirm_retry, Ev::tick, open_confirm, "SendKeepalive", "H+60 K+30 SH+450"},
+  {Sit::open_confirm_retry, Ev::tick_late, idle, kHoldExpired, "IH+2"},
+  {Sit::open_confirm_retry, Ev::tcp_connected, open_confirm, "", "H+89 K+29 SH+479"},
+  {Sit::open_confirm_retry, Ev::tcp_failed, idle, kDown, "IH+2"},
+  {Sit::open_confirm_retry, Ev::open, idle, "SendNotification(5/2) CloseConnection Down", "IH+2"},
+  {Sit::open_confirm_retry, Ev::open_bad, idle, "SendNotification(5/2) CloseConnection Down", "IH+2"},
+  {Sit::open_confirm_retry, Ev::message_error, idle, kBadLength, "IH+2"},
+  {Sit::open_confirm_retry, Ev::collision_dump, idle, kCollision, "IH+2"},
+  {Sit::open_confirm_retry, Ev::notification, idle, kDown, "IH+2"},
+  {Sit::open_confirm_retry, Ev::notification_version, idle, kDown, "IH+1"},
+  {Sit::open_confirm_retry, Ev::keepalive, established, "Established", "H+90 K+29 SH+479"},
+  {Sit::open_confirm_retry, Ev::update, idle, "SendNotification(5/2) CloseConnection Down", "IH+2"},
+  {Sit::open_confirm_retry, Ev::route_refresh, idle, "SendNotification(5/2) CloseConnection Down", "IH+2"},
+  {Sit::open_confirm_retry, Ev::message_sent, open_confirm, "", "H+89 K+30 SH+480"},
 };
 // clang-format on
 
