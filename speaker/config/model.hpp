@@ -168,6 +168,15 @@ struct Capabilities {
   bool asn4 = true;
   bool route_refresh = false;
   std::optional<std::uint16_t> graceful_restart_s;
+  // Not ExaBGP's (it has neither): RFC 8538 `graceful-restart-notification;`
+  // sets the N bit of the Graceful Restart capability; RFC 9494
+  // `long-lived-graceful-restart S;` offers the Long-Lived Graceful Restart
+  // capability with stale time S for every family, and
+  // `long-lived-graceful-restart AFI SAFI S;` for one (that family's entry
+  // wins). Both are sent only with `graceful-restart`.
+  bool graceful_restart_notification = false;
+  std::optional<std::uint32_t> long_lived_stale_s;
+  std::vector<std::pair<wire::Family, std::uint32_t>> long_lived_families;
   AddPath add_path;
   std::vector<wire::Family> add_path_families;  // empty: every configured family
   std::vector<std::pair<wire::Family, std::uint32_t>> add_path_limits;  // `ipv4 unicast limit N`

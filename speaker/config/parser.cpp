@@ -504,6 +504,8 @@ class Parser {
     cap("asn4", &Capabilities::asn4);
     cap("route-refresh", &Capabilities::route_refresh);
     cap("graceful-restart", &Capabilities::graceful_restart_s);
+    cap("graceful-restart-notification", &Capabilities::graceful_restart_notification);
+    cap("long-lived-graceful-restart", &Capabilities::long_lived_stale_s);
     cap("add-path", &Capabilities::add_path);
     cap("extended-message", &Capabilities::extended_message);
     cap("nexthop", &Capabilities::extended_next_hop);
@@ -515,6 +517,7 @@ class Parser {
     auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
     append(n.capabilities.add_path_families, f.capabilities.add_path_families);
     append(n.capabilities.add_path_limits, f.capabilities.add_path_limits);
+    append(n.capabilities.long_lived_families, f.capabilities.long_lived_families);
     append(n.families, f.families);
     append(n.next_hops, f.next_hops);
     append(n.api, f.api);
@@ -656,21 +659,67 @@ class Parser {
       }
       return;
     }
-    bool* field = k == "asn4"                 ? &c.asn4
-                  : k == "route-refresh"      ? &c.route_refresh
-                  : k == "extended-message"   ? &c.extended_message
-                  : k == "nexthop"            ? &c.extended_next_hop
-                  : k == "software-version"   ? &c.software_version
-                  : k == "multi-session"      ? &c.multi_session
-                  : k == "operational"        ? &c.operational
-                  : k == "link-local-nexthop" ? &c.link_local_nexthop
-                  : k == "aigp"               ? &c.aigp
-                                              : nullptr;
+    if (k == "long-lived-graceful-restart") return long_lived_statement(d);
+    bool* field = k == "graceful-restart-notification" ? &c.graceful_restart_notification
+                  : k == "asn4"                        ? &c.asn4
+                  : k == "route-refresh"               ? &c.route_refresh
+                  : k == "extended-message"            ? &c.extended_message
+                  : k == "nexthop"                     ? &c.extended_next_hop
+                  : k == "software-version"            ? &c.software_version
+                  : k == "multi-session"               ? &c.multi_session
+                  : k == "operational"                 ? &c.operational
+                  : k == "link-local-nexthop"          ? &c.link_local_nexthop
+                  : k == "aigp"                        ? &c.aigp
+                                                       : nullptr;
     if (!field) return error(key, "unknown capability '" + k + "'");
     auto on = switch_value();
     if (!on) return;
     *field = *on;
     d.set.insert("capability " + k);
+  }
+
+  // RFC 9494: `long-lived-graceful-restart S|disable;` for every family,
+  // `long-lived-graceful-restart AFI SAFI S;` for one (the last one wins).
+  // The Long-Lived Stale Time is 24 bits on the wire.
+  void long_lived_statement(Draft& d) {
+    Capabilities& c = d.n.capabilities;
+    const std::string k = "capability long-lived-graceful-restart";
+    auto stale_time = [&](const Token& w) -> std::optional<std::uint32_t> {
+      auto v = number<std::uint32_t>(w.text);
+      if (!v || *v > 0xFFFFFF) {
+        error(w, "long-lived stale time is 0..16777215 seconds");
+        return std::nullopt;
+      }
+      return v;
+    };
+    if (n_ == 2 && (words_[1].is("disable") || words_[1].is("false"))) {
+      c.long_lived_stale_s.reset();
+      c.long_lived_families.clear();
+      d.set.insert(k);
+      return;
+    }
+    if (n_ == 2) {
+      auto v = stale_time(words_[1]);
+      if (!v) return;
+      c.long_lived_stale_s = *v;
+      d.set.insert(k);
+      return;
+    }
+    if (n_ != 4)
+      return error(words_[0],
+                   "expected 'long-lived-graceful-restart SECONDS' or "
+                   "'long-lived-graceful-restart AFI SAFI SECONDS'");
+    auto f = family_words(words_[1].text, words_[2].text);
+    if (!f)
+      return error(words_[1],
+                   fmt::format("unknown family '{} {}'", words_[1].text, words_[2].text));
+    auto v = stale_time(words_[3]);
+    if (!v) return;
+    auto& list = c.long_lived_families;
+    list.erase(
+        std::remove_if(list.begin(), list.end(), [&](const auto& e) { return e.first == *f; }),
+        list.end());
+    list.emplace_back(*f, *v);
   }
 
   // Words of a list: `x` or `[ x y z ]` from words_[i]; i moves past it.

@@ -150,6 +150,11 @@ void print_neighbor(std::string& out, const Neighbor& n) {
     line(fmt::format("\tgraceful-restart {};", *c.graceful_restart_s));
   else
     line("\tgraceful-restart disable;");
+  if (c.graceful_restart_notification) line("\tgraceful-restart-notification true;");
+  if (c.long_lived_stale_s)
+    line(fmt::format("\tlong-lived-graceful-restart {};", *c.long_lived_stale_s));
+  for (const auto& [family, stale_s] : c.long_lived_families)
+    line(fmt::format("\tlong-lived-graceful-restart {} {};", family_text(family), stale_s));
   line(fmt::format("\tadd-path {};", c.add_path.send && c.add_path.receive ? "send/receive"
                                      : c.add_path.send                     ? "send"
                                      : c.add_path.receive                  ? "receive"

@@ -43,8 +43,21 @@ session::PeerSettings peer_settings(const config::Neighbor& n) {
   if (c.graceful_restart_s) {
     cap::GracefulRestart gr;
     gr.restart_time_s = *c.graceful_restart_s;
+    gr.notification = c.graceful_restart_notification;  // RFC 8538
     for (auto family : f.families) gr.families.push_back({family, false});
     f.graceful_restart = gr;
+    // RFC 9494: a family's own stale time, else the one for every family.
+    cap::LongLivedGracefulRestart long_lived;
+    for (auto family : f.families) {
+      const auto& own = c.long_lived_families;
+      auto it =
+          std::find_if(own.begin(), own.end(), [&](const auto& e) { return e.first == family; });
+      if (it != own.end())
+        long_lived.entries.push_back({family, 0, it->second});
+      else if (c.long_lived_stale_s)
+        long_lived.entries.push_back({family, 0, *c.long_lived_stale_s});
+    }
+    if (!long_lived.entries.empty()) f.long_lived_graceful_restart = long_lived;
   }
   if (!n.host_name.empty() || !n.domain_name.empty())
     f.extra_capabilities.push_back(cap::Fqdn{n.host_name, n.domain_name});
@@ -166,6 +179,7 @@ bool same_session(const session::PeerSettings& x, const session::PeerSettings& y
          x.fsm.extended_message == y.fsm.extended_message &&
          x.fsm.extended_next_hop == y.fsm.extended_next_hop &&
          x.fsm.graceful_restart == y.fsm.graceful_restart &&
+         x.fsm.long_lived_graceful_restart == y.fsm.long_lived_graceful_restart &&
          x.fsm.extra_capabilities == y.fsm.extra_capabilities && x.fsm.role == y.fsm.role &&
          x.fsm.role_strict == y.fsm.role_strict && x.fsm.delay_open_s == y.fsm.delay_open_s &&
          x.fsm.send_notification_without_open == y.fsm.send_notification_without_open &&

@@ -255,6 +255,18 @@ TEST(Config, FsmKeywords) {
   EXPECT_EQ(first_error(" maximum-prefix ipv4 unicast many;"),
             "test.conf:2:30: maximum-prefix must be a number of routes");
   EXPECT_EQ(first_error(" send-notification-without-open perhaps;").find("test.conf:2:"), 0u);
+  // Graceful restart (RFC 8538, RFC 9494): off unless asked for.
+  EXPECT_FALSE(defaults.capabilities.graceful_restart_notification);
+  EXPECT_FALSE(defaults.capabilities.long_lived_stale_s.has_value());
+  EXPECT_EQ(first_error(" capability { long-lived-graceful-restart 16777216; }"),
+            "test.conf:2:43: long-lived stale time is 0..16777215 seconds");
+  EXPECT_EQ(first_error(" capability { long-lived-graceful-restart ipv4 unicorn 60; }"),
+            "test.conf:2:43: unknown family 'ipv4 unicorn'");
+  EXPECT_EQ(first_error(" capability { long-lived-graceful-restart ipv4 unicast; }"),
+            "test.conf:2:15: expected 'long-lived-graceful-restart SECONDS' or "
+            "'long-lived-graceful-restart AFI SAFI SECONDS'");
+  EXPECT_EQ(
+      first_error(" capability { graceful-restart-notification maybe; }").find("test.conf:2:"), 0u);
 }
 
 TEST(Config, UnterminatedBlockAndStatement) {
@@ -299,6 +311,11 @@ TEST(Config, EveryKeyword) {
   EXPECT_EQ(n.hold_time_s, 90);
   EXPECT_FALSE(n.group_updates);
   EXPECT_EQ(n.capabilities.graceful_restart_s, 60);
+  EXPECT_TRUE(n.capabilities.graceful_restart_notification);
+  EXPECT_EQ(n.capabilities.long_lived_stale_s, 3600u);
+  // The neighbor's own family entry, the last one written.
+  EXPECT_EQ(n.capabilities.long_lived_families,
+            (std::vector<std::pair<Family, std::uint32_t>>{{ipv6_unicast, 86400}}));
   EXPECT_TRUE(n.capabilities.route_refresh);
   EXPECT_EQ(n.families,
             (std::vector<Family>{ipv4_unicast, ipv6_unicast, Family(Afi::ipv4, Safi::flow),
@@ -645,6 +662,11 @@ RC_GTEST_PROP(ConfigProperty, PrintThenParseGivesTheSameModel, ()) {
   n.capabilities.route_refresh = *rc::gen::arbitrary<bool>();
   if (*rc::gen::arbitrary<bool>())
     n.capabilities.graceful_restart_s = *rc::gen::inRange<std::uint16_t>(0, 4096);
+  n.capabilities.graceful_restart_notification = *rc::gen::arbitrary<bool>();
+  if (*rc::gen::arbitrary<bool>())
+    n.capabilities.long_lived_stale_s = *rc::gen::inRange<std::uint32_t>(0, 0x1000000);
+  if (*rc::gen::arbitrary<bool>())
+    n.capabilities.long_lived_families = {{ipv6_unicast, *rc::gen::inRange<std::uint32_t>(0, 9)}};
   n.families = *rc::gen::container<std::vector<Family>>(
       rc::gen::element(ipv4_unicast, ipv6_unicast, Family(Afi::ipv4, Safi::flow)));
   if (*rc::gen::arbitrary<bool>() && !c.processes.empty())

@@ -12,6 +12,8 @@
 
 #include "sim/sim_runtime.hpp"
 #include "sim/speaker_on_sim.hpp"
+#include "speaker/config/parser.hpp"
+#include "speaker/reactor/reactor.hpp"
 #include "speaker/session/graceful_restart.hpp"
 #include "speaker/session/peer.hpp"
 #include "tests/reactor/sim_fixture.hpp"
@@ -49,6 +51,15 @@ struct Changes : simtest::SessionRecorder {
   }
 };
 
+// A's view: what the last session negotiated (B's capabilities).
+struct Negotiations : simtest::SessionRecorder {
+  std::optional<session::Negotiated> last;
+  void on_established(const std::string& p, const session::Negotiated& n) override {
+    SessionRecorder::on_established(p, n);
+    last = n;
+  }
+};
+
 wire::cap::GracefulRestart gr(std::uint16_t restart_time_s, bool forwarding, bool n_bit) {
   wire::cap::GracefulRestart g;
   g.restart_time_s = restart_time_s;
@@ -81,9 +92,10 @@ struct Restart {
   sim::NodeId node_b = net.add_node("b", {boost::asio::ip::make_address("10.0.0.2")});
   sim::SimRuntime rt_a{net, node_a}, rt_b{net, node_b};
   rib::AttributePool pool_a, pool_b;
-  simtest::SessionRecorder rec_a;
+  Negotiations rec_a;
   Changes rec_b;
-  std::vector<std::unique_ptr<Peer>> lives;  // every life of A (a crash only cancels)
+  std::optional<session::PeerSettings> b_settings;  // instead of the built-in ones
+  std::vector<std::unique_ptr<Peer>> lives;         // every life of A (a crash only cancels)
   std::unique_ptr<Peer> b;
   std::optional<wire::cap::GracefulRestart> a_gr_first, a_gr_later;
   std::optional<wire::cap::LongLivedGracefulRestart> a_llgr;  // every life
@@ -95,6 +107,7 @@ struct Restart {
     auto sb = settings("10.0.0.2", "10.0.0.1", 65002, 65001, true);
     sb.fsm.graceful_restart = b_gr;
     sb.fsm.long_lived_graceful_restart = b_llgr;
+    if (b_settings) sb = *b_settings;
     b = std::make_unique<Peer>(rt_b, sb, rec_b, pool_b);
     net.spawn(node_b, listen_for(rt_b, "10.0.0.2", *b));
     net.spawn(node_b, b->run());
@@ -265,6 +278,52 @@ TEST(SimGracefulRestart, LongLivedStaleRoutesOutliveTheRestartTime) {
               attributes->communities->end());
   }
   w.world.run_for(30s);  // past the 30 s Long-Lived Stale Time
+  EXPECT_EQ(w.b_routes(), 0u);
+  crash.release();
+  w.finish();
+}
+
+// The same with B configured by its keywords (docs/config.md): the
+// capabilities reach the wire (A sees the N bit and B's stale time) and B,
+// receiving, keeps A's routes for A's 30 s Long-Lived Stale Time.
+TEST(SimGracefulRestart, KeywordsConfigureTheReceivingSide) {
+  auto parsed = config::parse_config(R"(neighbor 10.0.0.1 {
+  local-address 10.0.0.2; local-as 65002; peer-as 65001; hold-time 9; passive true;
+  capability {
+    graceful-restart 120;
+    graceful-restart-notification;
+    long-lived-graceful-restart 7200;
+    long-lived-graceful-restart ipv6 unicast 60;
+  }
+})",
+                                     "b.conf");
+  ASSERT_TRUE(std::holds_alternative<config::Config>(parsed));
+  auto b = reactor::peer_settings(std::get<config::Config>(parsed).neighbors.at(0));
+  ASSERT_TRUE(b.fsm.long_lived_graceful_restart.has_value());
+  EXPECT_EQ(
+      b.fsm.long_lived_graceful_restart->entries,
+      (std::vector<wire::cap::LongLivedGracefulRestart::Entry>{{wire::ipv4_unicast, 0, 7200}}))
+      << "the ipv6 entry names a family the neighbor does not carry";
+  b.fsm.backoff_jitter_percent = 0;
+  wire::cap::LongLivedGracefulRestart llgr;
+  llgr.entries.push_back({wire::ipv4_unicast, 0x80, 30});
+  Restart w;
+  w.b_settings = b;
+  w.a_gr_first = gr(5, true, true);
+  w.a_llgr = llgr;
+  w.start(std::nullopt);
+  w.world.run_for(10s);
+  ASSERT_EQ(w.b_routes(), 10u);
+  ASSERT_TRUE(w.rec_a.last && w.rec_a.last->graceful_restart);
+  EXPECT_TRUE(w.rec_a.last->graceful_restart->notification) << "B's N bit";
+  EXPECT_EQ(w.rec_a.last->graceful_restart->restart_time_s, 120);
+  ASSERT_TRUE(w.rec_a.last->long_lived_graceful_restart.has_value());
+  EXPECT_EQ(w.rec_a.last->long_lived_graceful_restart->entries.at(0).stale_time_s, 7200u);
+  auto crash = w.net.crash(w.node_a);
+  w.world.run_for(20s);  // past A's 5 s Restart Time: long-lived stale
+  EXPECT_EQ(w.b_stale(), 10u);
+  EXPECT_EQ(w.b_routes(), 10u);
+  w.world.run_for(20s);  // past the 30 s Long-Lived Stale Time
   EXPECT_EQ(w.b_routes(), 0u);
   crash.release();
   w.finish();
