@@ -504,6 +504,32 @@ void otc_cases(Table& t) {
     c.note = "the suite takes the role that pairs with the target's";
   }
   {
+    // Egress: the target's own route (a live daemon announces one it is
+    // configured with, so it carries no OTC before the target adds one).
+    std::vector<Step> steps;
+    establish(steps, paired);
+    Outcome sent = of_kind(Outcome::update, 5s);
+    sent.check = [](const Bytes& m, const Context& c) -> std::string {
+      Bytes value;
+      const bool has = find_attribute(m, 35, value);
+      // The target is our Provider, RS or Peer: we are below it, or its peer.
+      const bool to_below = c.target.role == 0 || c.target.role == 1 || c.target.role == 4;
+      if (!to_below) return has ? "a route with OTC sent to its provider or RS" : std::string();
+      if (!has) return "no OTC on a route sent to its customer, RS-client or peer";
+      if (value != u32(c.target.asn))
+        return fmt::format("OTC of {} octets ({}) where the target's AS {} was due", value.size(),
+                           value.size() == 4 ? "another AS" : "malformed", c.target.asn);
+      return "";
+    };
+    steps.push_back(expect(std::move(sent)));
+    Case& c = t.add("9234-5-otc-egress", "RFC 9234", "5", "MUST",
+                    "a route sent to a customer, RS-client or peer carries OTC (the local AS when "
+                    "it had none); one sent to a provider or RS carries none",
+                    std::move(steps));
+    c.needs = Needs::role;
+    c.note = "the target must announce a route of its own";
+  }
+  {
     Case& c = t.add("9234-4.2-two-roles", "RFC 9234", "4.2", "MUST",
                     "two BGP Role capabilities with different values: Role Mismatch",
                     {connect_step(), send(open_with([](OpenSpec& o, const Context& x) {
@@ -658,6 +684,27 @@ void fsm_cases(Table& t) {
     t.add("4271-8.2.2-notification-opensent", "RFC 4271", "8.2.2", "MUST",
           "a NOTIFICATION in OpenSent closes the connection", std::move(steps));
   }
+  // Event 24, NotifMsgVerErr: OPEN Message Error / Unsupported Version
+  // Number (data: the version we would speak). OpenSent and OpenConfirm "drop
+  // the TCP connection, and change [their] state to Idle"; no NOTIFICATION
+  // answers it.
+  for (bool confirm : {false, true}) {
+    Outcome closed = of_kind(Outcome::closed, 5s);
+    closed.silent = true;
+    std::vector<Step> steps{connect_step()};
+    if (confirm) {
+      steps.push_back(send(open_with()));
+      steps.push_back(expect(of_kind(Outcome::keepalive, 5s)));
+    }
+    steps.push_back(send_bytes(notification(2, 1, {0, 4})));
+    steps.push_back(expect(std::move(closed)));
+    t.add(fmt::format("4271-8.2.2-version-error-{}", confirm ? "openconfirm" : "opensent"),
+          "RFC 4271", "8.2.2", "MUST",
+          fmt::format("NotifMsgVerErr (event 24: NOTIFICATION 2/1) in {} closes the connection "
+                      "without a NOTIFICATION back",
+                      confirm ? "OpenConfirm" : "OpenSent"),
+          std::move(steps));
+  }
   {
     std::vector<Step> steps;
     steps.push_back(connect_step());
@@ -672,15 +719,19 @@ void fsm_cases(Table& t) {
   {
     std::vector<Step> steps;
     establish(steps);
-    steps.push_back(connect_step(1));
+    Step second = connect_step(1);
+    second.closed_ok = true;
+    steps.push_back(std::move(second));
     steps.push_back(send(open_with(), 1));
-    steps.push_back(expect(notify({{6, 7}, {6, 5}}), 1));
+    steps.push_back(expect(Outcome{Outcome::closed, {{6, 7}, {6, 5}}, 5s}, 1));
     steps.push_back(expect(alive(2s), 0));
     Case& c = t.add("4271-6.8-collision-established", "RFC 4271 / RFC 4486", "6.8", "MUST",
                     "a new connection colliding with an Established one is closed (Cease / "
                     "Connection Collision Resolution); the Established one stays",
                     std::move(steps));
-    c.note = "Cease / Connection Rejected (6/5) on the new connection is accepted too";
+    c.note =
+        "Cease / Connection Rejected (6/5) on the new connection is accepted too, and so "
+        "is closing it before or without the target's OPEN";
   }
   // RFC 4271 8.2.2 OpenSent, TcpConnectionFails (event 18): "closes the BGP
   // connection, restarts the ConnectRetryTimer, continues to listen for a

@@ -51,7 +51,8 @@ using Build = std::function<Bytes(const Context&)>;
 struct Outcome {
   enum Kind {
     notification,           // a NOTIFICATION with one of `accepted` (subcode -1: any)
-    closed,                 // the connection ends (a NOTIFICATION before it is allowed)
+    closed,                 // the connection ends (a NOTIFICATION before it is allowed:
+                            // any, or one of `accepted` when given)
     alive,                  // no NOTIFICATION and no close for `within`
     keepalive,              // a KEEPALIVE within `within`
     update,                 // an UPDATE that is not an End-of-RIB within `within`
@@ -66,6 +67,11 @@ struct Outcome {
   std::vector<std::pair<std::uint8_t, int>> accepted;
   std::chrono::milliseconds within{0};
   std::uint8_t subtype = 0;
+  // update: what the first UPDATE (not an End-of-RIB) must satisfy; "" when
+  // it does, else why not.
+  std::function<std::string(const Bytes&, const Context&)> check{};
+  // closed: no NOTIFICATION may come first (the case sent one: RFC 4271 6.4).
+  bool silent = false;
 };
 
 // The capability a case needs the target to offer (checked in its OPEN).
@@ -104,6 +110,10 @@ struct Step {
   // connect: the first attempt must bring the target's OPEN (no retry while
   // the target refuses: it must be listening at once).
   bool once = false;
+  // connect: a target that closes the connection before its OPEN has answered
+  // (a collision with an Established session, RFC 4271 6.8); the steps on
+  // this connection then see it closed. Implies `once`.
+  bool closed_ok = false;
 };
 
 struct Case {

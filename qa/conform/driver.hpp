@@ -113,7 +113,7 @@ class Driver {
     Conn& conn = conns_[static_cast<std::size_t>(s.conn)];
     switch (s.op) {
       case Step::connect: {
-        auto why = co_await connect(conn, s.conn, s.once);
+        auto why = co_await connect(conn, s.conn, s.once || s.closed_ok, s.closed_ok);
         if (!why.empty()) co_return why;
         if (!offers(ctx_.target, c.needs)) co_return "n/a";
         co_return "";
@@ -166,7 +166,7 @@ class Driver {
   // Connects and waits for the target's OPEN; retries while the target
   // refuses or closes first (a live daemon holding down after the last case),
   // unless `once`.
-  awaitable<std::string> connect(Conn& conn, int index, bool once) {
+  awaitable<std::string> connect(Conn& conn, int index, bool once, bool closed_ok = false) {
     const ns give_up = rt_.now() + (once ? ns::zero() : ns(target_.connect_for));
     std::string last = "no connection";
     for (;;) {
@@ -190,6 +190,7 @@ class Driver {
           if (conn.closed || rt_.now() >= deadline) break;
           co_await sleep_until(deadline);
         }
+        if (conn.closed && closed_ok) co_return "";
         last = conn.closed ? "the target closed the connection before its OPEN"
                            : "no OPEN from the target within 5 s";
         if (conn.socket) conn.socket->close();
@@ -299,13 +300,18 @@ class Driver {
               co_return fmt::format("expected the session to stay up or {}, got {}", wanted(o),
                                     describe(m));
             case Outcome::closed:
-              continue;
+              if (o.silent)
+                co_return "a NOTIFICATION in answer to ours (RFC 4271 6.4: none): " + describe(m);
+              if (o.accepted.empty() || accepted(o, code, sub)) continue;
+              co_return fmt::format("expected the connection closed (or {}), got {}", wanted(o),
+                                    describe(m));
             default:
               co_return "unexpected " + describe(m);
           }
         }
         if (o.kind == Outcome::keepalive && type == msg::keepalive) co_return "";
-        if (o.kind == Outcome::update && type == msg::update && !is_end_of_rib(m)) co_return "";
+        if (o.kind == Outcome::update && type == msg::update && !is_end_of_rib(m))
+          co_return o.check ? o.check(m, ctx_) : "";
         if (o.kind == Outcome::end_of_rib && type == msg::update && is_end_of_rib(m)) co_return "";
         if (o.kind == Outcome::open && type == msg::open) co_return "";
         if (o.kind == Outcome::refresh && type == msg::route_refresh && m.size() >= 23 &&

@@ -95,6 +95,8 @@ std::string sim_target_config() {
   capability {
     route-refresh;
     graceful-restart 120;
+    graceful-restart-notification;
+    long-lived-graceful-restart 3600;
     add-path send/receive;
   }
   family {

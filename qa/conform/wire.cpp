@@ -130,4 +130,31 @@ Bytes update(const Bytes& withdrawn, const Bytes& attributes, const Bytes& nlri)
                          u16(static_cast<std::uint16_t>(attributes.size())), attributes, nlri}));
 }
 
+bool find_attribute(const Bytes& m, std::uint8_t code, Bytes& value) {
+  if (m.size() < 23 || m[18] != msg::update) return false;
+  std::size_t at = 19;
+  const std::size_t withdrawn = std::size_t(m[at]) << 8 | m[at + 1];
+  at += 2 + withdrawn;
+  if (at + 2 > m.size()) return false;
+  const std::size_t length = std::size_t(m[at]) << 8 | m[at + 1];
+  at += 2;
+  const std::size_t end = at + length;
+  if (end > m.size()) return false;
+  while (at + 3 <= end) {
+    const std::uint8_t flags = m[at], type = m[at + 1];
+    const bool extended = (flags & 0x10) != 0;
+    if (at + (extended ? 4u : 3u) > end) return false;
+    const std::size_t size = extended ? std::size_t(m[at + 2]) << 8 | m[at + 3] : m[at + 2];
+    at += extended ? 4 : 3;
+    if (at + size > end) return false;
+    if (type == code) {
+      value.assign(m.begin() + static_cast<std::ptrdiff_t>(at),
+                   m.begin() + static_cast<std::ptrdiff_t>(at + size));
+      return true;
+    }
+    at += size;
+  }
+  return false;
+}
+
 }  // namespace bgpsim::conform

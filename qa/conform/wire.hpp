@@ -53,5 +53,8 @@ Bytes prefix4(std::string_view text);
 Bytes prefix6(std::string_view text);
 // RFC 4271 4.3: withdrawn length, withdrawn, attribute length, attributes, NLRI.
 Bytes update(const Bytes& withdrawn, const Bytes& attributes, const Bytes& nlri);
+// The value of path attribute `code` in the UPDATE `m` (a whole message);
+// false when absent or the UPDATE is malformed.
+bool find_attribute(const Bytes& m, std::uint8_t code, Bytes& value);
 
 }  // namespace bgpsim::conform
