@@ -5,9 +5,6 @@
 // provider, peer or RS the second never arrives.
 #include <gtest/gtest.h>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include "sim/sim_runtime.hpp"
 #include "speaker/reactor/reactor.hpp"
 #include "speaker/session/only_to_customer.hpp"
@@ -17,19 +14,8 @@ namespace bgpsim {
 namespace {
 
 using namespace std::chrono_literals;
-using Awaitable = boost::asio::awaitable<void, sim::Executor>;
 using PeerB = session::Peer<sim::SimRuntime>;
 namespace role = wire::cap::role;
-
-Awaitable listen_for(sim::SimRuntime rt, PeerB& peer) {
-  auto token = boost::asio::as_tuple(boost::asio::use_awaitable_t<sim::Executor>{});
-  auto acceptor = rt.listen(sim::Endpoint(boost::asio::ip::make_address("10.0.0.2"), 179));
-  for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(token);
-    if (ec) co_return;
-    peer.accept(std::move(socket));
-  }
-}
 
 // B's routes: prefix -> OTC value (empty: none).
 std::map<std::string, wire::Bytes> run(std::optional<std::uint8_t> a_role) {
@@ -53,17 +39,9 @@ std::map<std::string, wire::Bytes> run(std::optional<std::uint8_t> a_role) {
   config.neighbors.push_back(n);
   EXPECT_FALSE(speaker.configure(config));
 
-  session::PeerSettings settings;
-  settings.name = "10.0.0.1";
-  settings.remote = sim::Endpoint(boost::asio::ip::make_address("10.0.0.1"), 179);
-  settings.fsm.local_as = 65002;
-  settings.fsm.peer_as = 65001;
-  settings.fsm.router_id = 0x0A000002;
-  settings.fsm.hold_time_s = 9;
-  settings.fsm.passive = true;
   rib::AttributePool pool;
-  PeerB b(rt_b, settings, rec_b, pool);
-  net.spawn(node_b, listen_for(rt_b, b));
+  PeerB b(rt_b, simtest::passive_settings("10.0.0.2", "10.0.0.1", 65002, 65001), rec_b, pool);
+  net.spawn(node_b, simtest::accept_into(rt_b, "10.0.0.2", b));
   net.spawn(node_b, b.run());
   net.spawn(node_a, speaker.run());
   world.run_for(10s);

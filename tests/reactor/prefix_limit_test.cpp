@@ -6,9 +6,6 @@
 // session stays up.
 #include <gtest/gtest.h>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include "sim/sim_runtime.hpp"
 #include "sim/speaker_on_sim.hpp"
 #include "speaker/reactor/reactor.hpp"
@@ -19,19 +16,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using Recorder = simtest::SessionRecorder;
-using Awaitable = boost::asio::awaitable<void, sim::Executor>;
 using PeerB = session::Peer<sim::SimRuntime>;
-
-// B's listener: hands every connection to the peer.
-Awaitable listen_for(sim::SimRuntime rt, PeerB& peer) {
-  auto token = boost::asio::as_tuple(boost::asio::use_awaitable_t<sim::Executor>{});
-  auto acceptor = rt.listen(sim::Endpoint(boost::asio::ip::make_address("10.0.0.2"), 179));
-  for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(token);
-    if (ec) co_return;
-    peer.accept(std::move(socket));
-  }
-}
 
 struct Outcome {
   Recorder a, b;
@@ -63,18 +48,11 @@ void run(std::uint32_t limit, Outcome& out) {
   config.neighbors.push_back(n);
   ASSERT_FALSE(speaker.configure(config));
 
-  session::PeerSettings settings;
-  settings.name = "10.0.0.1";
-  settings.remote = sim::Endpoint(boost::asio::ip::make_address("10.0.0.1"), 179);
-  settings.fsm.local_as = 65002;
-  settings.fsm.peer_as = 65001;
-  settings.fsm.router_id = 0x0A000002;
-  settings.fsm.hold_time_s = 9;
-  settings.fsm.passive = true;
+  auto settings = simtest::passive_settings("10.0.0.2", "10.0.0.1", 65002, 65001);
   settings.prefix_limits = {session::PrefixLimit{wire::ipv4_unicast, limit}};
   rib::AttributePool pool;
   PeerB b(rt_b, settings, out.b, pool);
-  net.spawn(node_b, listen_for(rt_b, b));
+  net.spawn(node_b, simtest::accept_into(rt_b, "10.0.0.2", b));
   net.spawn(node_b, b.run());
   net.spawn(node_a, speaker.run());
   world.run_for(20s);

@@ -9,6 +9,10 @@
 #include <variant>
 #include <vector>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "sim/sim_runtime.hpp"
 #include "sim/world.hpp"
 #include "speaker/config/model.hpp"
 #include "speaker/session/peer.hpp"
@@ -42,6 +46,34 @@ inline config::Neighbor sim_neighbor(const char* local, const char* peer, std::u
   n.router_id = n.local_address->v4_u32();
   n.hold_time_s = 9;
   return n;
+}
+
+// A passive session::Peer's settings on `self` for the speaker at `remote`
+// (port 179), hold time 9 s, router id its address.
+inline session::PeerSettings passive_settings(const char* self, const char* remote,
+                                              std::uint32_t local_as, std::uint32_t peer_as) {
+  session::PeerSettings s;
+  s.name = remote;
+  s.remote = sim::Endpoint(boost::asio::ip::make_address(remote), 179);
+  s.fsm.local_as = local_as;
+  s.fsm.peer_as = peer_as;
+  s.fsm.router_id = wire::IpAddress::parse(self)->v4_u32();
+  s.fsm.hold_time_s = 9;
+  s.fsm.passive = true;
+  return s;
+}
+
+// Listens on `address`:179 and hands every connection to `peer`.
+template <class Peer>
+boost::asio::awaitable<void, sim::Executor> accept_into(sim::SimRuntime rt, const char* address,
+                                                        Peer& peer) {
+  auto token = boost::asio::as_tuple(boost::asio::use_awaitable_t<sim::Executor>{});
+  auto acceptor = rt.listen(sim::Endpoint(boost::asio::ip::make_address(address), 179));
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(token);
+    if (ec) co_return;
+    peer.accept(std::move(socket));
+  }
 }
 
 // An IPv4 unicast route as configured: ORIGIN IGP, an empty AS_PATH, the
