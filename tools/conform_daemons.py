@@ -11,8 +11,10 @@ receive, enhanced route refresh and the BGP role `provider` (so the suite's
 `customer` pairs). Runs the daemons side by side; writes one JSON report per
 daemon and prints a Markdown table (docs/conformance.md). A daemon that dies
 during the run (GoBGP 3.10 panics on some malformed messages) is started again
-at once, so the suite's next case finds it listening; the restarts are
-counted in the table and listed in DAEMON-restarts.log. OpenBGPD holds a
+at once, so the suite's next case finds it listening; so is one that stops
+answering (a case failed because no OPEN came: ExaBGP 4.2 wedges after a
+collision). The restarts are counted in the table and listed in
+DAEMON-restarts.log. OpenBGPD holds a
 neighbor down for ever longer after each NOTIFICATION (its IdleHoldTimer
 doubles, to tens of minutes within the suite); the runner lifts it every
 second with `bgpctl neighbor ADDRESS up` (which resets the timer), so each
@@ -241,6 +243,7 @@ def main() -> int:
                 runs.append((name, subprocess.Popen(cmd, stdout=text, stderr=err)))
         # Restarts a daemon that died while its suite still runs.
         last_nudge = 0.0
+        seen: dict[str, int] = {}  # progress lines read per daemon
         while any(p.poll() is None for _, p in runs):
             if time.monotonic() - last_nudge >= 1:
                 last_nudge = time.monotonic()
@@ -248,10 +251,24 @@ def main() -> int:
                     if p.poll() is None and name in NUDGE:
                         subprocess.run(NUDGE[name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             for name, p in runs:
-                if p.poll() is None and procs[name].poll() is not None:
+                if p.poll() is not None:
+                    continue
+                why = None
+                if procs[name].poll() is not None:
+                    why = f"exit {procs[name].returncode}"
+                else:
+                    with open(out / f"{name}-progress.log") as progress:
+                        lines = progress.read().splitlines()
+                    new, seen[name] = lines[seen.get(name, 0):], len(lines)
+                    if any(line.startswith("FAIL") and ("before its OPEN" in line or "no OPEN from" in line)
+                           for line in new):
+                        why = "no OPEN (wedged)"
+                        os.killpg(procs[name].pid, signal.SIGKILL)
+                        procs[name].wait()
+                if why:
                     restarts[name] = restarts.get(name, 0) + 1
                     with open(out / f"{name}-restarts.log", "a") as r:
-                        r.write(f"{time.strftime('%H:%M:%S')} exit {procs[name].returncode}, started again\n")
+                        r.write(f"{time.strftime('%H:%M:%S')} {why}, started again\n")
                     start(name, *argvs[name])
             time.sleep(0.2)
         for name, p in runs:
