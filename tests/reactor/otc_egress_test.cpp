@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "sim/sim_runtime.hpp"
+#include "sim/speaker_on_sim.hpp"
 #include "speaker/reactor/reactor.hpp"
 #include "speaker/session/only_to_customer.hpp"
 #include "tests/reactor/sim_fixture.hpp"
