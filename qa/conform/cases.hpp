@@ -70,7 +70,8 @@ struct Outcome {
   // update: what the first UPDATE (not an End-of-RIB) must satisfy; "" when
   // it does, else why not.
   std::function<std::string(const Bytes&, const Context&)> check{};
-  // closed: no NOTIFICATION may come first (the case sent one: RFC 4271 6.4).
+  // closed: no NOTIFICATION may come first (the case sent one and the RFC
+  // asks for the connection to be dropped without one).
   bool silent = false;
 };
 

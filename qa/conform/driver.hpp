@@ -301,7 +301,7 @@ class Driver {
                                     describe(m));
             case Outcome::closed:
               if (o.silent)
-                co_return "a NOTIFICATION in answer to ours (RFC 4271 6.4: none): " + describe(m);
+                co_return "a NOTIFICATION in answer to ours: " + describe(m);
               if (o.accepted.empty() || accepted(o, code, sub)) continue;
               co_return fmt::format("expected the connection closed (or {}), got {}", wanted(o),
                                     describe(m));
