@@ -7,9 +7,6 @@
 // unless both set the N bit, and a Hard Reset always does.
 #include <gtest/gtest.h>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include "sim/sim_runtime.hpp"
 #include "sim/speaker_on_sim.hpp"
 #include "speaker/config/parser.hpp"
@@ -23,17 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Peer = session::Peer<sim::SimRuntime>;
-using Awaitable = boost::asio::awaitable<void, sim::Executor>;
-
-Awaitable listen_for(sim::SimRuntime rt, const char* address, Peer& peer) {
-  auto token = boost::asio::as_tuple(boost::asio::use_awaitable_t<sim::Executor>{});
-  auto acceptor = rt.listen(sim::Endpoint(boost::asio::ip::make_address(address), 179));
-  for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(token);
-    if (ec) co_return;
-    peer.accept(std::move(socket));
-  }
-}
 
 // What B's Adj-RIB-In reported, one batch per call: "+N" routes announced,
 // "-N" withdrawn, "up" for each Established.
@@ -109,7 +95,7 @@ struct Restart {
     sb.fsm.long_lived_graceful_restart = b_llgr;
     if (b_settings) sb = *b_settings;
     b = std::make_unique<Peer>(rt_b, sb, rec_b, pool_b);
-    net.spawn(node_b, listen_for(rt_b, "10.0.0.2", *b));
+    net.spawn(node_b, simtest::accept_into(rt_b, "10.0.0.2", *b));
     net.spawn(node_b, b->run());
     net.set_boot(node_a, [this] {
       const bool again = !lives.empty();
