@@ -4,8 +4,10 @@
 # library, fmt, nlohmann/json, Boost.Asio: cmake/pch/third_party.hpp) and
 # bgpsim_pch_tests (the same plus GoogleTest and RapidCheck); every other
 # target reuses one of them. Reuse needs the same compiler flags, which holds
-# because the flags are global (sanitizers, build type) or the same on every
-# target (bgpsim_warnings); GCC checks it and warns (-Winvalid-pch) if not.
+# because the flags are global (sanitizers, build type), the same on every
+# target (bgpsim_warnings) or the same in every test folder
+# (BGPSIM_TEST_OPTIMIZATION, which bgpsim_pch_tests shares); GCC checks it and
+# warns (-Winvalid-pch) if not.
 #
 # Off by default elsewhere: with it on, every file sees these headers, which
 # would hide a missing #include from the dev build, and ccache would need
@@ -44,6 +46,8 @@ function(bgpsim_precompile_headers)
     target_link_libraries(bgpsim_pch_tests PRIVATE Boost::headers fmt::fmt nlohmann_json::nlohmann_json
                                                    GTest::gtest rapidcheck rapidcheck_gtest bgpsim_warnings)
     target_precompile_headers(bgpsim_pch_tests PRIVATE ${PROJECT_SOURCE_DIR}/cmake/pch/tests.hpp)
+    target_compile_options(bgpsim_pch_tests PRIVATE ${BGPSIM_TEST_OPTIMIZATION})
+    get_property(test_options DIRECTORY ${PROJECT_SOURCE_DIR}/tests PROPERTY COMPILE_OPTIONS)
   endif()
 
   foreach(target ${targets})
@@ -52,19 +56,24 @@ function(bgpsim_precompile_headers)
       continue()
     endif()
     # A target with flags of its own (the libFuzzer targets) cannot use a
-    # header precompiled with other flags. Every target starts with the
-    # global options (add_compile_options: the sanitizers), so only options
-    # beyond those count; comparing with nothing skipped every target, and
-    # the headers were precompiled for no one.
+    # header precompiled with other flags. Every target starts with its
+    # folder's options (add_compile_options: the sanitizers, and the tests'
+    # optimisation level), so only options beyond those count; comparing with
+    # nothing once skipped every target, and the headers were precompiled for
+    # no one.
+    get_target_property(source_dir ${target} SOURCE_DIR)
+    get_property(folder_options DIRECTORY ${source_dir} PROPERTY COMPILE_OPTIONS)
     get_target_property(own_options ${target} COMPILE_OPTIONS)
-    if(own_options AND NOT own_options STREQUAL global_options)
+    if(own_options AND NOT own_options STREQUAL folder_options)
       continue()
     endif()
     get_target_property(links ${target} LINK_LIBRARIES)
-    if(TARGET bgpsim_pch_tests AND links MATCHES "GTest::")
+    if(TARGET bgpsim_pch_tests AND links MATCHES "GTest::" AND folder_options STREQUAL test_options)
       target_precompile_headers(${target} REUSE_FROM bgpsim_pch_tests)
-    else()
+    elseif(folder_options STREQUAL global_options)
       target_precompile_headers(${target} REUSE_FROM bgpsim_pch_lib)
+    else()
+      continue()
     endif()
     math(EXPR reusing "${reusing} + 1")
   endforeach()
