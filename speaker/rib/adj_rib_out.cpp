@@ -15,8 +15,11 @@ namespace bgpsim::rib {
 using namespace bgpsim::wire;
 
 bool AdjRibOut::swept(Table::const_iterator it) const {
+  // A finished sweep takes no new entry: one announced later is queued on
+  // its own, with its arrival (Change::arrival), not sent as the table is.
   auto s = sweeps_.find(it->first.family);
-  return s != sweeps_.end() && (!s->second.after || *s->second.after < it->first);
+  return s != sweeps_.end() && live(it->first.family, s->second) &&
+         (!s->second.after || *s->second.after < it->first);
 }
 
 void AdjRibOut::announce(const RouteKey& key, AttributesPtr attributes) {
@@ -27,7 +30,23 @@ void AdjRibOut::announce(const RouteKey& key, AttributesPtr attributes) {
   const Family family = key.family;
   if (routes_.size() == before) {
     if (it->second == attributes && it->first.nlri == key.nlri) return;
-    announced_.erase(&*it);  // found again below, under its new key
+    // Found again below, under its new key.
+    std::uint64_t arrival = 0;  // a swept entry's: before any queued change
+    bool unsent = swept(it);
+    if (auto q = announced_.find(&*it); q != announced_.end()) {
+      arrival = q->second;
+      unsent = true;
+      announced_.erase(q);
+    }
+    if (unsent && it->second != attributes) {
+      // The replaced announcement, for ExaBGP's form (replaced_); one per
+      // attribute set, and none with the attributes now announced.
+      auto& list = replaced_[key];
+      std::erase_if(list, [&](const Change& c) { return c.attributes == attributes; });
+      if (std::none_of(list.begin(), list.end(),
+                       [&](const Change& c) { return c.attributes == it->second; }))
+        list.push_back(Change{it->first, it->second, false, false, arrival});
+    }
     std::vector<Sweep*> at;
     for (auto& [_, s] : sweeps_)
       if (s.next == it) at.push_back(&s);
@@ -52,7 +71,7 @@ void AdjRibOut::announce(const RouteKey& key, AttributesPtr attributes) {
         withdrawn_.erase(w);
     }
   if (!swept(it)) {
-    announced_.insert(announced_.end(), &*it);
+    announced_.emplace_hint(announced_.end(), &*it, ++arrivals_);
     return;
   }
   auto& s = sweeps_.at(family);
@@ -64,7 +83,9 @@ AdjRibOut::Table::iterator AdjRibOut::drop(Table::iterator it, const RouteKey& q
   for (auto& [_, s] : sweeps_)
     if (s.next == it) ++s.next;
   announced_.erase(&*it);
-  withdrawn_.insert_or_assign(queued_as, Withdrawal{carried ? std::move(carried) : it->second});
+  if (!replaced_.empty()) replaced_.erase(it->first);
+  withdrawn_.insert_or_assign(
+      queued_as, Withdrawal{carried ? std::move(carried) : it->second, true, ++arrivals_});
   return routes_.erase(it);
 }
 
@@ -75,7 +96,7 @@ void AdjRibOut::withdraw(const RouteKey& key, AttributesPtr carried) {
   } else if (carried) {
     // Not in the table: queued for ExaBGP's form only. A withdrawal already
     // queued for the key stays one of an advertised route.
-    auto [w, inserted] = withdrawn_.try_emplace(key, Withdrawal{carried, false});
+    auto [w, inserted] = withdrawn_.try_emplace(key, Withdrawal{carried, false, ++arrivals_});
     if (!inserted) w->second.carried = std::move(carried);
   }
   if (drop_withdrawals_) withdrawn_.erase(key);
@@ -96,7 +117,7 @@ void AdjRibOut::resend_all(std::optional<Family> family) {
     // The whole family from its first entry: what was queued of it is in the sweep.
     const RouteKey first{f, {}};
     auto from = announced_.lower_bound(first), to = from;
-    while (to != announced_.end() && (*to)->first.family == f) ++to;
+    while (to != announced_.end() && to->first->first.family == f) ++to;
     announced_.erase(from, to);
     sweeps_.insert_or_assign(f, Sweep{std::nullopt, routes_.lower_bound(first)});
   }
@@ -116,8 +137,8 @@ void AdjRibOut::clear_pending() {
 }
 
 bool AdjRibOut::has_pending() const {
-  if (!announced_.empty() || !withdrawn_.empty() || !end_of_rib_due_.empty() ||
-      !refresh_end_due_.empty())
+  if (!announced_.empty() || !withdrawn_.empty() || !replaced_.empty() ||
+      !end_of_rib_due_.empty() || !refresh_end_due_.empty())
     return true;
   return std::any_of(sweeps_.begin(), sweeps_.end(),
                      [&](const auto& s) { return live(s.first, s.second); });
@@ -125,6 +146,7 @@ bool AdjRibOut::has_pending() const {
 
 std::size_t AdjRibOut::pending() const {
   std::size_t n = announced_.size() + withdrawn_.size();
+  for (const auto& [_, list] : replaced_) n += list.size();
   for (const auto& [f, s] : sweeps_)
     for (auto it = s.next; it != routes_.end() && it->first.family == f; ++it) ++n;
   return n;
@@ -132,6 +154,12 @@ std::size_t AdjRibOut::pending() const {
 
 std::vector<Update> AdjRibOut::take_updates(const EncodeContext& ctx, const BuildOptions& options) {
   std::vector<Change> batch;
+  // Replaced announcements (ExaBGP's form only), placed by their arrival below.
+  for (auto& [_, list] : replaced_)
+    for (auto& c : list)
+      if (options.families.items().empty() || options.families.contains(c.key.family))
+        batch.push_back(std::move(c));
+  replaced_.clear();
   auto a = announced_.begin();
   auto w = withdrawn_.begin();
   // The three queues in key order, merged: announcements as the table holds
@@ -141,7 +169,7 @@ std::vector<Update> AdjRibOut::take_updates(const EncodeContext& ctx, const Buil
     auto s = std::find_if(sweeps_.begin(), sweeps_.end(),
                           [&](const auto& x) { return live(x.first, x.second); });
     const RouteKey* next = nullptr;
-    if (a != announced_.end()) next = &(*a)->first;
+    if (a != announced_.end()) next = &a->first->first;
     // A withdrawal goes before an announcement of its key (both are queued
     // for ExaBGP's form, above).
     if (w != withdrawn_.end() && (!next || !(*next < w->first))) next = &w->first;
@@ -149,17 +177,19 @@ std::vector<Update> AdjRibOut::take_updates(const EncodeContext& ctx, const Buil
       next = &s->second.next->first;
     if (!next) break;
     const Entry* entry = nullptr;  // an announcement's table entry
-    if (a != announced_.end() && next == &(*a)->first) {
-      entry = *a++;
+    std::uint64_t arrival = 0;
+    if (a != announced_.end() && next == &a->first->first) {
+      entry = a->first;
+      arrival = a++->second;
     } else if (s != sweeps_.end() && next == &s->second.next->first) {
       entry = &*s->second.next++;
       s->second.after = entry->first;
     }
     Change change;
     if (entry) {
-      change = Change{entry->first, entry->second};
+      change = Change{entry->first, entry->second, false, true, arrival};
     } else {
-      change = Change{w->first, w->second.carried, true, w->second.needed};
+      change = Change{w->first, w->second.carried, true, w->second.needed, w->second.arrival};
       ++w;
     }
     if (!options.families.items().empty() && !options.families.contains(change.key.family))
@@ -176,7 +206,7 @@ std::vector<Update> AdjRibOut::take_updates(const EncodeContext& ctx, const Buil
     const RouteKey first{family, {}};
     auto pending_a = announced_.lower_bound(first);
     auto pending_w = withdrawn_.lower_bound(first);
-    return !(pending_a != announced_.end() && (*pending_a)->first.family == family) &&
+    return !(pending_a != announced_.end() && pending_a->first->first.family == family) &&
            !(pending_w != withdrawn_.end() && pending_w->first.family == family) &&
            !sweeping(family);
   };
@@ -313,7 +343,17 @@ BuiltUpdates build_updates(const std::vector<Change>& changes, const EncodeConte
   };
   std::vector<Group> withdrawals, groups;
   std::map<std::tuple<bool, Family, const PathAttributes*>, std::size_t> group_index;
-  for (const auto& c : changes) {
+  // ExaBGP's outgoing RIB sends a batch in the order its changes came
+  // (attribute sets in order of first arrival); the RFC form keeps the
+  // batch's key order, as a sweep sends it.
+  std::vector<const Change*> ordered;
+  ordered.reserve(changes.size());
+  for (const auto& c : changes) ordered.push_back(&c);
+  if (exabgp)
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const Change* x, const Change* y) { return x->arrival < y->arrival; });
+  for (const Change* change : ordered) {
+    const Change& c = *change;
     const Family family = c.key.family;
     const FamilyRow* row = family_row(family);
     if (!row) {
@@ -326,8 +366,8 @@ BuiltUpdates build_updates(const std::vector<Change>& changes, const EncodeConte
     }
     AttributesPtr attributes = c.attributes;
     Nlri nlri = c.key.nlri;
+    if (!exabgp && !c.needed) continue;  // nothing to withdraw, or replaced (RFC form)
     if (c.withdrawal) {
-      if (!exabgp && !c.needed) continue;  // nothing to withdraw (RFC form)
       if (!exabgp || !carries_attributes(*row)) attributes.reset();
       if (!exabgp) nlri = row->as_withdrawn(nlri);  // RFC 8277 2.4
     }

@@ -51,6 +51,24 @@ struct Refusal {
   bool operator==(const Refusal&) const = default;
 };
 
+// A queued change as the builder reads it.
+struct Change {
+  RouteKey key;
+  // An announcement's attributes; a withdrawal's are those it carries in
+  // ExaBGP's form (null: none).
+  AttributesPtr attributes;
+  bool withdrawal = false;
+  // A change the RFC form sends. A withdrawal is not needed when the table
+  // did not hold the route or an announcement of the key followed; an
+  // announcement when a later one of its key replaced it before it was sent
+  // (AdjRibOut::replaced_). The others are sent in ExaBGP's form only
+  // (build_updates).
+  bool needed = true;
+  // When the change was queued (0: with its family's sweep, before any
+  // other): ExaBGP's form sends a batch in that order.
+  std::uint64_t arrival = 0;
+};
+
 class AdjRibOut {
  public:
   void announce(const RouteKey& key, AttributesPtr attributes);
@@ -70,7 +88,9 @@ class AdjRibOut {
   // take_updates() call whose UPDATEs complete the family.
   void request_refresh_end(wire::Family family);
   std::vector<wire::Family> take_refresh_ends() { return std::exchange(refresh_ends_, {}); }
-  // Forgets queued changes, End-of-RIB and EoRR markers (a new session resends all).
+  // Forgets queued changes, End-of-RIB and EoRR markers (a new session
+  // resends all), but not the replaced announcements kept for ExaBGP's form
+  // (replaced_): the table cannot resend those.
   void clear_pending();
   bool has_pending() const;
   // Changes queued (walks what a resend has still to visit: for tests).
@@ -129,18 +149,28 @@ class AdjRibOut {
   struct Withdrawal {
     AttributesPtr carried;  // the attributes ExaBGP's form sends with it
     bool needed = true;     // the RFC form sends it too (Change::needed)
+    std::uint64_t arrival = 0;
   };
 
   Table routes_;  // the table the peer should end up with
   // Changes not yet sent, a key in one of the three at most. Announcements
-  // as pointers to their table entry (map nodes stay put; 48 bytes a route
-  // where a copy of the key took 144); withdrawals as the key (no longer in
-  // the table); and the families being sent whole: after resend_all (a new
+  // as pointers to their table entry with their arrival (map nodes stay
+  // put; 56 bytes a route where a copy of the key took 144); withdrawals
+  // as the key (no longer in the table); and the families being sent whole: after resend_all (a new
   // session, a ROUTE-REFRESH), or from a family's first entry on (a first
   // configuration), where a route costs no queue entry at all (BIRD feeds a
   // new session alike).
-  std::set<const Entry*, ByKey> announced_;
+  std::map<const Entry*, std::uint64_t, ByKey> announced_;  // -> arrival
+  std::uint64_t arrivals_ = 0;  // changes queued so far (Change::arrival)
   std::map<RouteKey, Withdrawal> withdrawn_;
+  // Announcements replaced before they were sent, for ExaBGP's form only:
+  // its outgoing RIB queues changes per attribute set, so a queued
+  // announcement replaced by one of the same NLRI with other attributes is
+  // sent too, before it (its conf-flow-redirect, conf-l2vpn and
+  // api-flow-merge tests). The RFC form sends the last only (RFC 4271 3.2).
+  // Kept across clear_pending (they were never sent), dropped by a
+  // withdrawal of the key, emptied by take_updates.
+  std::map<RouteKey, std::vector<Change>> replaced_;
   std::map<wire::Family, Sweep> sweeps_;
   std::set<wire::Family> end_of_rib_due_;
   std::set<wire::Family> refresh_end_due_;
@@ -149,22 +179,10 @@ class AdjRibOut {
   bool drop_withdrawals_ = false;
 };
 
-// A queued change as the builder reads it.
-struct Change {
-  RouteKey key;
-  // An announcement's attributes; a withdrawal's are those it carries in
-  // ExaBGP's form (null: none).
-  AttributesPtr attributes;
-  bool withdrawal = false;
-  // A withdrawal the RFC form sends: the table held the route and no
-  // announcement of the key followed. The others are sent in ExaBGP's form
-  // only (build_updates).
-  bool needed = true;
-};
-
 // Packs changes into UPDATEs: withdrawals per family, announcements per
 // (family, attribute set), each UPDATE as full as the message size allows.
-// Routes keep their order within a group; groups come in order of first route.
+// Routes keep their order within a group; groups come in order of first route
+// (in ExaBGP's form the changes are taken in their arrival order first).
 // A route that cannot fit a message is refused, not sent.
 //
 // Withdrawals follow RFC 4760 and RFC 8277 2.4 (no attributes, the label

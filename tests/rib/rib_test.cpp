@@ -94,6 +94,50 @@ TEST(AdjRibOut, NewerChangeReplacesTheQueuedOne) {
   EXPECT_EQ(updates[0].withdrawn.size(), 1u);
 }
 
+TEST(AdjRibOut, ExabgpFormAlsoSendsAReplacedQueuedAnnouncement) {
+  // ExaBGP queues changes per attribute set: two announcements of one NLRI
+  // with other attributes, both queued, both go out, the earlier first; a
+  // third with the first's attributes sends that set once. The RFC form
+  // (above) sends the last only, and a withdrawal cancels the replaced ones.
+  AttributePool pool;
+  EncodeContext exabgp;
+  exabgp.exabgp_compat = true;
+  BuildOptions one_each;
+  one_each.group_updates = false;
+  for (const bool compat : {false, true}) {
+    SCOPED_TRACE(compat ? "ExaBGP's form" : "RFC form");
+    const EncodeContext& ctx = compat ? exabgp : EncodeContext{};
+    AdjRibOut out;
+    out.announce(v4(0x0A000000), pool.intern(attrs(100)));
+    out.announce(v4(0x0A000000), pool.intern(attrs(200)));
+    out.announce(v4(0x0A000000), pool.intern(attrs(300)));
+    out.announce(v4(0x0A000000), pool.intern(attrs(100)));
+    EXPECT_EQ(out.pending(), 3u);  // the table's one and two replaced, in both forms
+    auto updates = out.take_updates(ctx, one_each);
+    std::vector<std::uint32_t> prefs;
+    for (const auto& u : updates) prefs.push_back(*u.attributes.local_pref);
+    EXPECT_EQ(prefs, compat ? std::vector<std::uint32_t>({200, 300, 100})
+                            : std::vector<std::uint32_t>({100}));
+    EXPECT_FALSE(out.has_pending());
+    // Sent: a later change replaces nothing unsent.
+    out.announce(v4(0x0A000000), pool.intern(attrs(400)));
+    EXPECT_EQ(out.take_updates(ctx, one_each).size(), 1u);
+    // Replaced, then withdrawn: only the withdrawal goes.
+    out.announce(v4(0x0A000000), pool.intern(attrs(500)));
+    out.announce(v4(0x0A000000), pool.intern(attrs(600)));
+    out.withdraw(v4(0x0A000000));
+    updates = out.take_updates(ctx, one_each);
+    ASSERT_EQ(updates.size(), 1u);
+    EXPECT_EQ(updates[0].withdrawn.size(), 1u);
+    // A new session (clear_pending, resend_all) still sends a replaced one.
+    out.announce(v4(0x0C000000), pool.intern(attrs(100)));
+    out.announce(v4(0x0C000000), pool.intern(attrs(200)));
+    out.clear_pending();
+    out.resend_all();
+    EXPECT_EQ(out.take_updates(ctx, one_each).size(), compat ? 2u : 1u);
+  }
+}
+
 TEST(AdjRibOut, QueuedAnnouncementsAndWithdrawalsGoInKeyOrder) {
   AttributePool pool;
   AdjRibOut out;
