@@ -7,6 +7,7 @@
 
 #include "speaker/config/values.hpp"
 #include "speaker/rib/adj_rib_in.hpp"
+#include "speaker/wire/family_row.hpp"
 #include "speaker/wire/json.hpp"
 #include "speaker/wire/nlri.hpp"
 
@@ -213,6 +214,108 @@ std::variant<config::Neighbor, std::string> created_neighbor(std::span<const std
 
 // --- Route commands -----------------------------------------------------------
 
+std::variant<FlowWords, std::string> split_flow_words(std::span<const std::string> words) {
+  enum class Part : std::uint8_t { route, match, scope, then };
+  auto part_of = [](std::string_view w) -> std::optional<Part> {
+    if (w == "rd" || w == "route-distinguisher" || w == "next-hop") return Part::route;
+    if (w == "source" || w == "destination") return Part::match;
+    for (auto name : wire::flow_component_names())
+      if (w == name) return Part::match;
+    if (w == "interface-set") return Part::scope;
+    if (w == "community" || w == "extended-community" || w == "large-community") return Part::then;
+    for (auto name : wire::flow_action_names())
+      if (w == name) return Part::then;
+    return std::nullopt;
+  };
+  FlowWords out;
+  bool matched = false;
+  for (std::size_t i = 0; i < words.size();) {
+    const std::string& key = words[i];
+    const auto part = part_of(key);
+    if (!part)
+      return "'" + key +
+             "' is not a flow match component, action, rd or next-hop (a flow route's words)";
+    // The values: the words up to the next keyword, a [ list ] whole.
+    std::string statement = key;
+    int depth = 0;
+    std::size_t values = 0;
+    for (++i; i < words.size() && (depth > 0 || !part_of(words[i])); ++i, ++values) {
+      for (char c : words[i]) depth += c == '[' ? 1 : c == ']' ? -1 : 0;
+      statement += ' ' + words[i];
+    }
+    if (depth > 0) return "'" + key + "': a '[' without its ']'";
+    if (values == 0 && (*part == Part::route || *part == Part::match || *part == Part::scope))
+      return "'" + key + "' needs a value";
+    statement += ';';
+    auto& into = *part == Part::route   ? out.route
+                 : *part == Part::match ? out.match
+                 : *part == Part::scope ? out.scope
+                                        : out.then;
+    into.push_back(std::move(statement));
+    matched = matched || *part == Part::match;
+  }
+  if (!matched)
+    return std::string("a flow route needs a match component (source, destination, ...)");
+  return out;
+}
+
+std::string flow_block(const FlowWords& f) {
+  std::string out = "flow { route { ";
+  auto part = [&](const char* name, const std::vector<std::string>& statements) {
+    if (statements.empty()) return;
+    out += std::string(name) + " { ";
+    for (const auto& s : statements) out += s + ' ';
+    out += "} ";
+  };
+  for (const auto& s : f.route) out += s + ' ';
+  part("match", f.match);
+  part("scope", f.scope);
+  part("then", f.then);
+  return out + "} }";
+}
+
+namespace {
+
+// Whether the flow route's words make an IPv6 route, as the configuration's
+// flow block decides it (an IPv6 prefix or an IPv6-only component).
+bool flow_words_v6(const FlowWords& f) {
+  for (const auto& s : f.match) {
+    const auto space = s.find(' ');
+    const std::string_view key = std::string_view(s).substr(0, space);
+    if (key == "next-header" || key == "traffic-class" || key == "flow-label" ||
+        key.ends_with("-ipv6"))
+      return true;
+    if ((key.starts_with("source") || key.starts_with("destination")) &&
+        s.find(':') != std::string::npos)
+      return true;
+  }
+  return false;
+}
+
+// `ipv4|ipv6 flow|flow-vpn WORDS` (ExaBGP's announce form, the family given)
+// or the one-line `flow route WORDS` (`family` empty) -> the flow block.
+Statements flat_flow(std::span<const std::string> words, std::optional<wire::Family> family) {
+  auto split = split_flow_words(words);
+  if (auto* error = std::get_if<std::string>(&split)) return {{}, *error};
+  const auto& f = std::get<FlowWords>(split);
+  if (family) {
+    const bool v6 = family->afi == static_cast<std::uint16_t>(wire::Afi::ipv6);
+    if (v6 != flow_words_v6(f))
+      return {{},
+              family->to_string() + ": the match makes an " + (v6 ? "IPv4" : "IPv6") +
+                  " route (an IPv6 route names an IPv6 prefix, next-header, traffic-class or "
+                  "flow-label)"};
+    const bool vpn = family->safi == static_cast<std::uint8_t>(wire::Safi::flow_vpn);
+    const bool rd = std::any_of(f.route.begin(), f.route.end(), [](const std::string& s) {
+      return s.starts_with("rd ") || s.starts_with("route-distinguisher ");
+    });
+    if (vpn && !rd) return {{}, family->to_string() + " needs an rd"};
+  }
+  return {flow_block(f), {}};
+}
+
+}  // namespace
+
 Statements route_statements(const std::vector<std::string>& words) {
   if (words.empty()) return {{}, "expected route, attributes, ipv4, ipv6, vpls or flow"};
   const std::string& kind = words[0];
@@ -238,7 +341,7 @@ Statements route_statements(const std::vector<std::string>& words) {
   if (kind == "ipv4" || kind == "ipv6") {
     if (words.size() < 3) return {{}, kind + " needs a SAFI and the route"};
     if (words[1] == "flow" || words[1] == "flow-vpn")
-      return {{}, "flow routes are written 'flow route { match { ... } then { ... } }'"};
+      return flat_flow(std::span(words).subspan(2), wire::Family::parse(words[0] + " " + words[1]));
     return {"announce { " + kind + " { " + rest + "; } }", {}};
   }
   if (kind == "vpls" || (kind == "l2vpn" && words.size() > 1 && words[1] == "vpls")) {
@@ -246,8 +349,10 @@ Statements route_statements(const std::vector<std::string>& words) {
     return {"l2vpn { vpls " + body + "; }", {}};
   }
   if (kind == "flow") {
-    if (words.size() < 2 || words[1] != "route") return {{}, "expected 'flow route { ... }'"};
-    return {"flow { " + rest + " }", {}};
+    if (words.size() < 2 || words[1] != "route")
+      return {{}, "expected 'flow route { ... }' or 'flow route WORDS'"};
+    if (words.size() > 2 && words[2].starts_with("{")) return {"flow { " + rest + " }", {}};
+    return flat_flow(std::span(words).subspan(2), std::nullopt);
   }
   return {{}, "unknown route kind '" + kind + "'"};
 }

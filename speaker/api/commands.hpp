@@ -81,6 +81,8 @@ std::variant<config::Neighbor, std::string> created_neighbor(std::span<const std
 //   ipv4|ipv6 SAFI WORDS            -> "announce { ipv4 { SAFI WORDS; } }"
 //   l2vpn vpls WORDS / vpls WORDS   -> "l2vpn { vpls WORDS; }"
 //   flow route { ... }              -> "flow { route { ... } }"
+//   flow route WORDS                -> "flow { route { match {..} scope {..} then {..} } }"
+//   ipv4|ipv6 flow|flow-vpn WORDS   -> the same, checked against the family
 // `words` start at the kind (after announce/withdraw). An error for a
 // malformed command (no nlri, a ';' where none belongs...).
 struct Statements {
@@ -88,6 +90,23 @@ struct Statements {
   std::string error;  // why the command is malformed
 };
 Statements route_statements(const std::vector<std::string>& words);
+
+// ExaBGP's one-line flow route (its AnnounceFlow: match components, actions,
+// interface-set, rd and next-hop in any order, each with the words up to the
+// next such word, a [ list ] whole) split into the statements of the flow
+// block's parts, "source 10.0.0.0/8;" each. An error names the word that
+// is none of them, or a word without its value.
+struct FlowWords {
+  std::vector<std::string> route;  // rd, route-distinguisher, next-hop
+  std::vector<std::string>
+      match;  // flow components (wire::flow_component_names, source, destination)
+  std::vector<std::string> scope;  // interface-set
+  std::vector<std::string> then;   // the other actions (wire::flow_action_names), communities
+  bool operator==(const FlowWords&) const = default;
+};
+std::variant<FlowWords, std::string> split_flow_words(std::span<const std::string> words);
+// "flow { route { rd ..; match { ... } scope { ... } then { ... } } }"
+std::string flow_block(const FlowWords& f);
 
 // --- Answers ----------------------------------------------------------------
 

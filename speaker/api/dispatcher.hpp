@@ -371,8 +371,12 @@ class Dispatcher : public session::PeerObserver {
   void routes(const Reply& reply, std::string_view line, const SplitCommand& cmd, bool announce) {
     std::vector<std::string> words(cmd.words.begin() + 1, cmd.words.end());
     // ExaBGP withdraws without a next hop (it sets 0.0.0.0); so does this.
-    if (!announce && words.size() > 1 &&
-        std::find(words.begin(), words.end(), "next-hop") == words.end() && words[0] != "flow") {
+    // A flow route has none (its next-hop word is a redirect's).
+    const bool flow =
+        !words.empty() && (words[0] == "flow" ||
+                           (words.size() > 1 && (words[1] == "flow" || words[1] == "flow-vpn")));
+    if (!announce && words.size() > 1 && !flow &&
+        std::find(words.begin(), words.end(), "next-hop") == words.end()) {
       auto nlri = std::find(words.begin(), words.end(), "nlri");
       words.insert(nlri, {"next-hop", "0.0.0.0"});
     }

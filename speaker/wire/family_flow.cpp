@@ -792,6 +792,20 @@ std::span<const std::string_view> flow_component_names() {
   return names;
 }
 
+std::span<const std::string_view> flow_action_names() {
+  static constexpr std::array<std::string_view, 10> names{"accept",
+                                                          "discard",
+                                                          "rate-limit",
+                                                          "redirect",
+                                                          "copy",
+                                                          "redirect-to-nexthop",
+                                                          "redirect-to-nexthop-ietf",
+                                                          "mark",
+                                                          "action",
+                                                          "interface-set"};
+  return names;
+}
+
 std::variant<FlowAction, std::string> flow_action(std::string_view word,
                                                   std::span<const std::string> given) {
   std::vector<std::string_view> values;

@@ -139,6 +139,10 @@ struct FlowAction {
 };
 std::variant<FlowAction, std::string> flow_action(std::string_view word,
                                                   std::span<const std::string> values);
+// The action words flow_action knows ("accept", "discard", "rate-limit",
+// ..., "interface-set"): what may follow `then` (or `scope`), and what a
+// one-line flow route (the API's `flow route WORDS`) holds besides its match.
+std::span<const std::string_view> flow_action_names();
 // ExaBGP's names of the flow components of both address families
 // ("destination-ipv4", ..., "flow-label"): the words that start a component
 // in a flow route's text (nlri_text), which from_fields reads back.
