@@ -37,9 +37,12 @@ struct SocketImpl {
   ~SocketImpl();
 };
 
+// A segment in flight. Its bytes are the next `length` bytes of its
+// direction's `bytes` (segments arrive in order), so sending one allocates
+// nothing (a vector per segment was a malloc per message at scale).
 struct Segment {
   std::int64_t at_ns = 0;
-  std::vector<std::uint8_t> bytes;
+  std::uint32_t length = 0;
   bool fin = false;
   bool rst = false;  // an abortive close: behind the data its sender already sent
 };
@@ -54,6 +57,28 @@ struct DeliverEvent final : Event {
 
 struct Direction {
   std::deque<Segment> flight;
+  std::vector<std::uint8_t> bytes;  // the payload of `flight`, from `head` on
+  std::size_t head = 0;
+  std::span<const std::uint8_t> take(std::uint32_t n) {
+    std::span<const std::uint8_t> out(bytes.data() + head, n);
+    head += n;
+    return out;
+  }
+  // After the taken bytes are used: reclaim the space (keeping the capacity).
+  void compact() {
+    if (head == bytes.size()) {
+      bytes.clear();
+      head = 0;
+    } else if (head > 64 * 1024 && head * 2 > bytes.size()) {
+      bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(head));
+      head = 0;
+    }
+  }
+  void clear() {
+    flight.clear();
+    bytes.clear();
+    head = 0;
+  }
   std::int64_t tx_free_ns = 0;
   std::int64_t last_arrival_ns = 0;
   std::size_t outstanding = 0;  // written, not yet read by the receiver
@@ -272,8 +297,9 @@ struct Network::Impl {
       const std::size_t seg = std::min<std::size_t>(
           n - off, rng.uniform(c.link.segment_bytes_min, c.link.segment_bytes_max));
       Segment sg;
-      sg.bytes.assign(p + off, p + off + seg);
-      enqueue(c, s.side, std::move(sg));
+      sg.length = static_cast<std::uint32_t>(seg);
+      d.bytes.insert(d.bytes.end(), p + off, p + off + seg);
+      enqueue(c, s.side, sg);
       off += seg;
     }
     op.result = {error_code{}, n};
@@ -298,14 +324,14 @@ struct Network::Impl {
     const std::int64_t start = std::max(now, d.tx_free_ns);
     std::int64_t ser = 0;
     if (c.link.bandwidth_bytes_per_s != 0)
-      ser = static_cast<std::int64_t>((sg.bytes.size() * 1'000'000'000ULL) /
-                                      c.link.bandwidth_bytes_per_s);
+      ser =
+          static_cast<std::int64_t>((sg.length * 1'000'000'000ULL) / c.link.bandwidth_bytes_per_s);
     d.tx_free_ns = start + ser;
     const std::int64_t arrive =
         d.tx_free_ns + c.link.latency.count() + extra_delay_ns(c.node[from], c.node[1 - from]);
     sg.at_ns = std::max(arrive, d.last_arrival_ns);
     d.last_arrival_ns = sg.at_ns;
-    d.flight.push_back(std::move(sg));
+    d.flight.push_back(sg);
     if (!d.held && !d.deliver.queued()) world.schedule_at(d.deliver, d.flight.front().at_ns);
   }
 
@@ -321,23 +347,26 @@ struct Network::Impl {
       d.held = true;
       return;
     }
-    Segment sg = std::move(d.flight.front());
+    const Segment sg = d.flight.front();
     d.flight.pop_front();
     SocketImpl* r = c.side[1 - from];
     if (sg.rst) {
       reset_conn(c, from);
       return;
     }
-    if (!sg.bytes.empty()) packet(PacketEvent::Kind::data, c, from, sg.bytes);
+    const auto bytes = d.take(sg.length);
+    if (!bytes.empty()) packet(PacketEvent::Kind::data, c, from, bytes);
     if (sg.fin) packet(PacketEvent::Kind::fin, c, from);
     if (!r || !r->open) {
       // Data for a closed socket draws an RST, as on Linux.
-      if (!sg.bytes.empty()) send_rst(c, 1 - from);
+      if (!bytes.empty()) send_rst(c, 1 - from);
+      d.compact();
     } else {
-      if (!sg.bytes.empty()) {
-        world.record(dst, TraceKind::deliver, c.id, sg.bytes);
-        r->rx.insert(r->rx.end(), sg.bytes.begin(), sg.bytes.end());
+      if (!bytes.empty()) {
+        world.record(dst, TraceKind::deliver, c.id, bytes);
+        r->rx.insert(r->rx.end(), bytes.begin(), bytes.end());
       }
+      d.compact();  // before the reader runs: it may let the other side write
       if (sg.fin) {
         world.record(dst, TraceKind::fin, c.id);
         r->rx_eof = true;
@@ -361,7 +390,7 @@ struct Network::Impl {
     c.reset = true;
     packet(PacketEvent::Kind::rst, c, from);
     for (int i = 0; i < 2; ++i) {
-      c.dir[i].flight.clear();
+      c.dir[i].clear();
       c.dir[i].held = false;
       world.unschedule(c.dir[i].deliver);
     }

@@ -95,17 +95,16 @@ void Trace::mix(std::int64_t at_ns, std::uint32_t node, TraceKind kind, std::uin
 
 void Trace::record(TraceEvent e) {
   mix(e.at_ns, e.node, e.kind, e.aux, e.bytes);
-  if (observer) observer(e);
+  if (observer) observer(TraceView{e.at_ns, e.node, e.kind, e.aux, e.bytes});
   if (options_.keep_events) events_.push_back(std::move(e));
 }
 
 void Trace::record(std::int64_t at_ns, std::uint32_t node, TraceKind kind, std::uint64_t aux,
                    std::span<const std::uint8_t> bytes) {
-  if (observer || options_.keep_events) {
-    record(TraceEvent{at_ns, node, kind, aux, {bytes.begin(), bytes.end()}});
-    return;
-  }
   mix(at_ns, node, kind, aux, bytes);
+  if (observer) observer(TraceView{at_ns, node, kind, aux, bytes});
+  if (options_.keep_events)
+    events_.push_back(TraceEvent{at_ns, node, kind, aux, {bytes.begin(), bytes.end()}});
 }
 
 DeterminismReport check_determinism(std::uint64_t seed,
