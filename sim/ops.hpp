@@ -7,11 +7,13 @@
 #include <boost/asio/append.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/recycling_allocator.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <bit>
 #include <new>
 #include <tuple>
 #include <type_traits>
@@ -63,13 +65,59 @@ class Op : public Event {
   }
 };
 
+// ---- where a completion will land, for Event::prefetch ----
+// With thousands of coroutines pending, every completion resumes cold
+// memory: the coroutine frames of the awaiting thread (Asio's initiation
+// frame on top, the caller's frame below it) and the cancellation handler
+// the operation installed. Their addresses are read when the operation
+// starts, while they are hot, through Asio's protected members (Boost 1.81,
+// as world.cpp's thread_info_base), and only ever used as prefetch hints.
+namespace asio_detail = boost::asio::detail;
+template <class E, class T>
+struct HandlerPeek : asio_detail::awaitable_handler_base<E, T> {
+  static asio_detail::awaitable_frame_base<E>* top(asio_detail::awaitable_handler_base<E, T>& h) {
+    return (h.*(&HandlerPeek::frame))();
+  }
+};
+template <class E>
+struct FramePeek : asio_detail::awaitable_frame_base<E> {
+  static asio_detail::awaitable_frame_base<E>* caller(asio_detail::awaitable_frame_base<E>& f) {
+    return f.*(&FramePeek::caller_);
+  }
+  static void* address(asio_detail::awaitable_frame_base<E>& f) {
+    return (f.*(&FramePeek::coro_)).address();
+  }
+};
+struct Landing {
+  const void* lines[3] = {nullptr, nullptr, nullptr};
+};
+template <class E, class T>
+Landing landing_base(asio_detail::awaitable_handler_base<E, T>& h) {
+  auto* top = HandlerPeek<E, T>::top(h);
+  if (!top) return {};
+  auto* caller = FramePeek<E>::caller(*top);
+  return {{top, caller, caller ? FramePeek<E>::address(*caller) : nullptr}};
+}
+// The handlers our operations see: an awaitable's, maybe inside as_tuple or
+// async_write's composed operation (their handler_ members are public).
+template <class H>
+Landing landing_of(H& h) {
+  if constexpr (requires { landing_base(h); })
+    return landing_base(h);
+  else if constexpr (requires { h.handler_; })
+    return landing_of(h.handler_);
+  else
+    return {};
+}
+
 template <class Base, class Handler>
 class HandlerOp final : public Base {
  public:
   template <class H>
   HandlerOp(H&& h, const Executor& ex) : handler_(std::forward<H>(h)), ex_(ex) {
     slot_ = boost::asio::get_associated_cancellation_slot(handler_);
-    if (slot_.is_connected()) slot_.template emplace<Canceller>(this);
+    if (slot_.is_connected()) canceller_ = &slot_.template emplace<Canceller>(this);
+    landing_ = landing_of(handler_);
   }
 
   void fire() override {
@@ -84,6 +132,12 @@ class HandlerOp final : public Base {
   }
   void prefetch() const override {
     __builtin_prefetch(this->owner);
+    // slot_ is one pointer to the signal's handler pointer (Asio 1.81).
+    static_assert(sizeof(slot_) == sizeof(void*) &&
+                  std::is_trivially_copyable_v<boost::asio::cancellation_slot>);
+    __builtin_prefetch(std::bit_cast<const void*>(slot_));
+    __builtin_prefetch(canceller_);
+    for (const void* p : landing_.lines) __builtin_prefetch(p);
     if constexpr (requires(Handler & h) { h.entry_point(); })
       __builtin_prefetch(const_cast<Handler&>(handler_).entry_point());
   }
@@ -103,28 +157,29 @@ class HandlerOp final : public Base {
         op->request_cancel();
     }
   };
-  // Memory comes from Asio's per-thread recycling cache (the world pushes one
-  // while it runs), so steady-state waits do not touch malloc.
+  // Memory comes from the world's pool (World::allocate), so steady-state
+  // waits do not touch malloc.
   void destroy() {
-    using Alloc = boost::asio::recycling_allocator<HandlerOp>;
-    Alloc alloc;
+    World& w = ex_.world();
     this->~HandlerOp();
-    alloc.deallocate(this, 1);
+    w.deallocate(this, sizeof(HandlerOp));
   }
   Handler handler_;
   Executor ex_;
   boost::asio::cancellation_slot slot_;
+  const void* canceller_ = nullptr;  // what slot_.clear() will touch
+  Landing landing_;
 };
 
 template <class Base, class Handler>
 HandlerOp<Base, std::decay_t<Handler>>* make_op(Handler&& h, const Executor& ex) {
   using Op = HandlerOp<Base, std::decay_t<Handler>>;
-  boost::asio::recycling_allocator<Op> alloc;
-  Op* p = alloc.allocate(1);
+  static_assert(alignof(Op) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+  void* p = ex.world().allocate(sizeof(Op));
   try {
     return new (p) Op(std::forward<Handler>(h), ex);
   } catch (...) {
-    alloc.deallocate(p, 1);
+    ex.world().deallocate(p, sizeof(Op));
     throw;
   }
 }

@@ -36,6 +36,8 @@ World::~World() {
   // (removing the last element keeps the heap valid).
   while (!heap_.empty()) remove_at(heap_.size() - 1)->discard();
   context_.destroy();
+  for (auto& list : pool_)
+    for (void* p : list) ::operator delete(p);
 }
 
 std::uint64_t World::derive_seed(std::string_view name) const {
