@@ -248,4 +248,74 @@ Plan random_plan(std::uint64_t seed, int size) {
   return p;
 }
 
+namespace {
+
+// As make_clos.py: 250 hosts per /24 (no .0 or .255) and private 4-byte
+// ASNs (RFC 6996; 65000 + i would pass 65535 at 536 speakers).
+std::string clos_address(std::size_t i) {
+  return fmt::format("10.{}.{}.{}", i / 62500 % 256, i / 250 % 250, i % 250 + 1);
+}
+std::uint64_t clos_asn(std::size_t i) { return 4200000000ULL + i; }
+
+std::string clos_neighbor(std::size_t self, std::size_t peer, std::size_t routes, bool passive,
+                          int hold) {
+  std::string r;
+  for (std::size_t k = 0; k < routes; ++k)
+    r += fmt::format("    route {}.{}.{}.{}/32 next-hop self;\n", 20 + self / 256, self % 256,
+                     k / 256 % 256, k % 256);
+  return fmt::format(
+      "neighbor {} {{\n  router-id {};\n  local-address {};\n  local-as {};\n  peer-as {};\n"
+      "  hold-time {};\n{}  static {{\n{}  }}\n}}\n",
+      clos_address(peer), clos_address(self), clos_address(self), clos_asn(self), clos_asn(peer),
+      hold, passive ? "  passive true;\n  listen 179;\n" : "", r);
+}
+
+}  // namespace
+
+Scenario clos_scenario(const ClosOptions& o) {
+  Scenario s;
+  s.name = fmt::format("clos-{}x{}-{}", o.spines, o.leaves, o.routes);
+  s.seed = 1;
+  s.quiesce_s = 600;
+  auto name = [&](std::size_t i) {
+    return i < o.spines ? fmt::format("s{}", i) : fmt::format("l{}", i - o.spines);
+  };
+  const std::size_t n = o.spines + o.leaves;
+  for (std::size_t i = 0; i < n; ++i) {
+    const bool spine = i < o.spines;
+    std::string config;
+    for (std::size_t p = spine ? o.spines : 0; p < (spine ? n : o.spines); ++p)
+      config += clos_neighbor(i, p, spine ? 0 : o.routes, spine, o.hold_time_s);
+    s.nodes.push_back(NodeSpec{name(i), clos_address(i), std::move(config), ""});
+  }
+  auto advance = [](std::int64_t seconds) {
+    Step st;
+    st.ms = seconds * 1000;
+    return st;
+  };
+  auto fault = [](std::string what, std::vector<std::string> between, std::string node = {}) {
+    Step st;
+    st.kind = Step::Kind::fault;
+    st.text = std::move(what);
+    st.between = std::move(between);
+    st.node = std::move(node);
+    return st;
+  };
+  s.timeline.push_back(advance(60));
+  for (std::size_t m = 5; m < std::size_t(std::max(o.minutes, 0)); m += 5) {
+    const auto leaf = name(o.spines + (m * 7) % o.leaves);
+    const auto spine = name(m % o.spines);
+    const auto other = name(o.spines + (m * 13 + 1) % o.leaves);
+    s.timeline.push_back(fault("partition", {leaf, spine}));
+    s.timeline.push_back(advance(30));
+    s.timeline.push_back(fault("heal", {}));
+    s.timeline.push_back(fault("crash", {}, other));
+    s.timeline.push_back(advance(20));
+    s.timeline.push_back(fault("restart", {}, other));
+    s.timeline.push_back(fault("reset", {name(o.spines + (m * 3) % o.leaves), spine}));
+    s.timeline.push_back(advance(250));
+  }
+  return s;
+}
+
 }  // namespace bgpsim::scenarios

@@ -67,4 +67,19 @@ Scenario to_scenario(const Plan& plan);
 // A plan drawn from `seed` alone: `size` (0-100) scales nodes, routes and steps.
 Plan random_plan(std::uint64_t seed, int size);
 
+// The scale scenario (docs/scenarios.md, "Scale"): a two-tier Clos fabric of
+// `spines` spine and `leaves` leaf speakers, every leaf peering with every
+// spine over eBGP (the leaf dials), each leaf announcing `routes` IPv4 /32s;
+// then `minutes` of faults: every 5 minutes a leaf-spine link partitions for
+// longer than the hold time, a leaf crashes and restarts, a link resets.
+// scenarios/make_clos.py writes the same scenario as a file (a test checks).
+struct ClosOptions {
+  std::size_t spines = 4;
+  std::size_t leaves = 60;
+  std::size_t routes = 100;  // per leaf
+  int minutes = 60;
+  int hold_time_s = 9;
+};
+Scenario clos_scenario(const ClosOptions& options);
+
 }  // namespace bgpsim::scenarios

@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <string_view>
 
 #include "scenarios/chart.hpp"
 #include "scenarios/engine.hpp"
+#include "scenarios/generate.hpp"
 #include "scenarios/scenario.hpp"
 #include "sim/trace.hpp"
 
@@ -86,6 +88,44 @@ TEST(ShippedScenarios, PassAndAreDeterministic) {
     });
     EXPECT_TRUE(report.same) << path.filename() << ": " << report.message;
   }
+}
+
+// The simulator at scale, cut down for ctest (docs/scenarios.md, "Scale",
+// has the 1,000-speaker hour): 100 speakers, 4 spines x 96 leaves with 10
+// routes each, through 6 virtual minutes with one round of faults (a
+// partition longer than the hold time, a leaf crashed and restarted, a link
+// reset); every session comes back and every leaf's routes reach every spine.
+TEST(Scale, HundredSpeakerClosThroughFaults) {
+  const auto s = clos_scenario({.spines = 4, .leaves = 96, .routes = 10, .minutes = 10});
+  ASSERT_EQ(s.nodes.size(), 100u);
+  EngineOptions o;
+  o.bgp_trace = false;
+  const auto out = run_scenario(s, 1, o);
+  ASSERT_TRUE(out.ok()) << first(out);
+  EXPECT_GE(out.converged_after_ms, 0);
+  EXPECT_EQ(out.sessions, 2u * 4 * 96);  // both ends of every leaf-spine session
+  EXPECT_EQ(out.routes, 4u * 96 * 10);   // each spine holds every leaf's routes
+  EXPECT_GT(out.virtual_ms, 360'000);    // 60 s + a 300 s round of faults + quiesce
+  EXPECT_GT(out.events, 100'000u);
+}
+
+// scenarios/make_clos.py (the docs' command) writes what clos_scenario builds.
+TEST(Scale, MakeClosScriptMatchesTheGenerator) {
+  const std::string command = std::string("python3 ") + SCENARIOS_DIR +
+                              "/make_clos.py --spines 2 --leaves 3 --routes 2 --minutes 12 "
+                              "--hold-time 30 2>/dev/null";
+  std::FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) GTEST_SKIP() << "cannot run python3";
+  std::string text;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) text.append(buf, n);
+  if (pclose(pipe) != 0 || text.empty()) GTEST_SKIP() << "python3 is missing: " << command;
+  auto parsed = parse_scenario(text, "make_clos.py");
+  ASSERT_TRUE(std::holds_alternative<Scenario>(parsed)) << std::get<std::string>(parsed);
+  const auto made =
+      clos_scenario({.spines = 2, .leaves = 3, .routes = 2, .minutes = 12, .hold_time_s = 30});
+  EXPECT_EQ(std::get<Scenario>(parsed), made) << to_json(made);
+  EXPECT_EQ(made.timeline.size(), 1u + 2 * 8);  // rounds at minutes 5 and 10
 }
 
 // Issue 16.1: the world's seed reaches the speaker (back-off jitter from
