@@ -1191,7 +1191,8 @@ class Parser {
         }
         return route_with_block(d, 1, *f);
       }
-      if (safi == "sr-policy" || safi == "mup" || safi == "mcast-vpn" || safi == "vpls")
+      if (safi == "sr-policy" || safi == "mup" || safi == "mcast-vpn" || safi == "vpls" ||
+          safi == "rtc")
         return family_route(d, *f, safi);
       unknown("announce " + afi);
     });

@@ -445,7 +445,42 @@ TEST(FamilyRaw, ConfigurationWordsBuildWhatExabgpSends) {
             "error: 'teid bits' needs a number up to 32, not '33'");
   EXPECT_NE(built(ipv4_mup_row, "1:1", "mup-isd 2001:db8::/48").find("error: MUP route: prefix"),
             std::string::npos);
+  // RTC (ExaBGP's announce/rtc.py words; RFC 4684 4): origin AS, route target.
+  EXPECT_EQ(built(ipv4_rtc_row, "", "origin-as 65001; route-target 65001:100"),
+            "600000FDE90002FDE900000064");
+  EXPECT_EQ(built(ipv4_rtc_row, "", "origin-as 65001; route-target target:1.2.3.4:7"),
+            "600000FDE90102010203040007");
+  EXPECT_EQ(built(ipv4_rtc_row, "", "origin-as 1; route-target 4200000000:7; length 48"),
+            "30000000010202");
+  EXPECT_EQ(built(ipv4_rtc_row, "", "default"), "00");
+  EXPECT_EQ(built(ipv4_rtc_row, "", "origin-as 1; route-target 65001"),
+            "error: 'route-target' is not ASN:N, IPv4:N or 0x and 16 hex digits: '65001'");
+  EXPECT_EQ(built(ipv4_rtc_row, "1:1", "default"), "error: rtc takes no rd");
   EXPECT_EQ(l2vpn_evpn_row.from_fields, nullptr);
+}
+
+TEST(FamilyRaw, RtcTextReadsBackToTheSameNlri) {
+  // to_text -> words -> from_fields, for every form the row writes.
+  for (const char* hex_nlri : {"600000FDE90002FDE900000064", "600000FDE90102010203040007",
+                               "400000000100020000", "00", "30000000010102"}) {
+    auto n = nlri_from_bytes(ipv4_rtc_row.family, hex(hex_nlri));
+    ASSERT_TRUE(n.ok()) << hex_nlri;
+    std::istringstream text(ipv4_rtc_row.to_text(n.value()));
+    std::string kind;
+    text >> kind;
+    EXPECT_EQ(kind, "rtc");
+    std::vector<NlriField> fields;
+    for (std::string w; text >> w;) {
+      if (w.find_first_of("0123456789:") == std::string::npos)
+        fields.push_back({w, {}});
+      else
+        fields.back().values.push_back(w);
+    }
+    auto again = ipv4_rtc_row.from_fields(std::nullopt, fields);
+    ASSERT_TRUE(std::holds_alternative<Nlri>(again))
+        << ipv4_rtc_row.to_text(n.value()) << ": " << std::get<std::string>(again);
+    EXPECT_EQ(to_hex(std::get<Nlri>(again).raw.wire(), true), hex_nlri);
+  }
 }
 
 // ---------------------------------------------------------------- the codec entry points
