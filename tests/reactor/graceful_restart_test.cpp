@@ -56,13 +56,7 @@ wire::cap::GracefulRestart gr(std::uint16_t restart_time_s, bool forwarding, boo
 
 session::PeerSettings settings(const char* self, const char* other, std::uint32_t as,
                                std::uint32_t peer_as, bool passive) {
-  session::PeerSettings s;
-  s.name = other;
-  s.remote = sim::Endpoint(boost::asio::ip::make_address(other), 179);
-  s.fsm.local_as = as;
-  s.fsm.peer_as = peer_as;
-  s.fsm.router_id = wire::IpAddress::parse(self)->v4_u32();
-  s.fsm.hold_time_s = 9;
+  session::PeerSettings s = simtest::passive_settings(self, other, as, peer_as);
   s.fsm.passive = passive;
   s.fsm.backoff_jitter_percent = 0;
   return s;
