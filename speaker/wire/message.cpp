@@ -25,7 +25,9 @@ constexpr TypeRow type_table[] = {
     {MessageType::update, "update", 23, true},
     {MessageType::notification, "notification", 21, true},
     {MessageType::keepalive, "keepalive", 19, false},
-    {MessageType::route_refresh, "route-refresh", 23, true},
+    // RFC 4271 6.1 gives no minimum for ROUTE-REFRESH; RFC 7313 5 answers a
+    // body other than 4 octets, shorter ones too, with 7/1 (decode_route_refresh).
+    {MessageType::route_refresh, "route-refresh", 19, true},
 };
 
 const TypeRow* find_type(std::uint8_t type) {

@@ -159,7 +159,8 @@ void check_outcome(const Bytes& bytes, const CodecContext& ctx) {
     if (bytes[i] != 0xFF) return error_is(i, 1);
   const std::size_t length = std::size_t(bytes[16]) << 8 | bytes[17];
   const std::uint8_t type = bytes[18];
-  static constexpr std::size_t min_length[] = {0, 29, 23, 21, 19, 23};
+  // ROUTE-REFRESH: no header minimum, a short body is RFC 7313 5's 7/1.
+  static constexpr std::size_t min_length[] = {0, 29, 23, 21, 19, 19};
   if (type < 1 || type > 5) {
     error_is(18, 3);
     RC_ASSERT(decoded.error().data == Bytes{type});

@@ -7,6 +7,7 @@
 
 #include "speaker/wire/bodies.hpp"
 #include "speaker/wire/json.hpp"
+#include "speaker/wire/message.hpp"
 #include "speaker/wire/utf8.hpp"
 #include "tests/wire/gen_open.hpp"
 
@@ -253,7 +254,7 @@ TEST(RouteRefresh, BytesAndValuesBothWays) {
 }
 
 TEST(RouteRefresh, WrongLengthIsInvalidMessageLengthWithTheWholeMessage) {
-  for (const char* body : {"000100", "0001000100"}) {
+  for (const char* body : {"", "0001", "000100", "0001000100"}) {
     SCOPED_TRACE(body);
     Bytes b = hex(body);
     auto decoded = refresh_of(b);
@@ -268,6 +269,25 @@ TEST(RouteRefresh, WrongLengthIsInvalidMessageLengthWithTheWholeMessage) {
     message.push_back(5);
     message.insert(message.end(), b.begin(), b.end());
     EXPECT_EQ(decoded.error().data, message);
+  }
+}
+
+// RFC 4271 6.1 sets no minimum length for ROUTE-REFRESH: a whole message of
+// 19 to 22 bytes passes the header check and is RFC 7313 5's 7/1.
+TEST(RouteRefresh, ShortMessageIsInvalidMessageLengthNotBadHeader) {
+  for (std::size_t body = 0; body < 4; ++body) {
+    SCOPED_TRACE(body);
+    Bytes m(16, 0xFF);
+    m.push_back(0);
+    m.push_back(static_cast<std::uint8_t>(header_size + body));
+    m.push_back(5);
+    m.insert(m.end(), body, 1);
+    auto frame = next_frame(m, {});
+    ASSERT_TRUE(frame && *frame);
+    auto decoded = decode_message(m, {});
+    ASSERT_FALSE(decoded);
+    EXPECT_EQ(decoded.error().code, 7);
+    EXPECT_EQ(decoded.error().subcode, route_refresh_error::invalid_message_length);
   }
 }
 
