@@ -27,11 +27,9 @@ session::PeerSettings peer_settings(const config::Neighbor& n) {
   f.route_refresh = c.route_refresh;
   // ExaBGP's `route-refresh` advertises Enhanced Route Refresh (RFC 7313)
   // beside it (capabilities.py _refresh); `flush adj-rib out` then sends
-  // BoRR and EoRR around the table (its api-rr-rib.ci). Only under
-  // exabgp_compat: the receiving side of RFC 7313 (4.2's purge after EoRR,
-  // 5's length check) is not built, so bgpsim does not offer it otherwise
-  // (bgpsim conform's 7313 cases stay not applicable).
-  f.enhanced_route_refresh = c.route_refresh && n.exabgp_compat;
+  // BoRR and EoRR around the table (its api-rr-rib.ci), and a peer's BoRR and
+  // EoRR purge what it did not send again (Peer::refresh_in).
+  f.enhanced_route_refresh = c.route_refresh;
   f.extended_message = c.extended_message;
   if (c.add_path.send || c.add_path.receive)
     for (auto family : c.add_path_families.empty() ? f.families : c.add_path_families)

@@ -26,7 +26,7 @@ std::vector<AdjRibIn::Change> AdjRibIn::apply(const Update& update, AttributePoo
   auto withdraw = [&](Family family, const Nlri& nlri) {
     RouteKey key{family, nlri};
     if (routes_.erase(key)) {
-      if (!stale_.empty()) stale_.erase(key);
+      unmark(key);
       changes.push_back(Change{key, nullptr});
     }
   };
@@ -34,8 +34,9 @@ std::vector<AdjRibIn::Change> AdjRibIn::apply(const Update& update, AttributePoo
     RouteKey key{family, nlri};
     auto [it, inserted] = routes_.try_emplace(key, attributes);
     // RFC 4724 4.2: "The Receiving Speaker MUST replace the stale routes by
-    // the routing updates received from the peer" (the same attributes too).
-    if (!inserted && !stale_.empty()) stale_.erase(key);
+    // the routing updates received from the peer" (the same attributes too);
+    // RFC 7313 4 likewise for a route re-advertised after a BoRR.
+    if (!inserted) unmark(key);
     if (!inserted) {
       // interned: same pointer, same attributes
       if (it->second == attributes && it->first.nlri == nlri) return;
@@ -81,15 +82,22 @@ std::vector<AdjRibIn::Change> AdjRibIn::clear(std::optional<Family> family) {
       ++it;
       continue;
     }
-    stale_.erase(it->first);
+    unmark(it->first);
     changes.push_back(Change{it->first, nullptr});
     it = routes_.erase(it);
   }
+  if (family)
+    refreshing_.erase(*family);
+  else
+    refreshing_.clear();
   return changes;
 }
 
 std::vector<AdjRibIn::Change> AdjRibIn::retain_stale(const std::vector<Family>& families) {
   auto changes = sweep_stale();
+  // The session that was refreshing is gone: its BoRR no longer counts.
+  refresh_stale_.clear();
+  refreshing_.clear();
   for (auto it = routes_.begin(); it != routes_.end();) {
     if (std::find(families.begin(), families.end(), it->first.family) != families.end()) {
       stale_.insert(stale_.end(), it->first);  // routes_ is in key order: appends
@@ -110,8 +118,31 @@ std::vector<AdjRibIn::Change> AdjRibIn::sweep_stale(std::optional<Family> family
       continue;
     }
     routes_.erase(*it);
+    refresh_stale_.erase(*it);
     changes.push_back(Change{*it, nullptr});
     it = stale_.erase(it);
+  }
+  return changes;
+}
+
+std::size_t AdjRibIn::begin_refresh(Family family) {
+  refreshing_.insert(family);
+  std::size_t marked = 0;
+  for (auto it = routes_.lower_bound(RouteKey{family, {}});
+       it != routes_.end() && it->first.family == family; ++it, ++marked)
+    refresh_stale_.insert(refresh_stale_.end(), it->first);
+  return marked;
+}
+
+std::vector<AdjRibIn::Change> AdjRibIn::end_refresh(Family family) {
+  std::vector<Change> changes;
+  refreshing_.erase(family);
+  for (auto it = refresh_stale_.lower_bound(RouteKey{family, {}});
+       it != refresh_stale_.end() && it->family == family;) {
+    routes_.erase(*it);
+    if (!stale_.empty()) stale_.erase(*it);
+    changes.push_back(Change{*it, nullptr});
+    it = refresh_stale_.erase(it);
   }
   return changes;
 }
@@ -129,6 +160,7 @@ std::vector<AdjRibIn::Change> AdjRibIn::enter_long_lived(Family family, Attribut
     if (has(current, no_llgr_community)) {
       changes.push_back(Change{*it, nullptr});
       routes_.erase(route);
+      refresh_stale_.erase(*it);
       it = stale_.erase(it);
       continue;
     }

@@ -47,6 +47,19 @@ class AdjRibIn {
   // The families that hold stale routes, in family order.
   std::vector<wire::Family> stale_families() const;
 
+  // Enhanced Route Refresh, receiving side (RFC 7313 4): the peer's BoRR for
+  // a family marks every route of that family it sent "refresh stale" (a
+  // second BoRR marks them all again); an announce or a withdrawal of the
+  // route clears the mark; end_refresh() (its EoRR, or the purge timer)
+  // drops the routes still marked and ends the refresh. Independent of the
+  // graceful-restart marks above; a session's end drops them (clear,
+  // retain_stale). Returns how many routes were marked.
+  std::size_t begin_refresh(wire::Family family);
+  std::vector<Change> end_refresh(wire::Family family);
+  // Whether a BoRR for the family awaits its EoRR.
+  bool refreshing(wire::Family family) const { return refreshing_.contains(family); }
+  bool refresh_stale(const RouteKey& key) const { return refresh_stale_.contains(key); }
+
   AttributesPtr find(const RouteKey& key) const;
   std::size_t size() const { return routes_.size(); }
   std::size_t size(wire::Family family) const;
@@ -55,6 +68,13 @@ class AdjRibIn {
  private:
   std::map<RouteKey, AttributesPtr> routes_;  // family first: per-family ranges
   std::set<RouteKey> stale_;                  // a subset of routes_' keys
+  std::set<RouteKey> refresh_stale_;          // a subset of routes_' keys (RFC 7313)
+  std::set<wire::Family> refreshing_;         // BoRR received, EoRR not yet
+  // A route left routes_ or was sent again: no mark of either kind holds.
+  void unmark(const RouteKey& key) {
+    if (!stale_.empty()) stale_.erase(key);
+    if (!refresh_stale_.empty()) refresh_stale_.erase(key);
+  }
 };
 
 // The route attributes of an UPDATE: its attributes without MP_REACH/UNREACH,

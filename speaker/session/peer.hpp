@@ -60,6 +60,10 @@ struct PeerSettings {
   // implementation MAY support a (configurable) timer that imposes this upper
   // bound"); FRR's stalepath-time default.
   std::chrono::seconds stale_routes_time{360};
+  // Enhanced Route Refresh, receiving side (RFC 7313 4): routes of a family
+  // still stale this long after the peer's BoRR are purged as if its EoRR
+  // had come (the RFC leaves the value local; the same 360 s as above).
+  std::chrono::seconds refresh_stale_time{360};
 };
 
 // What a peer reports to whoever owns it (the reactor). All calls happen on
@@ -342,6 +346,7 @@ class Peer {
     if (second_) earliest(session::next_deadline(second_state_));
     earliest(restart_deadline_);
     earliest(stale_deadline_);
+    for (const auto& [_, deadline] : refresh_deadlines_) earliest(deadline);
     for (const auto& [_, deadline] : long_lived_deadlines_) earliest(deadline);
     return d;
   }
@@ -427,6 +432,7 @@ class Peer {
     if (on_second_ || (second_ && a.from != State::established && !stop_requested_)) return;
     if (a.from == State::established) {
       std::vector<rib::Route> changes;
+      refresh_deadlines_.clear();  // the Adj-RIB-In drops the refresh marks below
       stale_deadline_.reset();
       restart_deadline_.reset();
       long_lived_deadlines_.clear();
@@ -496,6 +502,30 @@ class Peer {
       if (deadline <= now) expired.push_back(family);
     for (auto family : expired) sweep_stale(family);
     if (stale_deadline_ && *stale_deadline_ <= now) sweep_stale();
+    std::vector<wire::Family> unfinished;
+    for (const auto& [family, deadline] : refresh_deadlines_)
+      if (deadline <= now) unfinished.push_back(family);
+    for (auto family : unfinished) end_refresh(family);
+  }
+
+  // RFC 7313 4, receiving side: a BoRR marks the family's routes stale (a
+  // second one starts over) and arms the purge timer; the EoRR, or the timer,
+  // drops what was not sent again since, reported like any withdrawal. An
+  // EoRR with no BoRR before it has nothing to end and is ignored.
+  void refresh_in(const wire::RouteRefresh& m) {
+    const auto before = next_deadline_all();
+    if (m.subtype == wire::RouteRefresh::begin_of_rib) {
+      adj_rib_in_.begin_refresh(m.family);
+      refresh_deadlines_[m.family] = rt_.now() + settings_.refresh_stale_time;
+    } else if (m.subtype == wire::RouteRefresh::end_of_rib && adj_rib_in_.refreshing(m.family)) {
+      end_refresh(m.family);
+    }
+    deadlines_moved(before);
+  }
+  void end_refresh(wire::Family family) {
+    refresh_deadlines_.erase(family);
+    auto changes = adj_rib_in_.end_refresh(family);
+    if (!changes.empty()) observer_.on_routes(settings_.name, changes);
   }
 
   void send_control(const wire::Message& m) {
@@ -734,10 +764,12 @@ class Peer {
             handle(c->id, RouteRefreshReceived{});
             // RFC 2918 3: re-advertise the Adj-RIB-Out of the family asked for.
             const auto& st = fsm_.state();
-            if (c == current_ && st.state == State::established &&
-                m.subtype == wire::RouteRefresh::request && st.negotiated &&
+            if (c == current_ && st.state == State::established && st.negotiated &&
                 st.negotiated->families.contains(m.family)) {
-              refresh_out(m.family);
+              if (m.subtype == wire::RouteRefresh::request)
+                refresh_out(m.family);
+              else if (st.negotiated->enhanced_route_refresh)
+                refresh_in(m);
             }
           }
         },
@@ -934,6 +966,8 @@ class Peer {
   // the families whose routes are long-lived stale, with their deadlines.
   std::optional<wire::cap::LongLivedGracefulRestart> long_lived_;
   std::map<wire::Family, Time> long_lived_deadlines_;
+  // RFC 7313: the families whose BoRR awaits its EoRR, with their purge time.
+  std::map<wire::Family, Time> refresh_deadlines_;
   bool stop_requested_ = false;
   bool finished_ = false;
 };

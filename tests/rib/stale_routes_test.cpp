@@ -112,5 +112,53 @@ TEST(StaleRoutes, SweepingOneFamilyLeavesTheOthers) {
   EXPECT_EQ(in.stale_count(), 0u);
 }
 
+// Enhanced Route Refresh (RFC 7313 4): a BoRR marks the family's routes, what
+// is sent (or withdrawn) again is unmarked, end_refresh drops the rest.
+TEST(RefreshStale, EndRefreshDropsWhatWasNotSentAgain) {
+  AttributePool pool;
+  AdjRibIn in;
+  in.apply(announce({"10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"}), pool);
+  in.apply(announce_v6("2001:db8::/32"), pool);
+  EXPECT_EQ(in.begin_refresh(ipv4_unicast), 3u);
+  EXPECT_TRUE(in.refreshing(ipv4_unicast));
+  EXPECT_FALSE(in.refreshing(ipv6_unicast));
+  EXPECT_FALSE(in.refresh_stale(key("2001:db8::/32")));
+  EXPECT_TRUE(in.apply(announce({"10.0.0.0/24"}), pool).empty());  // same route: fresh
+  EXPECT_EQ(in.apply(announce({"10.0.1.0/24"}, 200), pool).size(), 1u);
+  EXPECT_FALSE(in.refresh_stale(key("10.0.0.0/24")));
+  EXPECT_TRUE(in.refresh_stale(key("10.0.2.0/24")));
+  EXPECT_EQ(in.stale_count(), 0u);  // not graceful-restart stale
+  auto gone = in.end_refresh(ipv4_unicast);
+  ASSERT_EQ(gone.size(), 1u);
+  EXPECT_EQ(gone[0].key, key("10.0.2.0/24"));
+  EXPECT_EQ(gone[0].attributes, nullptr);
+  EXPECT_EQ(in.size(), 3u);
+  EXPECT_FALSE(in.refreshing(ipv4_unicast));
+  EXPECT_TRUE(in.end_refresh(ipv4_unicast).empty());
+}
+
+TEST(RefreshStale, ASecondBorrMarksEverythingAgainAndASessionEndForgets) {
+  AttributePool pool;
+  AdjRibIn in;
+  in.apply(announce({"10.0.0.0/24", "10.0.1.0/24"}), pool);
+  in.begin_refresh(ipv4_unicast);
+  in.apply(announce({"10.0.0.0/24"}), pool);
+  EXPECT_EQ(in.begin_refresh(ipv4_unicast), 2u);
+  EXPECT_TRUE(in.refresh_stale(key("10.0.0.0/24")));
+  EXPECT_EQ(in.end_refresh(ipv4_unicast).size(), 2u);
+  EXPECT_EQ(in.size(), 0u);
+
+  in.apply(announce({"10.0.0.0/24"}), pool);
+  in.begin_refresh(ipv4_unicast);
+  in.retain_stale({ipv4_unicast});  // graceful restart keeps the route, not the refresh
+  EXPECT_FALSE(in.refreshing(ipv4_unicast));
+  EXPECT_FALSE(in.refresh_stale(key("10.0.0.0/24")));
+  EXPECT_TRUE(in.end_refresh(ipv4_unicast).empty());
+  EXPECT_EQ(in.size(), 1u);
+  in.begin_refresh(ipv4_unicast);
+  EXPECT_EQ(in.clear().size(), 1u);
+  EXPECT_FALSE(in.refreshing(ipv4_unicast));
+}
+
 }  // namespace
 }  // namespace bgpsim::rib
