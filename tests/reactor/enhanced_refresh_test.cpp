@@ -10,7 +10,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -79,17 +78,8 @@ Awaitable scripted_peer(sim::SimRuntime rt, wire::Bytes script) {
   acceptor.close();
   if (ec) co_return;
   for (;;) {
-    wire::Bytes m(19);
-    auto [e1, n1] = co_await boost::asio::async_read(socket, boost::asio::buffer(m), tok);
-    if (e1) break;
-    const std::size_t length = std::size_t{m[16]} << 8 | m[17];
-    if (length < 19) break;
-    m.resize(length);
-    if (length > 19) {
-      auto [e2, n2] = co_await boost::asio::async_read(
-          socket, boost::asio::buffer(m.data() + 19, length - 19), tok);
-      if (e2) break;
-    }
+    wire::Bytes m = co_await simtest::read_message(socket);
+    if (m.empty()) break;
     wire::Bytes answer;
     if (m[18] == 1) answer = script;
     if (m[18] == 4) answer = wire::encode_message(wire::Message(wire::Keepalive{}), {});

@@ -776,17 +776,8 @@ Awaitable malicious_peer(sim::SimRuntime rt, Bytes script, MaliciousLog& log) {
   if (ec) co_return;
   bool opened = false;
   for (;;) {
-    Bytes m(19);
-    auto [e1, n1] = co_await boost::asio::async_read(socket, boost::asio::buffer(m), tok);
-    if (e1) break;
-    const std::size_t length = std::size_t{m[16]} << 8 | m[17];
-    if (length < 19) break;
-    m.resize(length);
-    if (length > 19) {
-      auto [e2, n2] = co_await boost::asio::async_read(
-          socket, boost::asio::buffer(m.data() + 19, length - 19), tok);
-      if (e2) break;
-    }
+    Bytes m = co_await simtest::read_message(socket);
+    if (m.empty()) break;
     Bytes answer;
     if (m[18] == 1 && !opened) {
       opened = true;

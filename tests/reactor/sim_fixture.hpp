@@ -10,6 +10,8 @@
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "sim/sim_runtime.hpp"
@@ -74,6 +76,26 @@ boost::asio::awaitable<void, sim::Executor> accept_into(sim::SimRuntime rt, cons
     if (ec) co_return;
     peer.accept(std::move(socket));
   }
+}
+
+// Reads one whole BGP message, header included, by its length field, without
+// the codec (hand-written peers); empty at the end of the stream or on a
+// length below 19.
+template <class Socket>
+boost::asio::awaitable<std::vector<std::uint8_t>, sim::Executor> read_message(Socket& socket) {
+  constexpr auto token = boost::asio::as_tuple(boost::asio::use_awaitable_t<sim::Executor>{});
+  std::vector<std::uint8_t> m(19);
+  auto [e1, n1] = co_await boost::asio::async_read(socket, boost::asio::buffer(m), token);
+  if (e1) co_return std::vector<std::uint8_t>{};
+  const std::size_t length = std::size_t{m[16]} << 8 | m[17];
+  if (length < 19) co_return std::vector<std::uint8_t>{};
+  m.resize(length);
+  if (length > 19) {
+    auto [e2, n2] = co_await boost::asio::async_read(
+        socket, boost::asio::buffer(m.data() + 19, length - 19), token);
+    if (e2) co_return std::vector<std::uint8_t>{};
+  }
+  co_return m;
 }
 
 // An IPv4 unicast route as configured: ORIGIN IGP, an empty AS_PATH, the
