@@ -300,8 +300,7 @@ class Driver {
               co_return fmt::format("expected the session to stay up or {}, got {}", wanted(o),
                                     describe(m));
             case Outcome::closed:
-              if (o.silent)
-                co_return "a NOTIFICATION in answer to ours: " + describe(m);
+              if (o.silent) co_return "a NOTIFICATION in answer to ours: " + describe(m);
               if (o.accepted.empty() || accepted(o, code, sub)) continue;
               co_return fmt::format("expected the connection closed (or {}), got {}", wanted(o),
                                     describe(m));
