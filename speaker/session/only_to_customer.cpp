@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "speaker/wire/bytes.hpp"
 #include "speaker/wire/capability.hpp"
 
 namespace bgpsim::session {
@@ -78,32 +79,41 @@ void fit(wire::Update u, const wire::EncodeContext& ctx, std::vector<wire::Updat
 
 }  // namespace
 
+bool neighbor_above_or_peer(std::uint8_t local_role) {
+  return local_role == role::customer || local_role == role::rs_client || local_role == role::peer;
+}
+
+bool neighbor_below_or_peer(std::uint8_t local_role) {
+  return local_role == role::provider || local_role == role::rs || local_role == role::peer;
+}
+
+std::vector<wire::RawAttribute>::const_iterator find_otc(
+    const std::vector<wire::RawAttribute>& attributes) {
+  return std::find_if(attributes.begin(), attributes.end(),
+                      [](const wire::RawAttribute& a) { return a.code == otc_code; });
+}
+
+void add_otc(std::vector<wire::RawAttribute>& attributes, std::uint32_t as) {
+  wire::RawAttribute otc{0xC0, otc_code, {}};
+  wire::Writer(otc.value).u32(as);
+  attributes.insert(std::lower_bound(attributes.begin(), attributes.end(), otc,
+                                     [](const wire::RawAttribute& a, const wire::RawAttribute& b) {
+                                       return a.code < b.code;
+                                     }),
+                    std::move(otc));
+}
+
 std::vector<wire::Update> only_to_customer_egress(wire::Update update, std::uint8_t local_role,
                                                   std::uint32_t local_as,
                                                   const wire::EncodeContext& ctx) {
   if (!announces(update)) return {std::move(update)};
   auto& other = update.attributes.other;
-  const auto it = std::find_if(other.begin(), other.end(),
-                               [](const wire::RawAttribute& a) { return a.code == otc_code; });
-  // Who the peer is, from our role: we are its Provider, RS or Peer (it is a
-  // Customer, RS-Client or Peer), or its Customer, RS-Client or Peer.
-  const bool to_below_or_peer =
-      local_role == role::provider || local_role == role::rs || local_role == role::peer;
-  const bool to_above_or_peer =
-      local_role == role::customer || local_role == role::rs_client || local_role == role::peer;
-  if (it != other.end()) {
-    if (to_above_or_peer) return withdraw_instead(std::move(update));
+  if (find_otc(other) != other.end()) {
+    if (neighbor_above_or_peer(local_role)) return withdraw_instead(std::move(update));
     return {std::move(update)};
   }
-  if (!to_below_or_peer) return {std::move(update)};
-  wire::RawAttribute otc{0xC0, otc_code, {}};
-  for (int shift = 24; shift >= 0; shift -= 8)
-    otc.value.push_back(static_cast<std::uint8_t>(local_as >> shift));
-  other.insert(std::lower_bound(other.begin(), other.end(), otc,
-                                [](const wire::RawAttribute& a, const wire::RawAttribute& b) {
-                                  return a.code < b.code;
-                                }),
-               std::move(otc));
+  if (!neighbor_below_or_peer(local_role)) return {std::move(update)};
+  add_otc(other, local_as);
   std::vector<wire::Update> out;
   fit(std::move(update), ctx, out);
   return out;

@@ -15,6 +15,19 @@ namespace bgpsim::session {
 
 inline constexpr std::uint8_t otc_code = 35;  // optional transitive, 4 octets
 
+// The neighbor from our role on the session (RFC 9234 4.2's pairs): above or
+// beside us (our Provider, RS or Peer: we are its Customer, RS-Client or
+// Peer), or below or beside us (our Customer, RS-Client or Peer). Both the
+// receiving (peer.hpp) and the sending rules are written in these terms.
+bool neighbor_above_or_peer(std::uint8_t local_role);
+bool neighbor_below_or_peer(std::uint8_t local_role);
+
+// The OTC attribute among a route's other attributes, or end().
+std::vector<wire::RawAttribute>::const_iterator find_otc(
+    const std::vector<wire::RawAttribute>& attributes);
+// Adds OTC = `as` to a route's other attributes, kept in code order.
+void add_otc(std::vector<wire::RawAttribute>& attributes, std::uint32_t as);
+
 // The egress rules, with `local_role` our role on the session (so the peer is
 // a Customer when we are its Provider, and so on):
 //  1. "If a route is to be advertised to a Customer, a Peer, or an RS-Client

@@ -819,8 +819,7 @@ class Peer {
   static void only_to_customer(const wire::Update& m, const Negotiated& n, Copy&& copy) {
     if (m.nlri.empty() && !m.attributes.mp_reach) return;  // nothing announced
     const auto& other = m.attributes.other;
-    auto it = std::find_if(other.begin(), other.end(),
-                           [](const wire::RawAttribute& a) { return a.code == otc_code; });
+    const auto it = find_otc(other);
     auto ineligible = [&](std::string reason) {
       copy().attribute_errors.push_back(wire::AttributeError{
           otc_code, wire::ErrorAction::treat_as_withdraw,
@@ -830,17 +829,7 @@ class Peer {
     const std::uint8_t local = *n.local_role;
     namespace role = wire::cap::role;
     if (it == other.end()) {
-      if (local == role::customer || local == role::rs_client || local == role::peer) {
-        auto& attrs = copy().attributes.other;
-        wire::RawAttribute otc{0xC0, otc_code, {}};
-        for (int shift = 24; shift >= 0; shift -= 8)
-          otc.value.push_back(static_cast<std::uint8_t>(n.peer_as >> shift));
-        attrs.insert(std::lower_bound(attrs.begin(), attrs.end(), otc,
-                                      [](const wire::RawAttribute& a, const wire::RawAttribute& b) {
-                                        return a.code < b.code;
-                                      }),
-                     std::move(otc));
-      }
+      if (neighbor_above_or_peer(local)) add_otc(copy().attributes.other, n.peer_as);
       return;
     }
     if (it->value.size() != 4)
