@@ -47,10 +47,10 @@ struct Life : session::PeerObserver {
   Life(Run& run, std::size_t node, sim::SimRuntime& rt, const config::Config& config);
   void on_established(const std::string& peer, const session::Negotiated& n) override;
   void on_down(const std::string& peer, const session::Down& d) override;
-  void on_message(const std::string& peer, const wire::Message& m,
-                  const wire::DecodeContext& ctx) override;
-  void on_sent(const std::string& peer, const wire::Message& m,
-               const wire::EncodeContext& ctx) override;
+  void on_message(const std::string& peer, const wire::Message& m, const wire::DecodeContext& ctx,
+                  wire::ByteView raw) override;
+  void on_sent(const std::string& peer, const wire::Message& m, const wire::EncodeContext& ctx,
+               wire::ByteView raw) override;
   void on_routes(const std::string& peer, const std::vector<rib::Route>& routes) override;
 
   Run& run;
@@ -170,13 +170,13 @@ void Life::on_down(const std::string& peer, const session::Down& d) {
 }
 
 void Life::on_message(const std::string& peer, const wire::Message& m,
-                      const wire::DecodeContext& ctx) {
+                      const wire::DecodeContext& ctx, wire::ByteView) {
   if (run.options.bgp_trace)
     run.note(node, sim::TraceKind::bgp_received, text_of(api::text_message(peer, m, ctx)));
 }
 
-void Life::on_sent(const std::string& peer, const wire::Message& m,
-                   const wire::EncodeContext& ctx) {
+void Life::on_sent(const std::string& peer, const wire::Message& m, const wire::EncodeContext& ctx,
+                   wire::ByteView) {
   if (run.options.bgp_trace)
     run.note(node, sim::TraceKind::bgp_sent, text_of(api::text_message(peer, m, ctx, true)));
   if (const auto* u = std::get_if<wire::Update>(&m)) {

@@ -404,10 +404,29 @@ std::string text_attributes(const wire::PathAttributes& a) {
   return config::values::attribute_words(a, style);
 }
 
+namespace {
+// ExaBGP's Text._header_body.
+std::string text_header_body(wire::ByteView raw) {
+  if (raw.empty()) return {};
+  std::string out = " header " + wire::exabgp_hex(wire::header_of(raw));
+  if (!wire::body_of(raw).empty()) out += " body " + wire::exabgp_hex(wire::body_of(raw));
+  return out;
+}
+std::string text_head(const std::string& peer, bool sent) {
+  return "neighbor " + peer + (sent ? " send" : " receive");
+}
+}  // namespace
+
+std::string text_packets(const std::string& peer, wire::ByteView raw, bool sent) {
+  const unsigned type = raw.size() >= wire::header_size ? raw[wire::header_size - 1] : 0;
+  return fmt::format("{} {}{}", text_head(peer, sent), type, text_header_body(raw));
+}
+
 std::vector<std::string> text_message(const std::string& peer, const wire::Message& m,
-                                      const wire::DecodeContext& ctx, bool sent) {
+                                      const wire::DecodeContext& ctx, bool sent,
+                                      wire::ByteView raw) {
   (void)ctx;
-  const std::string head = "neighbor " + peer + (sent ? " send" : " receive");
+  const std::string head = text_head(peer, sent);
   std::vector<std::string> out;
   std::visit(
       [&](const auto& msg) {
@@ -463,10 +482,12 @@ std::vector<std::string> text_message(const std::string& peer, const wire::Messa
                             : announced(a.mp_reach->family, n, ra);
             }
           }
+          if (!raw.empty()) out.push_back(text_header_body(raw));
           out.push_back(u + " end");
         }
       },
       m);
+  if (!raw.empty() && !std::holds_alternative<wire::Update>(m)) out.back() += text_header_body(raw);
   return out;
 }
 

@@ -123,8 +123,15 @@ std::string text_down(const std::string& peer, const std::string& reason);
 // more lines); UPDATEs as "neighbor P receive update start", one line per
 // announced or withdrawn NLRI, "neighbor P receive update end" ("send" for
 // what the speaker sent).
+// With `raw` (`consolidate` and `packets`), the message's bytes follow as
+// ExaBGP's text encoder writes them: " header 0x.. body 0x.." at the end of
+// the line, or for an UPDATE on a line of its own before "end".
 std::vector<std::string> text_message(const std::string& peer, const wire::Message& m,
-                                      const wire::DecodeContext& ctx, bool sent = false);
+                                      const wire::DecodeContext& ctx, bool sent = false,
+                                      wire::ByteView raw = {});
+// `packets` alone: "neighbor P receive TYPE header 0x.. body 0x.." (TYPE the
+// message type number, as ExaBGP writes it; no body part when it is empty).
+std::string text_packets(const std::string& peer, wire::ByteView raw, bool sent = false);
 // Attributes as ExaBGP's text encoder writes them (" origin igp as-path [ 1 2 ] ...").
 std::string text_attributes(const wire::PathAttributes& a);
 

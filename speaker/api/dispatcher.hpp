@@ -165,13 +165,13 @@ class Dispatcher : public session::PeerObserver {
     });
   }
 
-  void on_message(const std::string& peer, const wire::Message& m,
-                  const wire::DecodeContext& ctx) override {
-    message_event(peer, m, ctx, false);
+  void on_message(const std::string& peer, const wire::Message& m, const wire::DecodeContext& ctx,
+                  wire::ByteView raw) override {
+    message_event(peer, m, ctx, raw, false);
   }
-  void on_sent(const std::string& peer, const wire::Message& m,
-               const wire::EncodeContext& ctx) override {
-    message_event(peer, m, ctx, true);
+  void on_sent(const std::string& peer, const wire::Message& m, const wire::EncodeContext& ctx,
+               wire::ByteView raw) override {
+    message_event(peer, m, ctx, raw, true);
   }
 
   // Commands read so far (for the owner's statistics).
@@ -221,35 +221,56 @@ class Dispatcher : public session::PeerObserver {
     auto it = processes_.find(process);
     return it == processes_.end() ? Encoder::text : it->second.encoder;
   }
-  // A message received or sent, to the processes whose bindings ask for it
-  // (`receive { ... }` or `send { ... }`).
+  // A message received or sent (`raw`: its bytes, borrowed for the call), to
+  // the processes whose bindings ask for it (`receive { ... }` or `send {
+  // ... }`). ExaBGP flattens a neighbor's api blocks into per-neighbor flags
+  // and per-flag process lists (configuration/neighbor/api.py) and decides
+  // in reactor/protocol.py: the message is reported when a block of the
+  // neighbor wants its kind; then with `consolidate` the parsed form (with
+  // "header" and "body" when a block asks for `packets`) goes to the blocks
+  // that want the kind; otherwise `packets` sends the bytes alone to the
+  // blocks that ask for packets, and `parsed` the parsed form to the blocks
+  // that want the kind. A neighbor that names no form gets the parsed one
+  // (ExaBGP would send nothing: a bgpsim choice, docs/api.md).
   void message_event(const std::string& peer, const wire::Message& m,
-                     const wire::DecodeContext& ctx, bool sent) {
+                     const wire::DecodeContext& ctx, wire::ByteView raw, bool sent) {
     if (!any_bound_) return;  // no helper listens: the common case in simulations
     const std::size_t i = find_neighbor(peer);
     if (i == neighbors_.size()) return;
-    const NeighborView* n = &neighbors_[i];
-    // ExaBGP sends the parsed form when a binding of the neighbor asks for
-    // `parsed` or `consolidate`, or for no form at all; `packets` alone
-    // (raw bytes) is not offered.
-    bool parsed = false, packets = false;
-    for (const auto& b : n->api) {
+    const NeighborView& n = neighbors_[i];
+    bool kind = false, parsed = false, packets = false, consolidate = false;
+    for (const auto& b : n.api) {
       const auto& set = sent ? b.send : b.receive;
-      parsed = parsed || set.parsed || set.consolidate;
+      kind = kind || wants(set, m);
+      parsed = parsed || set.parsed;
       packets = packets || set.packets;
+      consolidate = consolidate || set.consolidate;
     }
-    if (packets && !parsed) return;
-    std::optional<std::string> json;
-    std::optional<std::vector<std::string>> text;
-    for (std::size_t b = 0; b < n->api.size(); ++b) {
-      if (!wants(sent ? n->api[b].send : n->api[b].receive, m)) continue;
+    if (!kind) return;
+    if (!parsed && !packets && !consolidate) parsed = true;
+    const wire::ByteView attached = consolidate && packets ? raw : wire::ByteView{};
+    // Each form is rendered once, in each encoder, when a process first needs it.
+    std::optional<std::string> parsed_json, packets_json, packets_text;
+    std::optional<std::vector<std::string>> parsed_text;
+    for (std::size_t b = 0; b < n.api.size(); ++b) {
+      const auto& set = sent ? n.api[b].send : n.api[b].receive;
+      const bool send_packets = !consolidate && packets && set.packets && !raw.empty();
+      const bool send_parsed = (consolidate || parsed) && wants(set, m);
       for (const auto& process : bound_[i][b]) {
-        if (encoder(process) == Encoder::json) {
-          if (!json) json = json_.message_line(peer, m, ctx, sent);
-          sink_(process, *json);
-        } else {
-          if (!text) text = text_message(peer, m, ctx, sent);
-          for (const auto& l : *text) sink_(process, l);
+        const bool json = encoder(process) == Encoder::json;
+        if (send_packets && json) {
+          if (!packets_json) packets_json = json_.packets_line(peer, raw, sent);
+          sink_(process, *packets_json);
+        } else if (send_packets) {
+          if (!packets_text) packets_text = text_packets(peer, raw, sent);
+          sink_(process, *packets_text);
+        }
+        if (send_parsed && json) {
+          if (!parsed_json) parsed_json = json_.message_line(peer, m, ctx, sent, attached);
+          sink_(process, *parsed_json);
+        } else if (send_parsed) {
+          if (!parsed_text) parsed_text = text_message(peer, m, ctx, sent, attached);
+          for (const auto& l : *parsed_text) sink_(process, l);
         }
       }
     }

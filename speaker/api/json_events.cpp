@@ -55,10 +55,18 @@ std::string JsonEvents::down_line(const std::string& peer, const session::Down& 
 }
 
 std::string JsonEvents::message_line(const std::string& peer, const wire::Message& m,
-                                     const wire::DecodeContext& ctx, bool sent) const {
+                                     const wire::DecodeContext& ctx, bool sent,
+                                     wire::ByteView raw) const {
   auto e = envelope(peer);
   if (sent) e.direction = "out";
-  return wire::exabgp_text(wire::to_json(m, ctx, e));
+  auto j = wire::to_json(m, ctx, e);
+  return wire::exabgp_text(raw.empty() ? j : wire::with_header_body(j, raw));
+}
+
+std::string JsonEvents::packets_line(const std::string& peer, wire::ByteView raw, bool sent) const {
+  auto e = envelope(peer);
+  if (sent) e.direction = "out";
+  return wire::exabgp_text(wire::packets_to_json(raw, e));
 }
 
 void JsonEvents::on_established(const std::string& peer, const session::Negotiated& n) {
@@ -71,7 +79,7 @@ void JsonEvents::on_down(const std::string& peer, const session::Down& down) {
 }
 
 void JsonEvents::on_message(const std::string& peer, const wire::Message& m,
-                            const wire::DecodeContext& ctx) {
+                            const wire::DecodeContext& ctx, wire::ByteView) {
   // ExaBGP's API reports UPDATEs, NOTIFICATIONs and ROUTE-REFRESHes; OPEN and
   // KEEPALIVE only on request (an api binding's `receive { open; keepalive; }`).
   if (std::holds_alternative<wire::Keepalive>(m) || std::holds_alternative<wire::Open>(m)) return;

@@ -31,13 +31,17 @@ class JsonEvents : public session::PeerObserver {
   std::string up_line(const std::string& peer, const session::Negotiated& n);
   std::string down_line(const std::string& peer, const session::Down& down) const;
   // `sent`: a message the speaker sent ("direction": "out"; received: "in").
+  // With `raw` (`consolidate` and `packets`): "header" and "body" too.
   std::string message_line(const std::string& peer, const wire::Message& m,
-                           const wire::DecodeContext& ctx, bool sent = false) const;
+                           const wire::DecodeContext& ctx, bool sent = false,
+                           wire::ByteView raw = {}) const;
+  // `packets`: the message's bytes alone (wire::packets_to_json).
+  std::string packets_line(const std::string& peer, wire::ByteView raw, bool sent) const;
 
   void on_established(const std::string& peer, const session::Negotiated& n) override;
   void on_down(const std::string& peer, const session::Down& down) override;
-  void on_message(const std::string& peer, const wire::Message& m,
-                  const wire::DecodeContext& ctx) override;
+  void on_message(const std::string& peer, const wire::Message& m, const wire::DecodeContext& ctx,
+                  wire::ByteView raw) override;
   void on_refused(const std::string& peer, const std::vector<rib::Refusal>& refused) override;
 
  private:

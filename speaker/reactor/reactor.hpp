@@ -99,13 +99,14 @@ class ObserverFanout : public session::PeerObserver {
   void on_down(const std::string& peer, const session::Down& d) override {
     for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_down(peer, d);
   }
-  void on_message(const std::string& peer, const wire::Message& m,
-                  const wire::DecodeContext& ctx) override {
-    for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_message(peer, m, ctx);
+  void on_message(const std::string& peer, const wire::Message& m, const wire::DecodeContext& ctx,
+                  wire::ByteView raw) override {
+    for (std::size_t i = 0; i < observers_.size(); ++i)
+      observers_[i]->on_message(peer, m, ctx, raw);
   }
-  void on_sent(const std::string& peer, const wire::Message& m,
-               const wire::EncodeContext& ctx) override {
-    for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_sent(peer, m, ctx);
+  void on_sent(const std::string& peer, const wire::Message& m, const wire::EncodeContext& ctx,
+               wire::ByteView raw) override {
+    for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_sent(peer, m, ctx, raw);
   }
   void on_routes(const std::string& peer, const std::vector<rib::Route>& r) override {
     for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_routes(peer, r);

@@ -73,13 +73,15 @@ class PeerObserver {
   virtual ~PeerObserver() = default;
   virtual void on_established(const std::string& /*peer*/, const Negotiated&) {}
   virtual void on_down(const std::string& /*peer*/, const Down&) {}
-  // Every message received, with the context it was decoded with.
+  // Every message received, with the context it was decoded with. `raw` is
+  // the message as it arrived (header and body), borrowed from the reader's
+  // buffer: valid during the call only (the API's `packets`).
   virtual void on_message(const std::string& /*peer*/, const wire::Message&,
-                          const wire::DecodeContext&) {}
+                          const wire::DecodeContext&, wire::ByteView /*raw*/) {}
   // Every message handed to the connection, with the context it is encoded
-  // with (the API's `send { ... }` events).
+  // with (the API's `send { ... }` events) and its bytes, borrowed likewise.
   virtual void on_sent(const std::string& /*peer*/, const wire::Message&,
-                       const wire::EncodeContext&) {}
+                       const wire::EncodeContext&, wire::ByteView /*raw*/) {}
   // Adj-RIB-In changes (after RFC 7606 handling).
   virtual void on_routes(const std::string& /*peer*/, const std::vector<rib::Route>&) {}
   // Routes the update builder refused to send (no message of the session can
@@ -533,8 +535,9 @@ class Peer {
     if (!c) return;
     const auto& st = target_state();
     const wire::EncodeContext ctx = st.negotiated ? st.negotiated->send : wire::EncodeContext{};
-    observer_.on_sent(settings_.name, m, ctx);
-    c->control.push_back(wire::encode_message(m, ctx));
+    auto bytes = wire::encode_message(m, ctx);
+    observer_.on_sent(settings_.name, m, ctx, bytes);
+    c->control.push_back(std::move(bytes));
     c->writer_wake.notify();
   }
 
@@ -683,7 +686,7 @@ class Peer {
           co_await linger(c);
           co_return;
         }
-        receive(c, *message, ctx);
+        receive(c, *message, ctx, bytes);
         if (c != current_ && c != second_) {  // the FSM dropped this connection
           co_await linger(c);
           co_return;
@@ -725,10 +728,10 @@ class Peer {
   // arriving outside Established is an FSM error, not a route event). Other
   // messages are reported as they arrive, before the step they cause (a
   // NOTIFICATION before the session's Down).
-  void receive(const ConnectionPtr& c, const wire::Message& message,
-               const wire::DecodeContext& ctx) {
+  void receive(const ConnectionPtr& c, const wire::Message& message, const wire::DecodeContext& ctx,
+               wire::ByteView raw) {
     if (!std::holds_alternative<wire::Update>(message))
-      observer_.on_message(settings_.name, message, ctx);
+      observer_.on_message(settings_.name, message, ctx, raw);
     std::visit(
         [&](const auto& m) {
           using T = std::decay_t<decltype(m)>;
@@ -746,9 +749,9 @@ class Peer {
               auto changes = adj_rib_in_.apply(u, pool_);
               if (!changes.empty()) observer_.on_routes(settings_.name, changes);
               if (external)
-                observer_.on_message(settings_.name, wire::Message{u}, ctx);
+                observer_.on_message(settings_.name, wire::Message{u}, ctx, raw);
               else
-                observer_.on_message(settings_.name, message, ctx);
+                observer_.on_message(settings_.name, message, ctx, raw);
               // RFC 4724 4.2: "Once the End-of-RIB marker for an address
               // family is received from the peer, it MUST immediately remove
               // any routes from the peer that are still marked as stale".
@@ -897,8 +900,10 @@ class Peer {
         // so what they would withdraw is not the peer's anyway.
         options.include_withdraw = !(first_routes_due_ && st.negotiated->send.exabgp_compat);
         auto send = [&](const wire::Message& m) {
-          observer_.on_sent(settings_.name, m, st.negotiated->send);
+          const auto at = out.size();
           wire::encode_message(m, st.negotiated->send, out);
+          observer_.on_sent(settings_.name, m, st.negotiated->send,
+                            wire::ByteView(out).subspan(at));
         };
         for (auto& built : adj_rib_out_.take_updates(st.negotiated->send, options))
           for (auto& u : egress(std::move(built), *st.negotiated)) {

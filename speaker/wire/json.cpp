@@ -3,6 +3,9 @@
 // next to their codecs (attributes_json.cpp, open_json.cpp).
 #include "speaker/wire/json.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include "speaker/wire/family_row.hpp"
 
 namespace bgpsim::wire {
@@ -123,14 +126,19 @@ Json attribute_errors_to_json(const std::vector<AttributeError>& attribute_error
   return errors;
 }
 
-Json to_json(const Message& m, const DecodeContext& ctx, const JsonEnvelope& env) {
-  Json j;
-  j["exabgp"] = exabgp_json_version;
+Json envelope_to_json(const JsonEnvelope& env) {
   Json neighbor;
   neighbor["address"] = {{"local", env.local_address}, {"peer", env.peer_address}};
   neighbor["asn"] = {{"local", env.local_as}, {"peer", env.peer_as}};
   if (env.router_id) neighbor["router-id"] = dotted_quad(*env.router_id);
   neighbor["direction"] = env.direction;
+  return neighbor;
+}
+
+Json to_json(const Message& m, const DecodeContext& ctx, const JsonEnvelope& env) {
+  Json j;
+  j["exabgp"] = exabgp_json_version;
+  Json neighbor = envelope_to_json(env);
   std::visit(
       [&](const auto& msg) {
         using T = std::decay_t<decltype(msg)>;
@@ -152,6 +160,42 @@ Json to_json(const Message& m, const DecodeContext& ctx, const JsonEnvelope& env
       },
       m);
   j["neighbor"] = std::move(neighbor);
+  return j;
+}
+
+std::string exabgp_hex(ByteView bytes) { return "0x" + to_hex(bytes, true); }
+
+std::string_view exabgp_type_name(std::uint8_t type) {
+  static constexpr std::array<std::string_view, 7> names = {
+      "nop", "open", "update", "notification", "keepalive", "route refresh", "operational"};
+  return type < names.size() ? names[type] : "unknown";
+}
+
+ByteView header_of(ByteView raw) { return raw.first(std::min(raw.size(), header_size)); }
+ByteView body_of(ByteView raw) { return raw.subspan(header_of(raw).size()); }
+
+Json packets_to_json(ByteView raw, const JsonEnvelope& env) {
+  const std::uint8_t type = raw.size() >= header_size ? raw[header_size - 1] : 0;
+  Json j;
+  j["exabgp"] = exabgp_json_version;
+  j["type"] = std::string(exabgp_type_name(type));
+  Json neighbor = envelope_to_json(env);
+  neighbor["message"] = {{"category", type},
+                         {"header", exabgp_hex(header_of(raw))},
+                         {"body", exabgp_hex(body_of(raw))}};
+  j["neighbor"] = std::move(neighbor);
+  return j;
+}
+
+Json with_header_body(const Json& parsed, ByteView raw) {
+  Json j;
+  for (const auto& [key, value] : parsed.items()) {
+    if (key == "neighbor") {
+      j["header"] = exabgp_hex(header_of(raw));
+      if (!body_of(raw).empty()) j["body"] = exabgp_hex(body_of(raw));
+    }
+    j[key] = value;
+  }
   return j;
 }
 

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "speaker/wire/message.hpp"
 
@@ -24,6 +25,28 @@ struct JsonEnvelope {
 inline constexpr const char* exabgp_json_version = "6.0.0";
 
 Json to_json(const Message& m, const DecodeContext& ctx, const JsonEnvelope& env);
+// The "neighbor" object every line carries: addresses, ASNs, router id, direction.
+Json envelope_to_json(const JsonEnvelope& env);
+
+// The API's raw forms (`api { receive { packets; consolidate; } }`), as
+// ExaBGP's JSON encoder writes them (reactor/api/response/json.py). `raw` is
+// a whole message: its first 19 bytes are the header, the rest the body.
+// ExaBGP's hexstring: "0x" and upper-case hex ("0x" alone for no bytes).
+std::string exabgp_hex(ByteView bytes);
+// A message's header (marker, length, type) and body; a buffer shorter than
+// a header is all header.
+ByteView header_of(ByteView raw);
+ByteView body_of(ByteView raw);
+// ExaBGP's long name of a message type (bgp/message/message.py), the "type"
+// of a `packets` line: "route refresh" for 5 (message_type_name says
+// "route-refresh"), "unknown" past 6.
+std::string_view exabgp_type_name(std::uint8_t type);
+// `packets`: { "exabgp", "type": NAME, "neighbor": { ENVELOPE, "message":
+// { "category": TYPE, "header": HEX, "body": HEX } } }.
+Json packets_to_json(ByteView raw, const JsonEnvelope& env);
+// `consolidate` with `packets`: a parsed line with "header" and "body" after
+// "type" (ExaBGP's JSON._header; "body" only when there is one).
+Json with_header_body(const Json& parsed, ByteView raw);
 
 // One line of JSON spaced as ExaBGP writes its API lines by hand: objects
 // "{ "key": value, ... }", arrays "[ a, b ]". A JSON parser does not care;

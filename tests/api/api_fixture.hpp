@@ -62,10 +62,12 @@ struct World {
   std::unique_ptr<api::Dispatcher<sim::SimRuntime>> api;
   config::Config config_a;
 
-  // `b_families`: the families B negotiates (empty: its defaults).
+  // `b_families`: the families B negotiates (empty: its defaults);
+  // `b_capabilities`: those B offers.
   explicit World(config::Config a_config = speaker_config(),
                  std::vector<config::StaticRoute> b_routes = {},
-                 std::vector<wire::Family> b_families = {}) {
+                 std::vector<wire::Family> b_families = {},
+                 config::Capabilities b_capabilities = {}) {
     config_a = std::move(a_config);
     fan_a.add(rec_a);
     EXPECT_FALSE(a.configure(config_a));
@@ -81,6 +83,7 @@ struct World {
     n.listen_port = 179;
     for (auto& r : b_routes) n.routes.push_back(r);
     n.families = std::move(b_families);
+    n.capabilities = std::move(b_capabilities);
     cb.neighbors.push_back(n);
     EXPECT_FALSE(b.configure(cb));
   }

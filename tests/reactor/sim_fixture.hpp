@@ -32,7 +32,8 @@ struct SessionRecorder : session::PeerObserver {
     downs.push_back(d);
     if (world) down_times.push_back(world->now());
   }
-  void on_message(const std::string&, const wire::Message& m, const wire::DecodeContext&) override {
+  void on_message(const std::string&, const wire::Message& m, const wire::DecodeContext&,
+                  wire::ByteView) override {
     if (const auto* n = std::get_if<wire::Notification>(&m)) received.push_back(*n);
   }
 };
