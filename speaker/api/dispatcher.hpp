@@ -167,11 +167,18 @@ class Dispatcher : public session::PeerObserver {
 
   void on_message(const std::string& peer, const wire::Message& m, const wire::DecodeContext& ctx,
                   wire::ByteView raw) override {
-    message_event(peer, m, ctx, raw, false);
+    message_event(peer, static_cast<std::uint8_t>(wire::type_of(m)), &m, ctx, raw, false);
   }
   void on_sent(const std::string& peer, const wire::Message& m, const wire::EncodeContext& ctx,
                wire::ByteView raw) override {
-    message_event(peer, m, ctx, raw, true);
+    message_event(peer, static_cast<std::uint8_t>(wire::type_of(m)), &m, ctx, raw, true);
+  }
+  // ExaBGP writes a message's bytes before it decodes them
+  // (reactor/protocol.py), so `packets` shows one that then fails.
+  void on_undecodable(const std::string& peer, wire::ByteView raw,
+                      const wire::DecodeError&) override {
+    if (raw.size() >= wire::header_size)
+      message_event(peer, raw[wire::header_size - 1], nullptr, {}, raw, false);
   }
 
   // Commands read so far (for the owner's statistics).
@@ -231,8 +238,9 @@ class Dispatcher : public session::PeerObserver {
   // that want the kind; otherwise `packets` sends the bytes alone to the
   // blocks that ask for packets, and `parsed` the parsed form to the blocks
   // that want the kind. A neighbor that names no form gets the parsed one
-  // (ExaBGP would send nothing: a bgpsim choice, docs/api.md).
-  void message_event(const std::string& peer, const wire::Message& m,
+  // (ExaBGP would send nothing: a bgpsim choice, docs/api.md). `m` is null
+  // for a message that did not decode: only `packets` shows it.
+  void message_event(const std::string& peer, std::uint8_t type, const wire::Message* m,
                      const wire::DecodeContext& ctx, wire::ByteView raw, bool sent) {
     if (!any_bound_) return;  // no helper listens: the common case in simulations
     const std::size_t i = find_neighbor(peer);
@@ -241,7 +249,7 @@ class Dispatcher : public session::PeerObserver {
     bool kind = false, parsed = false, packets = false, consolidate = false;
     for (const auto& b : n.api) {
       const auto& set = sent ? b.send : b.receive;
-      kind = kind || wants(set, m);
+      kind = kind || wants(set, type);
       parsed = parsed || set.parsed;
       packets = packets || set.packets;
       consolidate = consolidate || set.consolidate;
@@ -255,7 +263,7 @@ class Dispatcher : public session::PeerObserver {
     for (std::size_t b = 0; b < n.api.size(); ++b) {
       const auto& set = sent ? n.api[b].send : n.api[b].receive;
       const bool send_packets = !consolidate && packets && set.packets && !raw.empty();
-      const bool send_parsed = (consolidate || parsed) && wants(set, m);
+      const bool send_parsed = m && (consolidate || parsed) && wants(set, type);
       for (const auto& process : bound_[i][b]) {
         const bool json = encoder(process) == Encoder::json;
         if (send_packets && json) {
@@ -266,10 +274,10 @@ class Dispatcher : public session::PeerObserver {
           sink_(process, *packets_text);
         }
         if (send_parsed && json) {
-          if (!parsed_json) parsed_json = json_.message_line(peer, m, ctx, sent, attached);
+          if (!parsed_json) parsed_json = json_.message_line(peer, *m, ctx, sent, attached);
           sink_(process, *parsed_json);
         } else if (send_parsed) {
-          if (!parsed_text) parsed_text = text_message(peer, m, ctx, sent, attached);
+          if (!parsed_text) parsed_text = text_message(peer, *m, ctx, sent, attached);
           for (const auto& l : *parsed_text) sink_(process, l);
         }
       }
@@ -301,18 +309,21 @@ class Dispatcher : public session::PeerObserver {
   void emit(const std::string& process, const std::string& text, const std::string& json) {
     sink_(process, encoder(process) == Encoder::json ? json : text);
   }
-  static bool wants(const config::MessageSet& s, const wire::Message& m) {
-    return std::visit(
-        [&](const auto& x) {
-          using T = std::decay_t<decltype(x)>;
-          if constexpr (std::is_same_v<T, wire::Update>) return s.update;
-          if constexpr (std::is_same_v<T, wire::Open>) return s.open;
-          if constexpr (std::is_same_v<T, wire::Keepalive>) return s.keepalive;
-          if constexpr (std::is_same_v<T, wire::Notification>) return s.notification;
-          if constexpr (std::is_same_v<T, wire::RouteRefresh>) return s.refresh;
-          return false;
-        },
-        m);
+  // Whether `s` names the message type (`operational`, type 6, is not decoded).
+  static bool wants(const config::MessageSet& s, std::uint8_t type) {
+    switch (static_cast<wire::MessageType>(type)) {
+      case wire::MessageType::open:
+        return s.open;
+      case wire::MessageType::update:
+        return s.update;
+      case wire::MessageType::notification:
+        return s.notification;
+      case wire::MessageType::keepalive:
+        return s.keepalive;
+      case wire::MessageType::route_refresh:
+        return s.refresh;
+    }
+    return false;
   }
 
   // The neighbors a command reaches: those bound to the process (every one

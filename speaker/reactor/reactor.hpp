@@ -108,6 +108,10 @@ class ObserverFanout : public session::PeerObserver {
                wire::ByteView raw) override {
     for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_sent(peer, m, ctx, raw);
   }
+  void on_undecodable(const std::string& peer, wire::ByteView raw,
+                      const wire::DecodeError& e) override {
+    for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_undecodable(peer, raw, e);
+  }
   void on_routes(const std::string& peer, const std::vector<rib::Route>& r) override {
     for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_routes(peer, r);
   }

@@ -82,6 +82,11 @@ class PeerObserver {
   // with (the API's `send { ... }` events) and its bytes, borrowed likewise.
   virtual void on_sent(const std::string& /*peer*/, const wire::Message&,
                        const wire::EncodeContext&, wire::ByteView /*raw*/) {}
+  // A whole message received that did not decode (the session resets after
+  // it) or that is ignored (a ROUTE-REFRESH of unknown subtype, error code
+  // 0): its bytes, borrowed likewise (ExaBGP's `packets` shows them).
+  virtual void on_undecodable(const std::string& /*peer*/, wire::ByteView /*raw*/,
+                              const wire::DecodeError&) {}
   // Adj-RIB-In changes (after RFC 7606 handling).
   virtual void on_routes(const std::string& /*peer*/, const std::vector<rib::Route>&) {}
   // Routes the update builder refused to send (no message of the session can
@@ -679,6 +684,7 @@ class Peer {
         consumed += (*frame)->length;
         auto message = wire::decode_message(bytes, ctx);
         if (!message) {
+          observer_.on_undecodable(settings_.name, bytes, message.error());
           // RFC 7313 5: a ROUTE-REFRESH with an unknown subtype "MUST be ignored"
           // (the codec marks it with code 0).
           if (message.error().code == 0) continue;

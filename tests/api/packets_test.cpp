@@ -376,5 +376,38 @@ TEST(ApiPackets, BlocksFlattenAsExabgpDoes) {
     }
 }
 
+TEST(ApiPackets, AnUndecodableMessageShowsOnlyItsBytes) {
+  // ExaBGP writes `packets` before it decodes (reactor/protocol.py), so a
+  // message that then fails shows; the parsed forms have nothing to show.
+  // An UPDATE whose attribute field ends inside an attribute header:
+  const auto raw = bytes_of(marker + "001802" + "0000000140");
+  const wire::DecodeError error{23, 3, 1, "truncated", {}};
+  auto lines_for = [&](const config::MessageSet& receive) {
+    World w(with_sets(receive, {}));
+    w.api->on_undecodable("10.0.0.2", raw, error);
+    return std::make_pair(w.lines["json"], w.lines["text"]);
+  };
+  config::MessageSet packets;
+  packets.packets = packets.update = true;
+  const auto [json, text] = lines_for(packets);
+  ASSERT_EQ(json.size(), 1u);
+  EXPECT_EQ(Json::parse(json[0]), Json::parse(events().packets_line("10.0.0.2", raw, false)));
+  EXPECT_EQ(text, std::vector<std::string>{"neighbor 10.0.0.2 receive 2 header "
+                                           "0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001802 body "
+                                           "0x0000000140"});
+  config::MessageSet parsed = packets;
+  parsed.packets = false;
+  parsed.parsed = true;
+  config::MessageSet consolidated = packets;
+  consolidated.consolidate = true;
+  config::MessageSet other_kind = packets;
+  other_kind.update = false;
+  other_kind.keepalive = true;
+  for (const auto& set : {parsed, consolidated, other_kind}) {
+    const auto [j, t] = lines_for(set);
+    EXPECT_TRUE(j.empty() && t.empty()) << (j.empty() ? "" : j[0]);
+  }
+}
+
 }  // namespace
 }  // namespace bgpsim

@@ -755,8 +755,12 @@ Bytes script(const Case& c) {
 struct Recorder : session::PeerObserver {
   std::map<std::string, int> established;
   std::map<std::string, std::vector<session::Down>> downs;
+  std::map<std::string, std::vector<Bytes>> undecodable;  // their bytes, as the observer saw them
   void on_established(const std::string& p, const session::Negotiated&) override {
     ++established[p];
+  }
+  void on_undecodable(const std::string& p, wire::ByteView raw, const wire::DecodeError&) override {
+    undecodable[p].emplace_back(raw.begin(), raw.end());
   }
   void on_down(const std::string& p, const session::Down& d) override { downs[p].push_back(d); }
 };
@@ -914,12 +918,22 @@ std::vector<std::string> check(const Case& c) {
              "NOTIFICATION " + std::to_string(code) + "/" + std::to_string(subcode) +
                  ", expected " + std::to_string(e.code) + "/" + std::to_string(e.subcode));
     }
+    // An UPDATE the codec refused reaches the observer whole (the API's
+    // `packets` shows it), once.
+    if (e.code == 3) {
+      const auto& u = r.s.undecodable["10.0.0.2"];
+      expect(u.size() == 1 && u[0].size() >= 19 && u[0][18] == 2 &&
+                 static_cast<std::size_t>((u[0][16] << 8) | u[0][17]) == u[0].size(),
+             "the observer saw " + std::to_string(u.size()) +
+                 " undecodable messages, expected the UPDATE");
+    }
     expect(r.m.closed, "S did not close the connection");
     expect(!r.m_established, "the session with M is still Established");
     expect(r.from_m.empty(), "routes from M survive the reset");
     return wrong;
   }
   expect(r.m.notifications.empty(), "S sent M a NOTIFICATION");
+  expect(r.s.undecodable["10.0.0.2"].empty(), "an UPDATE kept was reported undecodable");
   expect(r.m_established && r.s.established["10.0.0.2"] == 1 && r.s.downs["10.0.0.2"].empty(),
          "the session with M did not stay up");
   expect(r.from_m.contains(q), "Q (an earlier UPDATE) is gone");
