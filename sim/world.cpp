@@ -34,7 +34,18 @@ World::~World() {
   // Queued handlers may own coroutine frames; destroying them unwinds those
   // frames, which may queue or unschedule further events, so pop one at a time
   // (removing the last element keeps the heap valid).
-  while (!heap_.empty()) remove_at(heap_.size() - 1)->discard();
+  while (!heap_.empty() || now_live_ > 0) {
+    if (now_live_ == 0) {
+      remove_at(heap_.size() - 1)->discard();
+      continue;
+    }
+    Event* e = now_queue_.back().event;
+    now_queue_.pop_back();
+    if (!e) continue;
+    --now_live_;
+    e->ticket_ = Event::kNotQueued;
+    e->discard();
+  }
   context_.destroy();
   for (auto& list : pool_)
     for (void* p : list) ::operator delete(p);
@@ -55,6 +66,12 @@ void World::set_node_state(NodeId node, bool up) {
 
 void World::schedule_at(Event& e, std::int64_t at_ns) {
   if (e.queued()) unschedule(e);
+  if (at_ns <= now_ns_) {
+    e.ticket_ = kNowBit | static_cast<std::uint32_t>(now_queue_.size());
+    now_queue_.push_back(NowEntry{&e, next_seq_++});
+    ++now_live_;
+    return;
+  }
   if (free_tickets_.empty()) {
     free_tickets_.push_back(static_cast<std::uint32_t>(tickets_.size()));
     tickets_.push_back(Ticket{nullptr, 0});
@@ -63,12 +80,43 @@ void World::schedule_at(Event& e, std::int64_t at_ns) {
   free_tickets_.pop_back();
   tickets_[t].event = &e;
   e.ticket_ = t;
-  heap_.push_back(Slot{at_ns < now_ns_ ? now_ns_ : at_ns, next_seq_++, t});
+  heap_.push_back(Slot{at_ns, next_seq_++, t});
   heap_up(heap_.size() - 1);
 }
 
 void World::unschedule(Event& e) {
-  if (e.queued()) remove_at(tickets_[e.ticket_].pos);
+  if (!e.queued()) return;
+  if (e.ticket_ & kNowBit) {
+    now_queue_[e.ticket_ & ~kNowBit].event = nullptr;
+    --now_live_;
+    e.ticket_ = Event::kNotQueued;
+    return;
+  }
+  remove_at(tickets_[e.ticket_].pos);
+}
+
+void World::skip_cancelled_now() {
+  while (now_head_ < now_queue_.size() && !now_queue_[now_head_].event) ++now_head_;
+  if (now_head_ == now_queue_.size()) {
+    now_queue_.clear();
+    now_head_ = 0;
+  }
+}
+
+Event* World::pop_due(std::int64_t limit_ns) {
+  skip_cancelled_now();
+  if (now_live_ > 0 && (heap_.empty() || heap_.front().at_ns > now_ns_ ||
+                        now_queue_[now_head_].seq < heap_.front().seq)) {
+    if (now_ns_ > limit_ns) return nullptr;
+    Event* e = now_queue_[now_head_++].event;
+    --now_live_;
+    e->ticket_ = Event::kNotQueued;
+    skip_cancelled_now();
+    return e;
+  }
+  if (heap_.empty() || heap_.front().at_ns > limit_ns) return nullptr;
+  now_ns_ = heap_.front().at_ns;
+  return remove_at(0);
 }
 
 Event* World::remove_at(std::size_t i) {
@@ -120,12 +168,9 @@ void World::heap_down(std::size_t i) {
 bool World::step(std::int64_t limit_ns) {
   if (stopped_) return false;
   if (settler_) settler_->settle(next_event_ns(), limit_ns);
-  if (heap_.empty()) return false;
-  const std::int64_t at = heap_.front().at_ns;
-  if (at > limit_ns) return false;
-  Event* e = remove_at(0);
+  Event* e = pop_due(limit_ns);
+  if (!e) return false;
   prefetch_next();
-  now_ns_ = at;
   ++events_run_;
   e->fire();
   return true;
@@ -138,6 +183,16 @@ bool World::step(std::int64_t limit_ns) {
 // previous step, fetches what it will touch (Event::prefetch). Hints only:
 // nothing here changes which event runs when.
 void World::prefetch_next() const {
+  if (now_live_ > 0) {
+    // The next event is most likely the FIFO's (tombstones were skipped).
+    now_queue_[now_head_].event->prefetch();
+    if (now_head_ + 1 < now_queue_.size())
+      if (const auto* after = reinterpret_cast<const char*>(now_queue_[now_head_ + 1].event)) {
+        __builtin_prefetch(after);
+        __builtin_prefetch(after + 64);
+      }
+    return;
+  }
   const std::size_t n = heap_.size();
   if (n == 0) return;
   tickets_[heap_[0].ticket].event->prefetch();
