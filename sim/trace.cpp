@@ -3,17 +3,32 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 
 namespace bgpsim::sim {
 namespace {
 
-constexpr std::uint64_t kFnvPrime = 0x100000001b3ULL;
+// The hash takes 8 bytes per step (a multiply and a shift), not one: a run
+// of 1,000 speakers hashes every segment of 45 M events, and byte-wise FNV-1a
+// was 4 % of it. It guards determinism, not against an adversary.
+constexpr std::uint64_t kMul = 0x9e3779b97f4a7c15ULL;
 
-void mix_le(std::uint64_t& h, std::uint64_t v, int width) {
-  for (int i = 0; i < width; ++i) {
-    h ^= (v >> (8 * i)) & 0xff;
-    h *= kFnvPrime;
+void mix_word(std::uint64_t& h, std::uint64_t w) {
+  h = (h ^ w) * kMul;
+  h ^= h >> 29;
+}
+
+// Little-endian load of n <= 8 bytes, zero-padded: the hash is the same on
+// any host.
+std::uint64_t load_le(const std::uint8_t* p, std::size_t n) {
+  std::uint64_t v = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(&v, p, n);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) v |= std::uint64_t{p[i]} << (8 * i);
   }
+  return v;
 }
 
 }  // namespace
@@ -80,16 +95,16 @@ std::string format_event(const TraceEvent& e) {
 
 void Trace::mix(std::int64_t at_ns, std::uint32_t node, TraceKind kind, std::uint64_t aux,
                 std::span<const std::uint8_t> bytes) {
-  // Canonical form: time(8) node(4) kind(1) aux(8) length(4) bytes, little-endian.
-  mix_le(hash_, static_cast<std::uint64_t>(at_ns), 8);
-  mix_le(hash_, node, 4);
-  mix_le(hash_, static_cast<std::uint64_t>(kind), 1);
-  mix_le(hash_, aux, 8);
-  mix_le(hash_, bytes.size(), 4);
-  for (std::uint8_t b : bytes) {
-    hash_ ^= b;
-    hash_ *= kFnvPrime;
-  }
+  // Canonical form, in 64-bit words: time, node | kind << 32, aux, length,
+  // then the bytes little-endian, the last word zero-padded.
+  mix_word(hash_, static_cast<std::uint64_t>(at_ns));
+  mix_word(hash_, node | static_cast<std::uint64_t>(kind) << 32);
+  mix_word(hash_, aux);
+  mix_word(hash_, bytes.size());
+  const std::uint8_t* p = bytes.data();
+  std::size_t n = bytes.size();
+  for (; n >= 8; p += 8, n -= 8) mix_word(hash_, load_le(p, 8));
+  if (n > 0) mix_word(hash_, load_le(p, n));
   ++count_;
 }
 

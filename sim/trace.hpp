@@ -1,5 +1,6 @@
 // The trace: every observable event of a run, in order, with a stable 64-bit
-// hash (FNV-1a over a canonical little-endian serialization). The hash is kept
+// hash (a word-wise multiply-shift hash over a canonical little-endian
+// serialization, trace.cpp). The hash is kept
 // incrementally; events are stored only when asked (needed to report the
 // first difference between two runs).
 #pragma once
