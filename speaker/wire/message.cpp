@@ -294,6 +294,7 @@ std::optional<EncodeError> encode_message(const Message& m, const EncodeContext&
 
 Bytes encode_message(const Message& m, const EncodeContext& ctx) {
   Bytes out;
+  out.reserve(64);  // a KEEPALIVE, NOTIFICATION or ROUTE-REFRESH in one allocation
   encode_message(m, ctx, out);
   return out;
 }
