@@ -47,8 +47,13 @@ World::~World() {
     e->discard();
   }
   context_.destroy();
-  for (auto& list : pool_)
-    for (void* p : list) ::operator delete(p);
+  for (FreeBlock* b : pool_)
+    while (b) {
+      FreeBlock* next = b->next;
+      b->~FreeBlock();
+      ::operator delete(b);
+      b = next;
+    }
 }
 
 std::uint64_t World::derive_seed(std::string_view name) const {
