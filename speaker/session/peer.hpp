@@ -25,7 +25,6 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 
 #include <algorithm>
 #include <array>
@@ -888,22 +887,16 @@ class Peer {
   awaitable<void> writer(ConnectionPtr c) {
     wire::Bytes out;
     for (;;) {
+      bool update = false;
       if (!c->control.empty()) {
         out = std::move(c->control.front());
         c->control.pop_front();
-        auto [ec, n] = co_await boost::asio::async_write(c->socket, boost::asio::buffer(out),
-                                                         as_tuple_awaitable());
-        if (ec) co_return;
-        handle(c->id, MessageSent{});
-        continue;
-      }
-      if (c->close_after_flush) {
+      } else if (c->close_after_flush) {
         c->socket.shutdown_send();
         c->socket.close();
         co_return;
-      }
-      const auto& st = fsm_.state();
-      if (c == current_ && st.state == State::established && adj_rib_out_.has_pending()) {
+      } else if (const auto& st = fsm_.state(); c == current_ && st.state == State::established &&
+                                                adj_rib_out_.has_pending()) {
         auto options = settings_.build;
         options.families = st.negotiated->families;
         out.clear();
@@ -928,14 +921,24 @@ class Peer {
         if (auto refused = adj_rib_out_.take_refused(); !refused.empty())
           observer_.on_refused(settings_.name, refused);
         if (out.empty()) continue;
-        auto [ec, n] = co_await boost::asio::async_write(c->socket, boost::asio::buffer(out),
-                                                         as_tuple_awaitable());
-        if (ec) co_return;
-        if (c == current_) handle(c->id, MessageSent{});
+        update = true;
+      } else {
+        auto [ec] = co_await c->writer_wake.async_wait(as_tuple_awaitable());
+        if (ec) co_return;  // cancelled: the reader ended
         continue;
       }
-      auto [ec] = co_await c->writer_wake.async_wait(as_tuple_awaitable());
-      if (ec) co_return;  // cancelled: the reader ended
+      // All of `out`, as boost::asio::async_write would, but without its
+      // composed operation: that installs a cancellation state of its own
+      // per write, a handler block of another size than every other one,
+      // and Asio's first-fit handler cache then missed on every write at
+      // scale (malloc was 5 % of a 1,000-speaker run).
+      for (std::size_t done = 0; done < out.size();) {
+        auto [ec, n] = co_await c->socket.async_write_some(
+            boost::asio::buffer(out.data() + done, out.size() - done), as_tuple_awaitable());
+        if (ec || n == 0) co_return;  // (0 bytes without an error: a broken stream)
+        done += n;
+      }
+      if (!update || c == current_) handle(c->id, MessageSent{});
     }
   }
 
