@@ -11,8 +11,8 @@
 
 #include <bit>
 #include <cstddef>
-#include <type_traits>
 #include <new>
+#include <type_traits>
 
 namespace bgpsim::session {
 

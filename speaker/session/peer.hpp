@@ -895,8 +895,8 @@ class Peer {
         c->socket.shutdown_send();
         c->socket.close();
         co_return;
-      } else if (const auto& st = fsm_.state(); c == current_ && st.state == State::established &&
-                                                adj_rib_out_.has_pending()) {
+      } else if (const auto& st = fsm_.state();
+                 c == current_ && st.state == State::established && adj_rib_out_.has_pending()) {
         auto options = settings_.build;
         options.families = st.negotiated->families;
         out.clear();
