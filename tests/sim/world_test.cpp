@@ -10,6 +10,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -150,4 +151,76 @@ TEST(World, DestroyWithPendingCoroutines) {
       asio::detached);
   w->run_for(1s);
   w.reset();  // must not leak (ASan) or crash
+}
+
+// Events due at the current instant wait in a FIFO beside the heap
+// (world.hpp): the order must stay (time, sequence) across the two.
+namespace {
+struct Recorder final : bgpsim::sim::Event {
+  std::vector<std::string>* seen = nullptr;
+  std::string name;
+  std::function<void()> then;
+  void fire() override {
+    seen->push_back(name);
+    if (then) then();
+  }
+  void discard() override {}
+};
+}  // namespace
+
+TEST(World, EventsDueNowKeepSequenceOrderWithTheHeap) {
+  World w(1);
+  std::vector<std::string> seen;
+  Recorder a, b, c, d, e;
+  for (auto [r, n] : std::vector<std::pair<Recorder*, const char*>>{
+           {&a, "a"}, {&b, "b"}, {&c, "c"}, {&d, "d"}, {&e, "e"}}) {
+    r->seen = &seen;
+    r->name = n;
+  }
+  // a and b are in the heap for t=10; a, when it runs, queues c and d at
+  // its instant and cancels e (queued now, never run). b was scheduled
+  // before c and d, so it runs before them.
+  w.schedule_at(a, 10);
+  w.schedule_at(b, 10);
+  a.then = [&] {
+    w.schedule_now(c);
+    w.schedule_at(d, 3);  // in the past: due now, after c
+    w.schedule_now(e);
+    EXPECT_EQ(w.queued_events(), 4u);
+    w.unschedule(e);
+    EXPECT_FALSE(e.queued());
+    EXPECT_EQ(w.queued_events(), 3u);
+    EXPECT_EQ(w.next_event_ns(), 10);
+  };
+  EXPECT_EQ(w.run_until(Nanos(20)), 4u);
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b", "c", "d"}));
+  EXPECT_EQ(w.now(), Nanos(20));
+  EXPECT_EQ(w.queued_events(), 0u);
+}
+
+TEST(World, EventsDueNowRunBeforeTheClockMoves) {
+  World w(1);
+  std::vector<std::string> seen;
+  Recorder later, now1, now2;
+  later.seen = now1.seen = now2.seen = &seen;
+  later.name = "later";
+  now1.name = "now1";
+  now2.name = "now2";
+  now1.then = [&] { w.schedule_now(now2); };
+  w.schedule_at(later, 5);
+  w.schedule_now(now1);
+  EXPECT_EQ(w.poll(), 2u);  // only what is due at t=0
+  EXPECT_EQ(seen, (std::vector<std::string>{"now1", "now2"}));
+  EXPECT_EQ(w.now(), Nanos(0));
+  EXPECT_EQ(w.run(), 1u);
+  EXPECT_EQ(w.now(), Nanos(5));
+  // A queued event rescheduled moves from the FIFO to the heap and back.
+  w.schedule_now(now1);
+  now1.then = nullptr;
+  w.schedule_at(now1, 7);
+  EXPECT_EQ(w.next_event_ns(), 7);
+  w.schedule_now(now1);
+  EXPECT_EQ(w.next_event_ns(), 5);
+  EXPECT_EQ(w.run(), 1u);
+  EXPECT_EQ(seen.back(), "now1");
 }
