@@ -51,6 +51,15 @@ void run_file(const fs::path& path, const fs::path& config_dir, bool verbose, Ta
     return;
   }
   const auto& file = std::get<CiFile>(parsed);
+  // Without its configuration a file would decode in the wrong session
+  // context (add-path, ASN size) and fail for the wrong reason.
+  for (const auto& name : file.configs)
+    if (!fs::exists(config_dir / name)) {
+      fmt::print("FAIL {}: option:file:{}: no such configuration in {}\n", path.string(), name,
+                 config_dir.string());
+      ++tally.failed;
+      return;
+    }
   functional.maybe_run(file, config_dir);
   const auto ctx = context_for(file, config_dir);
   int passed = 0, failed = 0, skipped = 0;
@@ -102,6 +111,16 @@ fs::path bundled_suite_dir(std::vector<std::string>& looked) {
   return {};
 }
 
+// The configurations of a .ci file given by path: an `etc/` in its own
+// folder, else the one beside that folder (ExaBGP's layout: qa/api/x.ci,
+// qa/etc/x.conf). No further up: /etc is not a test tree's. When neither
+// exists, run_file names the configuration it did not find.
+fs::path config_dir_for(const fs::path& ci) {
+  const fs::path folder = fs::absolute(ci).parent_path();
+  if (fs::is_directory(folder / "etc")) return folder / "etc";
+  return folder.parent_path() / "etc";
+}
+
 }  // namespace
 
 int run_qa(const QaOptions& options) {
@@ -113,7 +132,11 @@ int run_qa(const QaOptions& options) {
     else
       files.emplace_back(p, config_dir);
   };
-  for (const auto& p : options.paths) add(p, fs::path(p).parent_path() / "etc");
+  for (const auto& p : options.paths)
+    if (fs::is_directory(p))
+      for (const auto& f : ci_files_under(p)) files.emplace_back(f, config_dir_for(f));
+    else
+      files.emplace_back(p, config_dir_for(p));
   if (!options.exabgp_root.empty()) {
     const fs::path root = options.exabgp_root;
     if (!fs::is_directory(root / "encoding")) {

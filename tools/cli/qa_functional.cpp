@@ -38,11 +38,7 @@ void add_functional_options(CLI::App* cmd, FunctionalCliOptions& options) {
 
 void FunctionalRun::maybe_run(const qa::CiFile& file, const fs::path& config_dir) {
   if (options_.decode_only || !qa::is_functional(file)) return;
-  // ExaBGP's layout: configurations in the .ci folder's ../etc/.
-  fs::path dir = config_dir;
-  if (dir.empty() || !fs::exists(dir / file.configs.front()))
-    dir = file.path.parent_path().parent_path() / "etc";
-  queued_.emplace_back(file, dir);
+  queued_.emplace_back(file, config_dir);  // found by run_qa (config_dir_for)
 }
 
 FunctionalResult FunctionalRun::run_one(const qa::CiFile& file, const fs::path& dir) const {
