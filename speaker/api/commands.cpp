@@ -382,12 +382,6 @@ std::string text_down(const std::string& peer, const std::string& reason) {
 
 namespace {
 
-std::string hex(const wire::Bytes& b) {
-  std::string out;
-  for (auto x : b) out += fmt::format("{:02X}", x);
-  return out;
-}
-
 }  // namespace
 
 std::string text_attributes(const wire::PathAttributes& a) {
@@ -434,8 +428,9 @@ std::vector<std::string> text_message(const std::string& peer, const wire::Messa
         if constexpr (std::is_same_v<T, wire::Keepalive>) {
           out.push_back(head + " keepalive");
         } else if constexpr (std::is_same_v<T, wire::Notification>) {
+          // ExaBGP's hexstring: 0x and upper-case digits, "0x" alone when empty.
           out.push_back(fmt::format("{} notification code {} subcode {} data {}", head, msg.code,
-                                    msg.subcode, hex(msg.data)));
+                                    msg.subcode, wire::exabgp_hex(msg.data)));
         } else if constexpr (std::is_same_v<T, wire::RouteRefresh>) {
           out.push_back(fmt::format("{} route-refresh afi {} safi {} {}", head,
                                     msg.family.afi_name(), msg.family.safi_name(),

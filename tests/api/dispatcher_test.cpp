@@ -409,7 +409,7 @@ TEST(ApiTextEncoder, UpdateLinesAsExabgpScriptsReadThem) {
                    p + " end"}));
   wire::Notification n{6, 2, {0x01, 0xAB}};
   EXPECT_EQ(api::text_message("127.0.0.1", wire::Message(n), {}),
-            Lines{"neighbor 127.0.0.1 receive notification code 6 subcode 2 data 01AB"});
+            Lines{"neighbor 127.0.0.1 receive notification code 6 subcode 2 data 0x01AB"});
 }
 
 TEST(ApiSelectors, SplitAsExabgpReadsThem) {
