@@ -380,10 +380,6 @@ std::string text_down(const std::string& peer, const std::string& reason) {
   return "neighbor " + peer + " down - " + reason;
 }
 
-namespace {
-
-}  // namespace
-
 std::string text_attributes(const wire::PathAttributes& a) {
   // ExaBGP's text encoder: routes keyed by next hop elsewhere, an empty
   // AS_PATH (iBGP, our own routes) left out as its scripts expect ("... origin
