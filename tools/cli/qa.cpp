@@ -126,25 +126,24 @@ fs::path config_dir_for(const fs::path& ci) {
 int run_qa(const QaOptions& options) {
   Tally tally;
   std::vector<std::pair<fs::path, fs::path>> files;  // (file, its configuration folder)
-  auto add = [&](const fs::path& p, const fs::path& config_dir) {
-    if (fs::is_directory(p))
-      for (const auto& f : ci_files_under(p)) files.emplace_back(f, config_dir);
-    else
-      files.emplace_back(p, config_dir);
-  };
-  for (const auto& p : options.paths)
+  // Every file's configurations are found the same way (config_dir_for):
+  // ExaBGP's tree and the bundled suite keep them in the etc/ beside the
+  // test folders.
+  auto add = [&](const fs::path& p) {
     if (fs::is_directory(p))
       for (const auto& f : ci_files_under(p)) files.emplace_back(f, config_dir_for(f));
     else
       files.emplace_back(p, config_dir_for(p));
+  };
+  for (const auto& p : options.paths) add(p);
   if (!options.exabgp_root.empty()) {
     const fs::path root = options.exabgp_root;
     if (!fs::is_directory(root / "encoding")) {
       fmt::print(stderr, "bgpsim qa: {} has no encoding/ folder\n", root.string());
       return 2;
     }
-    add(root / "encoding", root / "etc");
-    add(root / "api", root / "etc");
+    add(root / "encoding");
+    add(root / "api");
   }
   if (options.paths.empty() && options.exabgp_root.empty()) {
     // The bundled suite: every folder of qa/ that holds .ci files, in name
@@ -165,7 +164,7 @@ int run_qa(const QaOptions& options) {
     for (const auto& e : fs::directory_iterator(suite))
       if (e.is_directory() && !ci_files_under(e.path()).empty()) folders.push_back(e.path());
     std::sort(folders.begin(), folders.end());
-    for (const auto& folder : folders) add(folder, suite / "etc");
+    for (const auto& folder : folders) add(folder);
     if (files.empty()) {
       fmt::print(stderr, "bgpsim qa: {} holds no .ci file\n", suite.string());
       return 2;
