@@ -13,12 +13,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/error_code.hpp>
 
-#include <bit>
 #include <new>
 #include <tuple>
 #include <type_traits>
 
 #include "sim/world.hpp"
+#include "speaker/runtime/prefetch.hpp"
 
 namespace bgpsim::sim::detail {
 
@@ -132,11 +132,7 @@ class HandlerOp final : public Base {
   }
   void prefetch() const override {
     __builtin_prefetch(this->owner);
-    // slot_ is one pointer to the signal's handler pointer (Asio 1.81).
-    static_assert(sizeof(slot_) == sizeof(void*) &&
-                  std::is_trivially_copyable_v<boost::asio::cancellation_slot>);
-    __builtin_prefetch(std::bit_cast<const void*>(slot_));
-    __builtin_prefetch(canceller_);
+    runtime::prefetch_cancellation(slot_, canceller_);
     for (const void* p : landing_.lines) __builtin_prefetch(p);
     if constexpr (requires(Handler & h) { h.entry_point(); })
       __builtin_prefetch(const_cast<Handler&>(handler_).entry_point());

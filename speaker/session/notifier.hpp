@@ -9,10 +9,10 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 
-#include <bit>
 #include <cstddef>
 #include <new>
-#include <type_traits>
+
+#include "speaker/runtime/prefetch.hpp"
 
 namespace bgpsim::session {
 
@@ -33,11 +33,7 @@ class Notifier {
   void prefetch() const {
     __builtin_prefetch(this);
     if (!waiter_) return;
-    // A slot is one pointer to its signal's handler pointer (Asio 1.81).
-    static_assert(sizeof(slot_) == sizeof(void*) &&
-                  std::is_trivially_copyable_v<boost::asio::cancellation_slot>);
-    __builtin_prefetch(std::bit_cast<const void*>(slot_));
-    __builtin_prefetch(installed_);
+    runtime::prefetch_cancellation(slot_, installed_);
   }
 
   void notify() {
