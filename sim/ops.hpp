@@ -98,12 +98,37 @@ Landing landing_base(asio_detail::awaitable_handler_base<E, T>& h) {
   auto* caller = FramePeek<E>::caller(*top);
   return {{top, caller, caller ? FramePeek<E>::address(*caller) : nullptr}};
 }
+// A handler that resumes the awaiting frame itself, with no initiation frame
+// between: `co_await op(deferred)` (Asio's awaitable_async_op_handler). The
+// awaiting frame is the top of the thread's stack, which the entry frame
+// keeps in a private member; an explicit instantiation may name it
+// ([temp.spec.general]/6), which is how its pointer-to-member is read. The
+// lines: the frame's promise, its start (the resume pointer) and the
+// promise's second line.
+using EntryFrame =
+    asio_detail::awaitable_frame<asio_detail::awaitable_thread_entry_point, Executor>;
+struct TopOfStack {
+  using Member = asio_detail::awaitable_frame_base<Executor>* EntryFrame::*;
+  friend Member top_of_stack_member(TopOfStack);
+};
+template <TopOfStack::Member M>
+struct TopOfStackAccess {
+  friend TopOfStack::Member top_of_stack_member(TopOfStack) { return M; }
+};
+template struct TopOfStackAccess<&EntryFrame::top_of_stack_>;
+inline Landing landing_thread(asio_detail::awaitable_thread<Executor>& t) {
+  auto* top = t.entry_point()->*top_of_stack_member(TopOfStack{});
+  if (!top) return {};
+  return {{top, FramePeek<Executor>::address(*top), reinterpret_cast<const char*>(top) + 64}};
+}
 // The handlers our operations see: an awaitable's, maybe inside as_tuple or
 // async_write's composed operation (their handler_ members are public).
 template <class H>
 Landing landing_of(H& h) {
   if constexpr (requires { landing_base(h); })
     return landing_base(h);
+  else if constexpr (requires { landing_thread(h); })
+    return landing_thread(h);
   else if constexpr (requires { h.handler_; })
     return landing_of(h.handler_);
   else
@@ -134,8 +159,14 @@ class HandlerOp final : public Base {
     __builtin_prefetch(this->owner);
     runtime::prefetch_cancellation(slot_, canceller_);
     for (const void* p : landing_.lines) __builtin_prefetch(p);
-    if constexpr (requires(Handler & h) { h.entry_point(); })
-      __builtin_prefetch(const_cast<Handler&>(handler_).entry_point());
+    if constexpr (requires(Handler & h) { h.entry_point(); }) {
+      // The thread's bookkeeping (top of stack, cancellation state) lies past
+      // the first line of the entry frame's promise.
+      const auto* entry =
+          reinterpret_cast<const char*>(const_cast<Handler&>(handler_).entry_point());
+      __builtin_prefetch(entry);
+      __builtin_prefetch(entry + 64);
+    }
   }
   void discard() override {
     if (slot_.is_connected()) slot_.clear();

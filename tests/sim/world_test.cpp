@@ -4,6 +4,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
@@ -70,6 +71,99 @@ TEST(World, TimerCancelCompletesWithAborted) {
   w.run();
   EXPECT_EQ(got, asio::error::operation_aborted);
   EXPECT_EQ(at, Nanos(2s));
+}
+
+// The timer's state is inline (no allocation of its own); its pending waits
+// point back at it, so a move must carry them along.
+TEST(World, TimerMovedWhileWaitingKeepsItsWaits) {
+  World w(1);
+  std::vector<std::pair<boost::system::error_code, Nanos>> seen;
+  auto record = [&](boost::system::error_code ec) { seen.emplace_back(ec, w.now()); };
+  Timer first(w.get_executor());
+  first.expires_after(5s);
+  first.async_wait(record);
+  Timer moved(std::move(first));  // move-construct with a wait pending
+  Timer cancelled(w.get_executor());
+  cancelled.expires_after(7s);
+  cancelled.async_wait(record);
+  Timer target(w.get_executor());
+  target.expires_after(9s);
+  target.async_wait(record);
+  target = std::move(cancelled);  // target's own wait is cancelled, cancelled's moves in
+  w.run_until(Nanos(1s));
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0],
+            std::make_pair(boost::system::error_code(asio::error::operation_aborted), Nanos(0)));
+  EXPECT_EQ(moved.cancel() + target.cancel(), 2u);  // both waits are found where they moved to
+  w.run();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[1].first, asio::error::operation_aborted);
+  EXPECT_EQ(seen[2].first, asio::error::operation_aborted);
+  EXPECT_EQ(w.now(), Nanos(1s));  // nothing was left in the queue to wait for
+}
+
+TEST(World, TimerMovedWhileWaitingFiresAtItsExpiry) {
+  World w(1);
+  std::vector<Timer> timers;
+  std::vector<std::int64_t> fired;
+  for (int i = 0; i < 3; ++i) {
+    timers.emplace_back(w.get_executor());  // reallocations move the pending waits
+    timers.back().expires_after(Nanos(10 - i));
+    timers.back().async_wait([&, i](boost::system::error_code ec) {
+      if (!ec) fired.push_back(i * 100 + w.now().count());
+    });
+  }
+  w.run();
+  EXPECT_EQ(fired, (std::vector<std::int64_t>{208, 109, 10}));
+}
+
+// `co_await op(deferred)` resumes the caller without Asio's initiation frame;
+// the speaker waits this way, so cancellation must reach such a wait too.
+TEST(World, DeferredWaitsCompleteAndCancel) {
+  using namespace asio::experimental::awaitable_operators;
+  World w(1);
+  std::vector<std::string> seen;
+  asio::co_spawn(
+      w.get_executor(),
+      [&]() -> Task<> {
+        auto ex = co_await asio::this_coro::executor;
+        Timer t(ex);
+        t.expires_after(1500ms);
+        co_await t.async_wait(asio::deferred);
+        seen.push_back("woke " + std::to_string(w.now().count()));
+        Timer other(ex);
+        other.expires_after(1s);
+        other.async_wait([&](boost::system::error_code) { t.cancel(); });
+        t.expires_after(1h);
+        auto [ec] = co_await t.async_wait(asio::as_tuple(asio::deferred));
+        seen.push_back("cancelled " + ec.message());
+        try {
+          t.expires_after(1h);
+          other.expires_after(1s);
+          other.async_wait([&](boost::system::error_code) { t.cancel(); });
+          co_await t.async_wait(asio::deferred);
+        } catch (const boost::system::system_error& e) {
+          seen.push_back("threw " +
+                         std::string(e.code() == asio::error::operation_aborted ? "aborted" : "?"));
+        }
+        // A deferred wait inside a coroutine that loses an `||` race is
+        // cancelled through the thread's cancellation slot.
+        auto slow = [](Executor on) -> Task<int> {
+          Timer s(on);
+          s.expires_after(1h);
+          auto [sec] = co_await s.async_wait(asio::as_tuple(asio::deferred));
+          co_return sec ? 1 : 2;
+        };
+        Timer fast(ex);
+        fast.expires_after(2s);
+        auto r = co_await (fast.async_wait(use_aw) || slow(ex));
+        seen.push_back("winner " + std::to_string(r.index()));
+      },
+      asio::detached);
+  w.run();
+  EXPECT_EQ(seen, (std::vector<std::string>{"woke 1500000000", "cancelled Operation canceled",
+                                            "threw aborted", "winner 0"}));
+  EXPECT_EQ(w.now(), Nanos(5500ms));  // the loser's hour was never waited for
 }
 
 TEST(World, EqualDeadlinesFireInCreationOrder) {
