@@ -9,7 +9,10 @@
 // tests/sim/net_test.cpp runs one templated echo coroutine on both.
 //
 // Shape (all asynchronous operations take any Asio completion token, e.g.
-// `use_awaitable_t<executor_type>{}` or `as_tuple(use_awaitable_t<...>{})`):
+// `use_awaitable_t<executor_type>{}` or `as_tuple(use_awaitable_t<...>{})`;
+// an operation co_awaited on its own takes `as_tuple(deferred)`, which Asio
+// 1.81 resumes from the handler without allocating an initiation frame per
+// wait, while operands of the awaitable operators `||`/`&&` need awaitables):
 //   R::executor_type                 Asio executor the coroutines run on
 //   R::timer_type   t = rt.make_timer();   t.expires_after(ns); t.cancel();
 //                   t.async_wait(tok)      -> void(error_code); operation_aborted on cancel
@@ -41,8 +44,11 @@
 // Endpoints are boost::asio::ip::tcp::endpoint (address + port) in both.
 #pragma once
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/error_code.hpp>
@@ -133,6 +139,8 @@ concept Runtime = requires(R& rt, const Endpoint& ep, std::string_view name,
   {
     timer.async_wait(tok)
     } -> std::same_as<boost::asio::awaitable<void, typename R::executor_type>>;
+  requires boost::asio::is_async_operation<decltype(timer.async_wait(
+      boost::asio::as_tuple(boost::asio::deferred)))>::value;
 
   { rt.listen(ep) } -> std::same_as<typename R::acceptor_type>;
   acceptor.set_peer_md5(ep.address(), std::string());

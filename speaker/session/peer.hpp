@@ -22,6 +22,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -235,6 +236,12 @@ class Peer {
   };
   using ConnectionPtr = std::shared_ptr<Connection>;
 
+  // An operation co_awaited on its own takes as_tuple_deferred(): Asio 1.81
+  // then resumes the caller from the operation's handler, where
+  // use_awaitable allocates and runs an initiation frame per wait (docs/sim.md,
+  // benchmarks). The awaitable operators (`||`) and async_connect need
+  // awaitables.
+  static constexpr auto as_tuple_deferred() { return boost::asio::as_tuple(boost::asio::deferred); }
   static constexpr auto as_tuple_awaitable() {
     return boost::asio::as_tuple(boost::asio::use_awaitable_t<executor_type>{});
   }
@@ -569,7 +576,7 @@ class Peer {
       const auto deadline = next_deadline_all();
       const auto generation = timer_generation_;
       if (!deadline) {
-        auto [ec] = co_await deadline_changed_.async_wait(as_tuple_awaitable());
+        auto [ec] = co_await deadline_changed_.async_wait(as_tuple_deferred());
         if (ec) co_return;  // cancelled from outside
         continue;
       }
@@ -581,7 +588,7 @@ class Peer {
         continue;
       }
       timer_.expires_after(*deadline - now);
-      auto [ec] = co_await timer_.async_wait(as_tuple_awaitable());
+      auto [ec] = co_await timer_.async_wait(as_tuple_deferred());
       // Aborted without a re-arm of ours: cancelled from outside (or a crash).
       if (ec && generation == timer_generation_) co_return;
       // The tick may send a KEEPALIVE: a hint to load what waking the writer
@@ -598,7 +605,7 @@ class Peer {
   awaitable<void> connect_loop() {
     while (!finished_) {
       if (!want_connect_) {
-        auto [ec] = co_await connect_wanted_.async_wait(as_tuple_awaitable());
+        auto [ec] = co_await connect_wanted_.async_wait(as_tuple_deferred());
         if (ec) co_return;
         continue;
       }
@@ -646,7 +653,7 @@ class Peer {
                                                        : nullptr;
       if (!c) {
         if (finished_) co_return;
-        auto [ec] = co_await ready.async_wait(as_tuple_awaitable());
+        auto [ec] = co_await ready.async_wait(as_tuple_deferred());
         if (ec) co_return;
         continue;
       }
@@ -706,7 +713,7 @@ class Peer {
       }
       buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(consumed));
       auto [ec, n] =
-          co_await c->socket.async_read_some(boost::asio::buffer(chunk), as_tuple_awaitable());
+          co_await c->socket.async_read_some(boost::asio::buffer(chunk), as_tuple_deferred());
       if (ec) co_return;
       buffer.insert(buffer.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(n));
     }
@@ -730,7 +737,7 @@ class Peer {
     std::array<std::uint8_t, 4096> sink;
     for (;;) {
       auto [ec, n] =
-          co_await c->socket.async_read_some(boost::asio::buffer(sink), as_tuple_awaitable());
+          co_await c->socket.async_read_some(boost::asio::buffer(sink), as_tuple_deferred());
       if (ec) co_return;
     }
   }
@@ -923,7 +930,7 @@ class Peer {
         if (out.empty()) continue;
         update = true;
       } else {
-        auto [ec] = co_await c->writer_wake.async_wait(as_tuple_awaitable());
+        auto [ec] = co_await c->writer_wake.async_wait(as_tuple_deferred());
         if (ec) co_return;  // cancelled: the reader ended
         continue;
       }
@@ -934,7 +941,7 @@ class Peer {
       // scale (malloc was 5 % of a 1,000-speaker run).
       for (std::size_t done = 0; done < out.size();) {
         auto [ec, n] = co_await c->socket.async_write_some(
-            boost::asio::buffer(out.data() + done, out.size() - done), as_tuple_awaitable());
+            boost::asio::buffer(out.data() + done, out.size() - done), as_tuple_deferred());
         if (ec || n == 0) co_return;  // (0 bytes without an error: a broken stream)
         done += n;
       }

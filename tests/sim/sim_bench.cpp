@@ -8,11 +8,13 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <vector>
@@ -68,7 +70,7 @@ asio::awaitable<void, Executor> timer_loop(std::int64_t period_ns, std::uint64_t
   while (left > 0) {
     --left;
     t.expires_after(Nanos(period_ns));
-    co_await t.async_wait(tok);
+    co_await t.async_wait(asio::deferred);
   }
 }
 
@@ -94,21 +96,29 @@ void BM_BareQueue(benchmark::State& state) {
 }
 BENCHMARK(BM_BareQueue)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 
+// The ratio compares the best of several alternating runs of each loop. At
+// 100,000 actors both loops are bound by memory, which the machine's
+// neighbours share: a slow phase would otherwise land on one side only.
 void BM_CoroutineTimers(benchmark::State& state) {
   const auto actors = static_cast<std::size_t>(state.range(0));
   constexpr std::uint64_t kWaits = 2'000'000;
   double rate = 0, bare = 0;
   for (auto _ : state) {
-    rate = coroutine_timers(actors, kWaits);
+    rate = std::max(rate, coroutine_timers(actors, kWaits));
     state.PauseTiming();
-    bare = bare_queue(actors, kWaits);
+    bare = std::max(bare, bare_queue(actors, kWaits));
     state.ResumeTiming();
   }
   state.counters["waits_per_s"] = rate;
   state.counters["bare_events_per_s"] = bare;
   state.counters["ratio"] = rate / bare;
 }
-BENCHMARK(BM_CoroutineTimers)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CoroutineTimers)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Iterations(5)
+    ->Unit(benchmark::kMillisecond);
 
 // ---- 24 simulated hours of idle sessions ----
 
@@ -127,8 +137,8 @@ asio::awaitable<void, Executor> keepalive_writer(SimRuntime rt, Socket& s, Nanos
   const auto msg = keepalive();
   while (rt.now() < until) {
     t.expires_after(Nanos(22'500'000'000 + static_cast<std::int64_t>(rt.random() % 7'500'000'000)));
-    co_await t.async_wait(tok);
-    co_await asio::async_write(s, asio::buffer(msg), tok);
+    co_await t.async_wait(asio::deferred);
+    co_await asio::async_write(s, asio::buffer(msg), asio::deferred);
   }
   s.shutdown_send();
 }
@@ -136,7 +146,7 @@ asio::awaitable<void, Executor> keepalive_writer(SimRuntime rt, Socket& s, Nanos
 asio::awaitable<void, Executor> reader(Socket& s, std::uint64_t& messages) {
   std::vector<std::uint8_t> buf(19);
   for (;;) {
-    auto [ec, n] = co_await asio::async_read(s, asio::buffer(buf), asio::as_tuple(tok));
+    auto [ec, n] = co_await asio::async_read(s, asio::buffer(buf), asio::as_tuple(asio::deferred));
     if (ec) co_return;
     ++messages;
   }
