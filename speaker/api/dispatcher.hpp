@@ -150,8 +150,20 @@ class Dispatcher : public session::PeerObserver {
 
   // --- Events (PeerObserver) ----------------------------------------------
 
+  // ExaBGP writes "negotiated" when it has judged the peer's OPEN, before
+  // the session is up; bgpsim writes it as the session comes up, just before
+  // "up" (its receive/send lines of the OPENs and KEEPALIVEs come first).
+  // The text encoder has no such line (ExaBGP's returns nothing).
   void on_established(const std::string& peer, const session::Negotiated& n) override {
     const std::string json = json_.up_line(peer, n);
+    const std::size_t i = find_neighbor(peer);
+    if (i < neighbors_.size() && wants_negotiated(neighbors_[i])) {
+      negotiated_[peer] = n;
+      const std::string negotiated = json_.negotiated_line(peer, n);
+      for_each_binding(peer, [&](const config::ApiBinding& b, const std::string& process) {
+        if (b.negotiated && encoder(process) == Encoder::json) sink_(process, negotiated);
+      });
+    }
     for_each_binding(peer, [&](const config::ApiBinding& b, const std::string& process) {
       if (b.neighbor_changes) emit(process, text_up(peer), json);
     });
@@ -159,6 +171,7 @@ class Dispatcher : public session::PeerObserver {
 
   void on_down(const std::string& peer, const session::Down& d) override {
     if (d.from != session::State::established) return;  // sessions, not attempts (as ExaBGP)
+    negotiated_.erase(peer);
     const std::string json = json_.down_line(peer, d);
     for_each_binding(peer, [&](const config::ApiBinding& b, const std::string& process) {
       if (b.neighbor_changes) emit(process, text_down(peer, d.reason), json);
@@ -256,6 +269,10 @@ class Dispatcher : public session::PeerObserver {
     }
     if (!kind) return;
     if (!parsed && !packets && !consolidate) parsed = true;
+    // ExaBGP's `negotiated` is a flag of the neighbor, whichever block set it.
+    const session::Negotiated* negotiated = nullptr;
+    if (wants_negotiated(n))
+      if (auto it = negotiated_.find(peer); it != negotiated_.end()) negotiated = &it->second;
     const wire::ByteView attached = consolidate && packets ? raw : wire::ByteView{};
     // Each form is rendered once, in each encoder, when a process first needs it.
     std::optional<std::string> parsed_json, packets_json, packets_text;
@@ -267,14 +284,15 @@ class Dispatcher : public session::PeerObserver {
       for (const auto& process : bound_[i][b]) {
         const bool json = encoder(process) == Encoder::json;
         if (send_packets && json) {
-          if (!packets_json) packets_json = json_.packets_line(peer, raw, sent);
+          if (!packets_json) packets_json = json_.packets_line(peer, raw, sent, negotiated);
           sink_(process, *packets_json);
         } else if (send_packets) {
           if (!packets_text) packets_text = text_packets(peer, raw, sent);
           sink_(process, *packets_text);
         }
         if (send_parsed && json) {
-          if (!parsed_json) parsed_json = json_.message_line(peer, *m, ctx, sent, attached);
+          if (!parsed_json)
+            parsed_json = json_.message_line(peer, *m, ctx, sent, attached, negotiated);
           sink_(process, *parsed_json);
         } else if (send_parsed) {
           if (!parsed_text) parsed_text = text_message(peer, *m, ctx, sent, attached);
@@ -305,6 +323,11 @@ class Dispatcher : public session::PeerObserver {
     if (i == neighbors_.size()) return;
     for (std::size_t b = 0; b < neighbors_[i].api.size(); ++b)
       for (const auto& process : bound_[i][b]) f(neighbors_[i].api[b], process);
+  }
+  static bool wants_negotiated(const NeighborView& n) {
+    for (const auto& b : n.api)
+      if (b.negotiated) return true;
+    return false;
   }
   void emit(const std::string& process, const std::string& text, const std::string& json) {
     sink_(process, encoder(process) == Encoder::json ? json : text);
@@ -664,6 +687,9 @@ class Dispatcher : public session::PeerObserver {
   std::function<void(const std::string&)> log_;
   bool log_applied_ = true;
   std::map<std::string, ProcessState> processes_;
+  // What each Established session negotiated, kept for neighbors whose api
+  // asks for `negotiated` (lookups only).
+  std::unordered_map<std::string, session::Negotiated> negotiated_;
   std::set<std::string> clients_;
   std::vector<NeighborView> neighbors_;
   std::unordered_map<std::string, std::size_t> index_;  // address -> neighbors_ index

@@ -32,11 +32,20 @@ class JsonEvents : public session::PeerObserver {
   std::string down_line(const std::string& peer, const session::Down& down) const;
   // `sent`: a message the speaker sent ("direction": "out"; received: "in").
   // With `raw` (`consolidate` and `packets`): "header" and "body" too.
+  // With `negotiated` (an api binding's `negotiated;`, once the session is
+  // up) an UPDATE's line carries the session's negotiated block, as
+  // ExaBGP's does; other messages' lines do not.
   std::string message_line(const std::string& peer, const wire::Message& m,
                            const wire::DecodeContext& ctx, bool sent = false,
-                           wire::ByteView raw = {}) const;
-  // `packets`: the message's bytes alone (wire::packets_to_json).
-  std::string packets_line(const std::string& peer, wire::ByteView raw, bool sent) const;
+                           wire::ByteView raw = {},
+                           const session::Negotiated* negotiated = nullptr) const;
+  // `packets`: the message's bytes alone (wire::packets_to_json), with the
+  // negotiated block when given.
+  std::string packets_line(const std::string& peer, wire::ByteView raw, bool sent,
+                           const session::Negotiated* negotiated = nullptr) const;
+  // `negotiated;`: what the session negotiated, as ExaBGP's "negotiated"
+  // event (reactor/api/response/json.py).
+  std::string negotiated_line(const std::string& peer, const session::Negotiated& n) const;
 
   void on_established(const std::string& peer, const session::Negotiated& n) override;
   void on_down(const std::string& peer, const session::Down& down) override;

@@ -207,6 +207,9 @@ struct ApiBinding {
   std::vector<std::string> processes;
   std::vector<std::string> processes_match;  // regular expressions on process names
   bool neighbor_changes = false;
+  // `negotiated;`: a "negotiated" JSON event when the session comes up, and
+  // the negotiated block in the neighbor's UPDATE and `packets` lines.
+  bool negotiated = false;
   MessageSet receive, send;
   bool operator==(const ApiBinding&) const = default;
 };

@@ -766,6 +766,8 @@ class Parser {
       to.insert(to.end(), names.begin(), names.end());
     } else if (key.is("neighbor-changes")) {
       api.neighbor_changes = true;
+    } else if (key.is("negotiated")) {
+      api.negotiated = true;
     } else {
       unknown("api");
     }

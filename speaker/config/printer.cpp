@@ -206,6 +206,7 @@ void print_neighbor(std::string& out, const Neighbor& n) {
       line(fmt::format("\tprocesses-match [{} ];", names));
     }
     if (a.neighbor_changes) line("\tneighbor-changes;");
+    if (a.negotiated) line("\tnegotiated;");
     for (auto [which, m] : {std::pair<const char*, const MessageSet*>{"receive", &a.receive},
                             std::pair<const char*, const MessageSet*>{"send", &a.send}}) {
       if (*m == MessageSet{}) continue;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -407,6 +408,120 @@ TEST(ApiPackets, AnUndecodableMessageShowsOnlyItsBytes) {
     const auto [j, t] = lines_for(set);
     EXPECT_TRUE(j.empty() && t.empty()) << (j.empty() ? "" : j[0]);
   }
+}
+
+// --- `negotiated` ---------------------------------------------------------
+
+// What ExaBGP 4.2's JSON.negotiated wrote for a session with these values
+// (run on stand-in neighbor and negotiated objects).
+const char* exabgp_negotiated =
+    R"({ "exabgp": "4.0.1", "time": 0, "host" : "vm", "pid" : 7101, "ppid" : 7098, "counter": 1, "type": "negotiated", "neighbor": { "address": { "local": "10.0.0.1", "peer": "10.0.0.2" }, "asn": { "local": 65001, "peer": 65002 } , "negotiated": { "message_size": 65535, "hold_time": 90, "asn4": true, "multisession": false, "operational": false, "refresh": "normal", "families": [ "ipv4 unicast" ,"ipv6 unicast" ], "nexthop": [ "ipv4 unicast ipv6" ], "add_path": { "send": [  ], "receive": [ "ipv4 unicast" ] } }  } })";
+
+session::Negotiated negotiated_example() {
+  session::Negotiated n;
+  n.local_as = 65001;
+  n.peer_as = 65002;
+  n.hold_time_s = 90;
+  n.families.insert(wire::ipv4_unicast);
+  n.families.insert(wire::ipv6_unicast);
+  n.route_refresh = true;
+  for (auto* ctx : {&n.send, &n.receive}) {
+    ctx->four_octet_asn = true;
+    ctx->extended_message = true;
+    ctx->extended_next_hop.insert(wire::ipv4_unicast);
+  }
+  n.receive.add_path.insert(wire::ipv4_unicast);
+  return n;
+}
+
+TEST(ApiNegotiated, JsonLineAsExabgp) {
+  Json expected = Json::parse(exabgp_negotiated);
+  for (const char* key : {"time", "host", "pid", "ppid", "counter"}) expected.erase(key);
+  expected["exabgp"] = wire::exabgp_json_version;
+  const auto line = events().negotiated_line("10.0.0.2", negotiated_example());
+  EXPECT_EQ(Json::parse(line), expected);
+  EXPECT_EQ(line, wire::exabgp_text(expected)) << "keys in ExaBGP's order, spaced alike";
+  // Enhanced route refresh, add-path sent: the send list holds family names
+  // (ExaBGP 4.2 fails there: it joins family tuples).
+  auto n = negotiated_example();
+  n.enhanced_route_refresh = true;
+  n.send.add_path.insert(wire::ipv6_unicast);
+  const auto j = Json::parse(events().negotiated_line("10.0.0.2", n))["neighbor"]["negotiated"];
+  EXPECT_EQ(j["refresh"], "enhanced");
+  EXPECT_EQ(j["add_path"]["send"], Json::array({"ipv6 unicast"}));
+}
+
+TEST(ApiNegotiated, ASessionReportsWhatItNegotiatedToTheProcessesThatAsk) {
+  // `negotiated;` in the block of both processes; B offers route refresh and
+  // announces a route. The JSON process gets one "negotiated" line just before
+  // each "up", and the negotiated block in every UPDATE line and every
+  // `packets` line after it; the text process gets neither (ExaBGP's text
+  // encoder writes no such line).
+  auto c = with_sets({}, {});
+  auto& api = c.neighbors[0].api;
+  api[0].negotiated = true;
+  api[0].receive.parsed = api[0].receive.update = true;
+  config::ApiBinding packets;
+  packets.processes = {"json"};
+  packets.receive.packets = packets.receive.keepalive = true;
+  api.push_back(packets);
+  World w(c, {apitest::route("10.40.0.0/24", "10.0.0.2")}, {}, refresh());
+  exchange(w);
+  const auto& lines = w.lines["json"];
+  std::size_t negotiated_lines = 0, updates = 0, packets_after = 0, ups = 0;
+  std::optional<Json> session;  // the last "negotiated" line's block
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const auto j = Json::parse(lines[i]);
+    const auto& n = j["neighbor"];
+    if (j["type"] == "negotiated") {
+      ++negotiated_lines;
+      session = n["negotiated"];
+      EXPECT_EQ((*session)["hold_time"], 9) << "both sides offer 9 s";
+      EXPECT_EQ((*session)["refresh"], "enhanced");
+      EXPECT_EQ((*session)["families"], Json::array({"ipv4 unicast"}));
+      EXPECT_EQ((*session)["message_size"], 65535) << "both offer RFC 8654 by default";
+      ASSERT_LT(i + 1, lines.size());
+      const auto next = Json::parse(lines[i + 1]);
+      EXPECT_EQ(next["type"], "state");
+      EXPECT_EQ(next["neighbor"]["state"], "up") << "negotiated comes just before up";
+      continue;
+    }
+    if (j["type"] == "state") {
+      if (n["state"] == "up") ++ups;
+      if (n["state"] == "down") session.reset();
+      continue;
+    }
+    if (is_packets(j)) {
+      EXPECT_EQ(n.contains("negotiated"), session.has_value()) << lines[i];
+      if (session && n.contains("negotiated")) {
+        EXPECT_EQ(n["negotiated"], *session);
+        ++packets_after;
+      }
+    } else if (j["type"] == "update") {
+      ++updates;
+      ASSERT_TRUE(session) << "an UPDATE before the session is up: " << lines[i];
+      EXPECT_EQ(n["negotiated"], *session) << lines[i];
+      std::vector<std::string> keys;
+      for (const auto& [key, value] : n.items()) keys.push_back(key);
+      EXPECT_EQ(keys, (std::vector<std::string>{"address", "asn", "router-id", "direction",
+                                                "message", "negotiated"}));
+    } else {
+      EXPECT_FALSE(n.contains("negotiated")) << "only UPDATEs carry it parsed: " << lines[i];
+    }
+  }
+  EXPECT_EQ(ups, 2u) << "up, torn down, up again";
+  EXPECT_EQ(negotiated_lines, ups);
+  EXPECT_GE(updates, 2u);
+  EXPECT_GE(packets_after, 2u);
+  for (const auto& line : w.lines["text"])
+    EXPECT_EQ(line.find("negotiated"), std::string::npos) << line;
+
+  // Without `negotiated;` nothing carries it.
+  World plain(with_sets(every_kind(true, true, false), {}),
+              {apitest::route("10.40.0.0/24", "10.0.0.2")}, {}, refresh());
+  exchange(plain);
+  for (const auto& line : plain.lines["json"])
+    EXPECT_EQ(line.find("negotiated"), std::string::npos) << line;
 }
 
 }  // namespace

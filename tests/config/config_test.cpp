@@ -351,6 +351,8 @@ TEST(Config, EveryKeyword) {
   EXPECT_EQ(n.next_hops, (std::vector<NextHopFamily>{{ipv4_unicast, 2}}));
   ASSERT_EQ(n.api.size(), 2u);
   EXPECT_TRUE(n.api[0].neighbor_changes);  // the template's first
+  EXPECT_TRUE(n.api[0].negotiated);
+  EXPECT_FALSE(n.api[1].negotiated);
   EXPECT_EQ(n.api[0].processes, std::vector<std::string>{"watcher"});
   EXPECT_EQ(n.api[1].processes, std::vector<std::string>{"announcer"});
   EXPECT_EQ(n.api[1].processes_match, std::vector<std::string>{"^watch"});
@@ -670,7 +672,7 @@ RC_GTEST_PROP(ConfigProperty, PrintThenParseGivesTheSameModel, ()) {
   n.families = *rc::gen::container<std::vector<Family>>(
       rc::gen::element(ipv4_unicast, ipv6_unicast, Family(Afi::ipv4, Safi::flow)));
   if (*rc::gen::arbitrary<bool>() && !c.processes.empty())
-    n.api.push_back(ApiBinding{"", {"p"}, {}, true, {}, {}});
+    n.api.push_back(ApiBinding{"", {"p"}, {}, true, *rc::gen::arbitrary<bool>(), {}, {}});
   for (const auto& r : *rc::gen::container<std::vector<StaticRoute>>(gen_route()))
     n.routes.push_back(r);
   c.neighbors.push_back(n);
