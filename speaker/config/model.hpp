@@ -265,6 +265,13 @@ struct Neighbor {
   std::uint16_t delay_open_s = 0;
   bool send_notification_without_open = false;
   std::uint32_t send_hold_time_s = 0;
+  // Local timers of the receiving side (not ExaBGP's; 1..65535 s, default
+  // 360, FRR's stalepath-time): `stale-routes-time S;` bounds how long a
+  // restarted peer's stale routes wait for its End-of-RIB (RFC 4724 4.2, the
+  // "(configurable) timer" it allows); `refresh-stale-time S;` how long routes
+  // stay stale after the peer's BoRR without its EoRR (RFC 7313 4).
+  std::uint16_t stale_routes_time_s = 360;
+  std::uint16_t refresh_stale_time_s = 360;
   // RFC 4486 4: `maximum-prefix AFI SAFI N;` (one per family): more routes of
   // the family from the peer end the session with Cease / Maximum Number of
   // Prefixes Reached. Not ExaBGP's.

@@ -376,10 +376,12 @@ class Parser {
       return;
     }
     static const std::set<std::string, std::less<>> scalars = {
-        "router-id", "local-address", "local-as",     "peer-as",       "hold-time",
-        "listen",    "connect",       "outgoing-ttl", "incoming-ttl",  "description",
-        "host-name", "domain-name",   "md5-password", "md5-ip",        "local-link-local",
-        "role",      "connect-retry", "delay-open",   "send-hold-time"};
+        "router-id",         "local-address", "local-as",         "peer-as",
+        "hold-time",         "listen",        "connect",          "outgoing-ttl",
+        "incoming-ttl",      "description",   "host-name",        "domain-name",
+        "md5-password",      "md5-ip",        "local-link-local", "role",
+        "connect-retry",     "delay-open",    "send-hold-time",   "stale-routes-time",
+        "refresh-stale-time"};
     if (k == "maximum-prefix") return maximum_prefix_statement(d);
     if (!scalars.count(k)) return unknown("neighbor");
     if (n_ != 2) return error(key, "'" + k + "' takes one value");
@@ -410,6 +412,10 @@ class Parser {
       if (k == "connect-retry" && (!t || *t == 0)) return bad("must be 1..65535 seconds");
       if (!t) return bad("must be 0..65535 seconds (0: off)");
       (k == "connect-retry" ? n.connect_retry_s : n.delay_open_s) = *t;
+    } else if (k == "stale-routes-time" || k == "refresh-stale-time") {
+      auto t = number<std::uint16_t>(v.text);
+      if (!t || *t == 0) return bad("must be 1..65535 seconds");
+      (k == "stale-routes-time" ? n.stale_routes_time_s : n.refresh_stale_time_s) = *t;
     } else if (k == "send-hold-time") {
       auto t = number<std::uint32_t>(v.text);
       if (!t) return bad("must be a number of seconds (0: the RFC 9687 default)");
@@ -485,6 +491,8 @@ class Parser {
     take("delay-open", &Neighbor::delay_open_s);
     take("send-notification-without-open", &Neighbor::send_notification_without_open);
     take("send-hold-time", &Neighbor::send_hold_time_s);
+    take("stale-routes-time", &Neighbor::stale_routes_time_s);
+    take("refresh-stale-time", &Neighbor::refresh_stale_time_s);
     take("maximum-prefix", &Neighbor::maximum_prefix);
     take("passive", &Neighbor::passive);
     take("group-updates", &Neighbor::group_updates);

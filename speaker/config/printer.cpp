@@ -125,6 +125,10 @@ void print_neighbor(std::string& out, const Neighbor& n) {
   if (n.delay_open_s) line(fmt::format("delay-open {};", n.delay_open_s));
   if (n.send_notification_without_open) line("send-notification-without-open true;");
   if (n.send_hold_time_s) line(fmt::format("send-hold-time {};", n.send_hold_time_s));
+  if (n.stale_routes_time_s != Neighbor{}.stale_routes_time_s)
+    line(fmt::format("stale-routes-time {};", n.stale_routes_time_s));
+  if (n.refresh_stale_time_s != Neighbor{}.refresh_stale_time_s)
+    line(fmt::format("refresh-stale-time {};", n.refresh_stale_time_s));
   for (const auto& [family, limit] : n.maximum_prefix)
     line(fmt::format("maximum-prefix {} {};", family_text(family), limit));
   if (!n.domain_name.empty()) line(fmt::format("domain-name {};", quote(n.domain_name)));

@@ -73,6 +73,8 @@ session::PeerSettings peer_settings(const config::Neighbor& n) {
   f.send_hold_time_s = n.send_hold_time_s;
   for (const auto& [family, limit] : n.maximum_prefix)
     s.prefix_limits.push_back(session::PrefixLimit{family, limit});
+  s.stale_routes_time = std::chrono::seconds(n.stale_routes_time_s);
+  s.refresh_stale_time = std::chrono::seconds(n.refresh_stale_time_s);
   s.build.group_updates = n.group_updates;
   s.build.link_local_next_hop = n.local_link_local;
   return s;
@@ -182,7 +184,8 @@ bool same_session(const session::PeerSettings& x, const session::PeerSettings& y
          x.fsm.role_strict == y.fsm.role_strict && x.fsm.delay_open_s == y.fsm.delay_open_s &&
          x.fsm.send_notification_without_open == y.fsm.send_notification_without_open &&
          x.fsm.send_hold_time_s == y.fsm.send_hold_time_s && x.prefix_limits == y.prefix_limits &&
-         x.fsm.exabgp_compat == y.fsm.exabgp_compat && x.build == y.build;
+         x.fsm.exabgp_compat == y.fsm.exabgp_compat && x.build == y.build &&
+         x.stale_routes_time == y.stale_routes_time && x.refresh_stale_time == y.refresh_stale_time;
 }
 
 }  // namespace bgpsim::reactor

@@ -236,6 +236,8 @@ TEST(Config, FsmKeywords) {
   EXPECT_EQ(defaults.delay_open_s, 0);
   EXPECT_FALSE(defaults.send_notification_without_open);
   EXPECT_EQ(defaults.send_hold_time_s, 0u);
+  EXPECT_EQ(defaults.stale_routes_time_s, 360);
+  EXPECT_EQ(defaults.refresh_stale_time_s, 360);
   EXPECT_TRUE(defaults.maximum_prefix.empty());
   auto first_error = [&](const std::string& line) {
     std::istringstream in(std::string(base) + line + "\n}");
@@ -244,6 +246,10 @@ TEST(Config, FsmKeywords) {
   };
   EXPECT_EQ(first_error(" connect-retry 0;"),
             "test.conf:2:16: connect-retry must be 1..65535 seconds");
+  EXPECT_EQ(first_error(" stale-routes-time 0;"),
+            "test.conf:2:20: stale-routes-time must be 1..65535 seconds");
+  EXPECT_EQ(first_error(" refresh-stale-time 65536;"),
+            "test.conf:2:21: refresh-stale-time must be 1..65535 seconds");
   EXPECT_EQ(first_error(" delay-open 70000;"),
             "test.conf:2:13: delay-open must be 0..65535 seconds (0: off)");
   EXPECT_EQ(first_error(" send-hold-time soon;"),
@@ -339,6 +345,8 @@ TEST(Config, EveryKeyword) {
   EXPECT_EQ(n.delay_open_s, 5);
   EXPECT_TRUE(n.send_notification_without_open);
   EXPECT_EQ(n.send_hold_time_s, 600u);
+  EXPECT_EQ(n.stale_routes_time_s, 120);
+  EXPECT_EQ(n.refresh_stale_time_s, 90);
   EXPECT_EQ(n.maximum_prefix, (std::vector<std::pair<Family, std::uint32_t>>{
                                   {ipv6_unicast, 200}, {ipv4_unicast, 1500}}));
   ASSERT_TRUE(n.tcp_ao);

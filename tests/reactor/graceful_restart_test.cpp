@@ -334,5 +334,30 @@ TEST(SimGracefulRestart, ALongLivedPeerComingBackReplacesItsRoutes) {
   w.finish();
 }
 
+// The receiving side's local timers (RFC 4724 4.2's stale-routes bound, RFC
+// 7313 4's purge after a BoRR) come from their keywords, and a change of
+// either is a change of the session (a reload restarts it, as for the
+// other session timers).
+TEST(SimGracefulRestart, StaleTimersComeFromTheirKeywords) {
+  auto settings_of = [](const std::string& timers) {
+    auto parsed = config::parse_config(
+        "neighbor 10.0.0.1 {\n  local-as 65002; peer-as 65001; "
+        "router-id 10.0.0.2;\n  " +
+            timers + "\n}",
+        "b.conf");
+    EXPECT_TRUE(std::holds_alternative<config::Config>(parsed)) << timers;
+    return reactor::peer_settings(std::get<config::Config>(parsed).neighbors.at(0));
+  };
+  const auto defaults = settings_of("");
+  EXPECT_EQ(defaults.stale_routes_time, 360s);
+  EXPECT_EQ(defaults.refresh_stale_time, 360s);
+  const auto set = settings_of("stale-routes-time 45; refresh-stale-time 20;");
+  EXPECT_EQ(set.stale_routes_time, 45s);
+  EXPECT_EQ(set.refresh_stale_time, 20s);
+  EXPECT_TRUE(reactor::same_session(defaults, settings_of("stale-routes-time 360;")));
+  EXPECT_FALSE(reactor::same_session(defaults, settings_of("stale-routes-time 45;")));
+  EXPECT_FALSE(reactor::same_session(defaults, settings_of("refresh-stale-time 20;")));
+}
+
 }  // namespace
 }  // namespace bgpsim
