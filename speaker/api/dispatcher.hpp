@@ -158,7 +158,6 @@ class Dispatcher : public session::PeerObserver {
     const std::string json = json_.up_line(peer, n);
     const std::size_t i = find_neighbor(peer);
     if (i < neighbors_.size() && wants_negotiated(neighbors_[i])) {
-      negotiated_[peer] = n;
       const std::string negotiated = json_.negotiated_line(peer, n);
       for_each_binding(peer, [&](const config::ApiBinding& b, const std::string& process) {
         if (b.negotiated && encoder(process) == Encoder::json) sink_(process, negotiated);
@@ -171,7 +170,6 @@ class Dispatcher : public session::PeerObserver {
 
   void on_down(const std::string& peer, const session::Down& d) override {
     if (d.from != session::State::established) return;  // sessions, not attempts (as ExaBGP)
-    negotiated_.erase(peer);
     const std::string json = json_.down_line(peer, d);
     for_each_binding(peer, [&](const config::ApiBinding& b, const std::string& process) {
       if (b.neighbor_changes) emit(process, text_down(peer, d.reason), json);
@@ -272,7 +270,7 @@ class Dispatcher : public session::PeerObserver {
     // ExaBGP's `negotiated` is a flag of the neighbor, whichever block set it.
     const session::Negotiated* negotiated = nullptr;
     if (wants_negotiated(n))
-      if (auto it = negotiated_.find(peer); it != negotiated_.end()) negotiated = &it->second;
+      if (const auto* p = reactor_.find_peer(peer)) negotiated = p->negotiated();
     const wire::ByteView attached = consolidate && packets ? raw : wire::ByteView{};
     // Each form is rendered once, in each encoder, when a process first needs it.
     std::optional<std::string> parsed_json, packets_json, packets_text;
@@ -687,9 +685,6 @@ class Dispatcher : public session::PeerObserver {
   std::function<void(const std::string&)> log_;
   bool log_applied_ = true;
   std::map<std::string, ProcessState> processes_;
-  // What each Established session negotiated, kept for neighbors whose api
-  // asks for `negotiated` (lookups only).
-  std::unordered_map<std::string, session::Negotiated> negotiated_;
   std::set<std::string> clients_;
   std::vector<NeighborView> neighbors_;
   std::unordered_map<std::string, std::size_t> index_;  // address -> neighbors_ index

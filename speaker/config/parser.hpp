@@ -9,7 +9,8 @@
 //     capability { asn4; route-refresh; graceful-restart; add-path; extended-message;
 //       nexthop; software-version; multi-session; operational; aigp; link-local-nexthop }
 //     family { AFI SAFI; ... }  add-path { AFI SAFI [limit N]; }  nexthop { AFI SAFI NH-AFI; }
-//     api { processes [..]; processes-match [..]; neighbor-changes; negotiated; receive {..} send {..} }
+//     api { processes [..]; processes-match [..]; neighbor-changes; negotiated;
+//       receive {..} send {..} }
 //     static { route PREFIX WORDS; route PREFIX { WORD VALUE; } sr-policy WORDS; }
 //     announce { ipv4|ipv6|l2vpn { unicast|multicast|nlri-mpls|mpls-vpn PREFIX WORDS;
 //       sr-policy|mup|mcast-vpn|vpls WORDS; } }

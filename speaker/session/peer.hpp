@@ -218,6 +218,11 @@ class Peer {
 
   const rib::AdjRibIn& adj_rib_in() const { return adj_rib_in_; }
   State state() const { return fsm_.state().state; }
+  // What the session negotiated, while it is Established.
+  const Negotiated* negotiated() const {
+    const auto& st = fsm_.state();
+    return st.state == State::established && st.negotiated ? &*st.negotiated : nullptr;
+  }
   const PeerSettings& settings() const { return settings_; }
   const std::string& name() const { return settings_.name; }
   bool finished() const { return finished_; }
